@@ -1,0 +1,3 @@
+export * from './metrics-registry.js';
+export * from './logger.js';
+export * from './bad-input-reporter.js';
