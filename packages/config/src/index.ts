@@ -1,1 +1,10 @@
-export {};
+export * from './schema/index.js';
+export * from './config-error.js';
+export * from './config-path.js';
+export * from './config-validator.js';
+export * from './config-checks.js';
+export * from './load-config.js';
+export * from './config-render.js';
+export * from './config-diff.js';
+export * from './config-docs.js';
+export { schemaAtPath, resolveLoosePath, maskSecrets, isSecretPath, type SchemaNode } from './schema-walk.js';

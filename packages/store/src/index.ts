@@ -1,1 +1,4 @@
-export {};
+export * from './migration.js';
+export * from './sqlite-database.js';
+export * from './postgres-database.js';
+export * from './group-commit.js';

@@ -1,0 +1,71 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+export const RegistrarSection = Type.Object(
+  {
+    minExpires: Type.Integer({
+      minimum: 1,
+      maximum: 86400,
+      default: 60,
+      description:
+        'Shortest registration accepted (s); shorter ones get 423 Interval Too Brief with Min-Expires.',
+      'x-reason':
+        'RFC 3261 §10.3 step 7 allows a minimum; 60 s stops refresh storms while allowing quick NAT refresh.',
+    }),
+    maxExpires: Type.Integer({
+      minimum: 60,
+      maximum: 2147483647,
+      default: 86400,
+      description: 'Longest registration granted (s); longer requests are shortened to this.',
+      'x-reason': 'One day: stale bindings of vanished devices disappear within a day.',
+    }),
+    defaultExpires: Type.Integer({
+      minimum: 1,
+      maximum: 2147483647,
+      default: 3600,
+      description: 'Expiry used when a REGISTER carries neither an Expires header nor parameter (s).',
+      'x-reason': 'RFC 3261 §10.2.1.1 suggests 3600 s as the default registration interval.',
+    }),
+    maxContactsPerAor: Type.Integer({
+      minimum: 1,
+      maximum: 1000,
+      default: 10,
+      description: 'Most contacts bound to one address-of-record; more are refused.',
+      'x-reason': 'Bounds the state one user can create while allowing several devices per user.',
+    }),
+    instrumentPrefix: Type.String({
+      minLength: 1,
+      maxLength: 32,
+      default: '~~in~',
+      description: 'User-part prefix of instrument AORs (sip:<prefix><instrument>@domain) (seed 002).',
+      'x-reason':
+        'The string used by sipXecs and in seed 002; unlikely to collide with user-chosen user parts.',
+    }),
+    instrumentIdentification: Type.Object(
+      {
+        digestUsername: Type.Boolean({
+          default: true,
+          description: 'Take the instrument from a digest user name of the form user/instrument (seed 002).',
+          'x-reason': 'Works with every device that lets the operator set the authentication user name.',
+        }),
+        sipInstance: Type.Boolean({
+          default: true,
+          description: 'Take the instrument from the +sip.instance Contact parameter (RFC 5626, seed 002).',
+          'x-reason': 'Works with outbound-capable devices without any provisioning of user names.',
+        }),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Which methods of seed 002 identify the instrument behind a registration.',
+        'x-reason': 'Both on: each covers devices the other misses.',
+      },
+    ),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'Registrar behaviour (RFC 3261 §10) and instrument identification (seed 002).',
+    'x-reason': 'RFC 3261 suggested values with bounds on per-user state.',
+  },
+);
+export type RegistrarConfig = Static<typeof RegistrarSection>;

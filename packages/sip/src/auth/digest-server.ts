@@ -1,0 +1,220 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { CounterChild, Counter, Logger, MetricsRegistry } from '@beckon/ops';
+import type { Credential, CredentialStore } from './credential-store.js';
+import {
+  computeDigestResponse,
+  computeHa1,
+  digestAlgorithm,
+  type DigestAlgorithm,
+} from './digest-algorithm.js';
+import { formatDigestChallenge, parseDigestCredentials, type DigestCredentials } from './digest-header.js';
+import { NonceManager } from './nonce-manager.js';
+
+export type DigestServerAlgorithm = 'MD5' | 'SHA-256' | 'SHA-512-256';
+
+export interface DigestServerComponents {
+  log: Logger;
+  metrics: MetricsRegistry;
+  credentials: CredentialStore;
+}
+
+export interface DigestServerInit {
+  realm: string;
+  /** Offered in this order of preference (SHA-256 first, RFC 8760). Default ['SHA-256', 'MD5']. */
+  algorithms?: DigestServerAlgorithm[];
+  /** Default 300. */
+  nonceLifetimeSec?: number;
+  qop?: 'auth';
+  /** HMAC key for nonces; random per instance when absent (nonces then die with the process). */
+  secret?: Buffer;
+  /** Nonces whose nonce-count state is remembered (default 100000). */
+  maxTrackedNonces?: number;
+}
+
+export type DigestFailureReason =
+  | 'missing'
+  | 'malformed'
+  | 'not-digest'
+  | 'wrong-realm'
+  | 'bad-algorithm'
+  | 'bad-qop'
+  | 'bad-uri'
+  | 'bad-nonce'
+  | 'unknown-user'
+  | 'no-ha1-for-algorithm'
+  | 'bad-response'
+  | 'stale'
+  | 'replay';
+
+export type DigestVerifyResult =
+  | { ok: true; username: string; realm: string; algorithm: DigestServerAlgorithm }
+  | { ok: false; reason: DigestFailureReason; stale?: boolean; username?: string };
+
+export interface DigestVerifyOptions {
+  /** Maps the username as sent to the key of the credential store (for example strips `@domain`). */
+  usernameTransform?: (username: string) => string;
+  /** When given, the `uri` parameter must equal it (RFC 3261 §22.4 lets the server check it). */
+  requestUri?: string;
+  /** For tests and for callers that already read the clock. */
+  now?: number;
+}
+
+/**
+ * Server side of SIP digest authentication (RFC 3261 §22.4, RFC 7616, RFC 8760), for registrars and
+ * for anything else that challenges. Nonces are stateless (HMAC-signed); nonce-count state is kept in a
+ * bounded table for replay detection.
+ */
+export class DigestServer {
+  readonly realm: string;
+  private readonly algorithms: DigestServerAlgorithm[];
+  private readonly nonces: NonceManager;
+  private readonly lifetimeMs: number;
+  private readonly log: Logger;
+  private readonly credentials: CredentialStore;
+  private readonly challenges: Counter;
+  private readonly results: Counter;
+  private readonly resultChildren = new Map<string, CounterChild>();
+  private lastPrune = Date.now();
+
+  constructor(components: DigestServerComponents, init: DigestServerInit) {
+    this.realm = init.realm;
+    const algs = init.algorithms ?? ['SHA-256', 'MD5'];
+    // RFC 8760 §2.3 (paraphrased): the UAS adds one challenge per supported algorithm, most preferred
+    // first. We always put the stronger ones first whatever order the configuration uses.
+    this.algorithms = [...new Set(algs)].sort(
+      (a, b) => (digestAlgorithm(b)?.strength ?? 0) - (digestAlgorithm(a)?.strength ?? 0),
+    );
+    this.lifetimeMs = (init.nonceLifetimeSec ?? 300) * 1000;
+    this.nonces = new NonceManager({
+      realm: init.realm,
+      secret: init.secret ?? randomBytes(32),
+      lifetimeMs: this.lifetimeMs,
+      maxTracked: init.maxTrackedNonces,
+    });
+    this.log = components.log.child({ component: 'sip.auth', realm: init.realm });
+    this.credentials = components.credentials;
+    this.challenges = components.metrics.counter('sip_auth_challenges', 'Digest challenges issued');
+    this.results = components.metrics.counter('sip_auth_results', 'Digest verification outcomes', ['result']);
+  }
+
+  /**
+   * Header values for WWW-Authenticate (401) or Proxy-Authenticate (407): one per algorithm, strongest
+   * first, sharing one fresh nonce.
+   */
+  challenge(opts: { stale?: boolean; now?: number } = {}): string[] {
+    const nonce = this.nonces.issue(opts.now ?? Date.now());
+    this.challenges.inc();
+    return this.algorithms.map((algorithm) =>
+      formatDigestChallenge({
+        realm: this.realm,
+        nonce,
+        algorithm,
+        qop: ['auth'],
+        stale: opts.stale ?? false,
+      }),
+    );
+  }
+
+  /**
+   * Checks an Authorization / Proxy-Authorization value for a request with this method. When the result
+   * has `stale: true`, answer with `challenge({ stale: true })` so the client retries silently.
+   */
+  async verify(
+    method: string,
+    authorization: string | undefined,
+    opts: DigestVerifyOptions = {},
+  ): Promise<DigestVerifyResult> {
+    const r = await this.check(method, authorization, opts);
+    this.count(r.ok ? 'ok' : r.reason);
+    if (!r.ok) this.log.debug({ reason: r.reason, username: r.username }, 'digest verification failed');
+    return r;
+  }
+
+  private async check(
+    method: string,
+    authorization: string | undefined,
+    opts: DigestVerifyOptions,
+  ): Promise<DigestVerifyResult> {
+    if (authorization === undefined || authorization === '') return { ok: false, reason: 'missing' };
+    const parsed = parseDigestCredentials(authorization);
+    if (!parsed.ok) return { ok: false, reason: parsed.error === 'not-digest' ? 'not-digest' : 'malformed' };
+    const c = parsed.value;
+    const username = c.username;
+    // RFC 3261 §22.4: the realm must be one this server challenged with.
+    if (c.realm !== this.realm) return { ok: false, reason: 'wrong-realm', username };
+    const alg = digestAlgorithm(c.algorithm);
+    if (!alg || alg.sess || !this.algorithms.includes(alg.name as DigestServerAlgorithm)) {
+      return { ok: false, reason: 'bad-algorithm', username };
+    }
+    // RFC 8760 §2: "It adds required support for the "qop" parameter." We always offer qop=auth.
+    if (c.qop !== 'auth' || c.nc === undefined || c.cnonce === undefined) {
+      return { ok: false, reason: 'bad-qop', username };
+    }
+    if (opts.requestUri !== undefined && c.uri !== opts.requestUri)
+      return { ok: false, reason: 'bad-uri', username };
+    const now = opts.now ?? Date.now();
+    const n = this.nonces.check(c.nonce, now);
+    if (!n.ok) return { ok: false, reason: 'bad-nonce', username };
+    const key = opts.usernameTransform ? opts.usernameTransform(username) : username;
+    const cred = await this.credentials.lookup(this.realm, key);
+    if (!cred) return { ok: false, reason: 'unknown-user', username };
+    const ha1 = ha1For(cred, alg, username, this.realm);
+    if (ha1 === undefined) return { ok: false, reason: 'no-ha1-for-algorithm', username };
+    const expected = computeDigestResponse({
+      algorithm: alg,
+      ha1,
+      nonce: c.nonce,
+      method,
+      uri: c.uri,
+      qop: 'auth',
+      nc: c.nc,
+      cnonce: c.cnonce,
+    });
+    if (!sameHex(expected, c.response)) return { ok: false, reason: 'bad-response', username };
+    // RFC 7616 §3.3 (stale): "A flag indicating that the previous request from the client was rejected
+    // because the nonce value was stale. If stale is true ..., the client may wish to simply retry the
+    // request with a new encrypted response, without re-prompting the user for a new username and password."
+    if (n.expired) return { ok: false, reason: 'stale', stale: true, username };
+    const nc = this.nonces.useNc(c.nonce, n.issuedAt, c.nc);
+    if (nc === 'replay') return { ok: false, reason: 'replay', username };
+    if (nc === 'bad-nc') return { ok: false, reason: 'malformed', username };
+    if (nc === 'forgotten') return { ok: false, reason: 'stale', stale: true, username };
+    if (now - this.lastPrune > this.lifetimeMs) {
+      this.lastPrune = now;
+      this.nonces.prune(now);
+    }
+    return { ok: true, username, realm: this.realm, algorithm: alg.name as DigestServerAlgorithm };
+  }
+
+  /** Parsed credentials, for callers that need other fields (opaque, uri ...). */
+  static parse(authorization: string): DigestCredentials | undefined {
+    const r = parseDigestCredentials(authorization);
+    return r.ok ? r.value : undefined;
+  }
+
+  private count(result: string): void {
+    let c = this.resultChildren.get(result);
+    if (!c) {
+      c = this.results.child(result);
+      this.resultChildren.set(result, c);
+    }
+    c.inc();
+  }
+}
+
+function ha1For(cred: Credential, alg: DigestAlgorithm, username: string, realm: string): string | undefined {
+  if (cred.kind === 'password') return computeHa1(alg.hash, username, realm, cred.password);
+  switch (alg.hash) {
+    case 'md5':
+      return cred.ha1.md5?.toLowerCase();
+    case 'sha256':
+      return cred.ha1.sha256?.toLowerCase();
+    case 'sha512-256':
+      return cred.ha1.sha512_256?.toLowerCase();
+  }
+}
+
+function sameHex(expected: string, got: string): boolean {
+  if (expected.length !== got.length) return false;
+  return timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(got.toLowerCase(), 'latin1'));
+}

@@ -1,0 +1,169 @@
+// Header field names: canonical spelling, compact forms and list-ness.
+// RFC 3261 §7.3.3: "SIP provides a mechanism to represent common header field names in an
+// abbreviated form." §7.3.1: field names are case-insensitive.
+
+const CANONICAL_NAMES = [
+  'Accept',
+  'Accept-Contact',
+  'Accept-Encoding',
+  'Accept-Language',
+  'Accept-Resource-Priority',
+  'Alert-Info',
+  'Allow',
+  'Allow-Events',
+  'Authentication-Info',
+  'Authorization',
+  'Call-ID',
+  'Call-Info',
+  'Contact',
+  'Content-Disposition',
+  'Content-Encoding',
+  'Content-ID',
+  'Content-Language',
+  'Content-Length',
+  'Content-Type',
+  'CSeq',
+  'Date',
+  'Error-Info',
+  'Event',
+  'Expires',
+  'Flow-Timer',
+  'From',
+  'History-Info',
+  'Identity',
+  'Identity-Info',
+  'In-Reply-To',
+  'Join',
+  'Max-Forwards',
+  'MIME-Version',
+  'Min-Expires',
+  'Min-SE',
+  'Organization',
+  'P-Asserted-Identity',
+  'P-Preferred-Identity',
+  'Path',
+  'Priority',
+  'Privacy',
+  'Proxy-Authenticate',
+  'Proxy-Authorization',
+  'Proxy-Require',
+  'RAck',
+  'Reason',
+  'Record-Route',
+  'Refer-To',
+  'Referred-By',
+  'Reject-Contact',
+  'Replaces',
+  'Reply-To',
+  'Request-Disposition',
+  'Require',
+  'Resource-Priority',
+  'Retry-After',
+  'Route',
+  'RSeq',
+  'Security-Client',
+  'Security-Server',
+  'Security-Verify',
+  'Server',
+  'Service-Route',
+  'Session-Expires',
+  'SIP-ETag',
+  'SIP-If-Match',
+  'Subject',
+  'Subscription-State',
+  'Supported',
+  'Timestamp',
+  'To',
+  'Unsupported',
+  'User-Agent',
+  'Via',
+  'Warning',
+  'WWW-Authenticate',
+] as const;
+
+const CANONICAL = new Map<string, string>(CANONICAL_NAMES.map((n) => [n.toLowerCase(), n]));
+
+// RFC 3261 §7.3.3 and the registrations of later RFCs (IANA "Header Fields" compact forms).
+const COMPACT = new Map<string, string>([
+  ['a', 'accept-contact'],
+  ['b', 'referred-by'],
+  ['c', 'content-type'],
+  ['d', 'request-disposition'],
+  ['e', 'content-encoding'],
+  ['f', 'from'],
+  ['i', 'call-id'],
+  ['j', 'reject-contact'],
+  ['k', 'supported'],
+  ['l', 'content-length'],
+  ['m', 'contact'],
+  ['o', 'event'],
+  ['r', 'refer-to'],
+  ['s', 'subject'],
+  ['t', 'to'],
+  ['u', 'allow-events'],
+  ['v', 'via'],
+  ['x', 'session-expires'],
+  ['y', 'identity'],
+]);
+
+// Headers whose grammar is a comma-separated list (RFC 3261 §7.3.1), so that several values may be
+// combined in one row or spread over several rows. Authorization / WWW-Authenticate and friends are
+// deliberately absent: their parameters contain commas, so they are returned one row per value.
+const LIST_HEADERS = new Set<string>([
+  'accept',
+  'accept-contact',
+  'accept-encoding',
+  'accept-language',
+  'accept-resource-priority',
+  'alert-info',
+  'allow',
+  'allow-events',
+  'call-info',
+  'contact',
+  'content-encoding',
+  'content-language',
+  'error-info',
+  'history-info',
+  'in-reply-to',
+  'p-asserted-identity',
+  'p-preferred-identity',
+  'path',
+  'proxy-require',
+  'reason',
+  'record-route',
+  'reject-contact',
+  'request-disposition',
+  'require',
+  'resource-priority',
+  'route',
+  'security-client',
+  'security-server',
+  'security-verify',
+  'service-route',
+  'supported',
+  'unsupported',
+  'via',
+  'warning',
+]);
+
+/** Lowercase lookup key of a header name; compact forms map to the long name. */
+export function headerKey(name: string): string {
+  const lower = name.toLowerCase();
+  if (lower.length === 1) return COMPACT.get(lower) ?? lower;
+  return lower;
+}
+
+/** Canonical spelling of a header name (`call-id` -> `Call-ID`, `v` -> `Via`); unknown names as given. */
+export function canonicalHeaderName(name: string): string {
+  return CANONICAL.get(headerKey(name)) ?? name;
+}
+
+/** Canonical spelling for a key produced by `headerKey`, falling back to `fallback`. */
+export function canonicalForKey(key: string, fallback: string): string {
+  return CANONICAL.get(key) ?? fallback;
+}
+
+/** True when the header (by key) is a comma-separated list header. */
+export function isListHeader(key: string): boolean {
+  return LIST_HEADERS.has(key);
+}

@@ -1,0 +1,15 @@
+export * from './transport-types.js';
+export * from './transport-layer.js';
+export * from './stream-framer-lite.js';
+export { StreamFlow } from './stream-flow.js';
+export { UdpFlow } from './udp-listener.js';
+export type { ConnectionFlow } from './connection-flow.js';
+export { WsFlow } from './ws-flow.js';
+export {
+  WsFrameDecoder,
+  encodeWsFrame,
+  WsOpcode,
+  type WsFrameSink,
+  type WsDecodeError,
+} from './ws-frame-codec.js';
+export { wsAcceptKey, SIP_WS_PROTOCOL } from './ws-handshake.js';

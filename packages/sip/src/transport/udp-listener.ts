@@ -1,0 +1,236 @@
+import dgram from 'node:dgram';
+import type { Logger } from '@beckon/ops';
+import type { TransportCounters } from './transport-metrics.js';
+import {
+  formatHostPort,
+  type Address,
+  type Flow,
+  type ListenerInfo,
+  type SendResult,
+  type TransportUser,
+} from './transport-types.js';
+
+/** What a listener needs from the layer that owns it. */
+export interface Upstream {
+  readonly user: TransportUser | undefined;
+}
+
+export interface UdpListenerInit {
+  host: string;
+  port: number;
+  maxMessageSize: number;
+  maxFlows: number;
+  recvBufferSize: number;
+  sendBufferSize: number;
+}
+
+/** RFC 768 / IPv4: the largest UDP payload that can be sent at all. */
+const MAX_UDP_PAYLOAD = 65507;
+
+const OK: SendResult = Object.freeze({ ok: true });
+const TOO_LARGE: SendResult = Object.freeze({ ok: false, error: 'too-large' });
+const FLOW_CLOSED: SendResult = Object.freeze({ ok: false, error: 'flow-closed' });
+
+/**
+ * A UDP source/destination seen from one listening socket. Created lazily on the first datagram from
+ * (or to) a remote address and cached by the listener.
+ *
+ * RFC 3581 §4: the response is sent "to the source IP address and port the request came from", from the
+ * socket the request arrived on; sending through the flow does exactly that.
+ */
+export class UdpFlow implements Flow {
+  readonly transport = 'udp' as const;
+  readonly secure = false;
+  readonly reliable = false;
+  readonly local: Readonly<Address>;
+  readonly remote: Readonly<Address>;
+
+  constructor(
+    readonly id: string,
+    private readonly listener: UdpListener,
+    remoteAddress: string,
+    remotePort: number,
+  ) {
+    this.local = listener.localAddress;
+    this.remote = { address: remoteAddress, port: remotePort };
+  }
+
+  get closed(): boolean {
+    return this.listener.closed;
+  }
+
+  send(data: Buffer): SendResult {
+    return this.listener.sendTo(data, this.remote.port, this.remote.address);
+  }
+
+  touch(): void {
+    /* UDP flows are not reaped */
+  }
+
+  setIdleTimeout(_ms: number): void {
+    /* UDP flows are not reaped */
+  }
+
+  close(): void {
+    /* a UDP flow is the listening socket; it closes with the layer */
+  }
+}
+
+export class UdpListener {
+  readonly socket: dgram.Socket;
+  localAddress: Readonly<Address> = { address: '', port: 0 };
+  closed = false;
+  private readonly flows = new Map<string, UdpFlow>();
+  private prefix = '';
+  private readonly v6: boolean;
+
+  constructor(
+    private readonly init: UdpListenerInit,
+    private readonly upstream: Upstream,
+    private readonly counters: TransportCounters,
+    private readonly log: Logger,
+  ) {
+    this.v6 = init.host.includes(':');
+    this.socket = dgram.createSocket({ type: this.v6 ? 'udp6' : 'udp4', ipv6Only: this.v6 });
+    this.socket.on('message', this.onDatagram);
+    this.socket.on('error', this.onSocketError);
+  }
+
+  get family(): 'IPv4' | 'IPv6' {
+    return this.v6 ? 'IPv6' : 'IPv4';
+  }
+
+  bind(): Promise<{ ok: true; info: ListenerInfo } | { ok: false; error: string }> {
+    return new Promise((resolve) => {
+      const onError = (err: Error): void => {
+        resolve({ ok: false, error: err.message });
+      };
+      this.socket.once('error', onError);
+      this.socket.bind({ address: this.init.host, port: this.init.port, exclusive: true }, () => {
+        this.socket.off('error', onError);
+        const a = this.socket.address();
+        this.localAddress = { address: a.address, port: a.port };
+        this.prefix = `udp:${formatHostPort(a.address, a.port)}>`;
+        this.applyBufferSizes();
+        resolve({
+          ok: true,
+          info: { transport: 'udp', address: a.address, port: a.port, family: this.family },
+        });
+      });
+    });
+  }
+
+  private applyBufferSizes(): void {
+    try {
+      this.socket.setRecvBufferSize(this.init.recvBufferSize);
+      this.socket.setSendBufferSize(this.init.sendBufferSize);
+      this.log.debug(
+        { recvBufferSize: this.socket.getRecvBufferSize(), sendBufferSize: this.socket.getSendBufferSize() },
+        'udp socket buffers',
+      );
+    } catch (err) {
+      this.log.warn({ err }, 'could not set udp socket buffer sizes');
+    }
+  }
+
+  /** Bound once: the per-datagram path allocates only the flow key string. */
+  private readonly onDatagram = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+    const c = this.counters;
+    c.bytesIn.inc(msg.length);
+    const flow = this.flowFor(rinfo.address, rinfo.port);
+    // RFC 5626 §4.4.1 / §3.5.1: a CRLF or double CRLF datagram is a keep-alive, not a message.
+    if (msg.length <= 4 && isCrlfOnly(msg)) {
+      c.keepalives.inc();
+      this.upstream.user?.onKeepAlive?.(flow, msg.length === 4 ? 'ping' : 'pong');
+      return;
+    }
+    if (msg.length > this.init.maxMessageSize) {
+      c.error('too-large');
+      return;
+    }
+    const user = this.upstream.user;
+    if (!user) {
+      c.error('no-user');
+      return;
+    }
+    c.messagesIn.inc();
+    try {
+      user.onMessage(msg, flow);
+    } catch (err) {
+      // A bug above must not take the socket or the process down.
+      c.error('user-exception');
+      this.log.error({ err, flow: flow.id }, 'transport user threw on a message');
+    }
+  };
+
+  private readonly onSocketError = (err: Error): void => {
+    this.counters.error('socket');
+    this.log.warn({ err, local: this.localAddress }, 'udp socket error');
+  };
+
+  private readonly onSendDone = (err: Error | null): void => {
+    if (err) this.counters.error('send');
+  };
+
+  flowFor(address: string, port: number): UdpFlow {
+    const id = this.prefix + (this.v6 ? '[' + address + ']:' : address + ':') + port;
+    let flow = this.flows.get(id);
+    if (flow === undefined) {
+      if (this.flows.size >= this.init.maxFlows) {
+        // Bounded cache: drop the oldest entry. Holders of the dropped flow can still send through it.
+        const oldest = this.flows.keys().next().value;
+        if (oldest !== undefined) this.flows.delete(oldest);
+      }
+      flow = new UdpFlow(id, this, address, port);
+      this.flows.set(id, flow);
+    }
+    return flow;
+  }
+
+  getFlow(id: string): UdpFlow | undefined {
+    return this.flows.get(id);
+  }
+
+  get flowCount(): number {
+    return this.flows.size;
+  }
+
+  sendTo(data: Buffer, port: number, address: string): SendResult {
+    if (this.closed) return FLOW_CLOSED;
+    if (data.length > MAX_UDP_PAYLOAD || data.length > this.init.maxMessageSize) {
+      this.counters.error('too-large');
+      return TOO_LARGE;
+    }
+    this.counters.bytesOut.inc(data.length);
+    if (!(data.length <= 4 && isCrlfOnly(data))) this.counters.messagesOut.inc();
+    try {
+      this.socket.send(data, port, address, this.onSendDone);
+    } catch {
+      this.counters.error('send');
+      return FLOW_CLOSED;
+    }
+    return OK;
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    this.flows.clear();
+    return new Promise((resolve) => {
+      try {
+        this.socket.close(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  }
+}
+
+function isCrlfOnly(b: Buffer): boolean {
+  if (b.length === 0) return false;
+  for (let i = 0; i < b.length; i++) {
+    const x = b[i];
+    if (x !== 13 && x !== 10) return false;
+  }
+  return true;
+}

@@ -1,0 +1,47 @@
+import type { Counter, CounterChild, MetricsRegistry } from '@beckon/ops';
+import { KNOWN_METHODS, methodLabel } from './sip-methods.js';
+
+/**
+ * Message counters of the UA core. Names and labels are read by the SNMP SIP MIB (RFC 4780
+ * sipSummary/sipMethodStats/sipStatusCodes) and Prometheus, so they are fixed:
+ *   sip_requests_in{method}   sip_requests_out{method}
+ *   sip_responses_in{code}    sip_responses_out{code}      (code as a string, "200")
+ * Requests count every request received or sent by the core, retransmissions the transaction layer
+ * absorbs included on the way in (they are messages on the wire), transaction retransmissions excluded
+ * on the way out (those are `sip_retransmissions{direction="out"}`).
+ */
+export class EndpointMetrics {
+  private readonly reqIn: Counter;
+  private readonly reqOut: Counter;
+  private readonly resIn: Counter;
+  private readonly resOut: Counter;
+  private readonly reqInByMethod = new Map<string, CounterChild>();
+  private readonly reqOutByMethod = new Map<string, CounterChild>();
+
+  constructor(metrics: MetricsRegistry) {
+    this.reqIn = metrics.counter('sip_requests_in', 'SIP requests received', ['method']);
+    this.reqOut = metrics.counter('sip_requests_out', 'SIP requests sent', ['method']);
+    this.resIn = metrics.counter('sip_responses_in', 'SIP responses received', ['code']);
+    this.resOut = metrics.counter('sip_responses_out', 'SIP responses sent', ['code']);
+    for (const m of [...KNOWN_METHODS, 'other']) {
+      this.reqInByMethod.set(m, this.reqIn.child(m));
+      this.reqOutByMethod.set(m, this.reqOut.child(m));
+    }
+  }
+
+  requestIn(method: string): void {
+    this.reqInByMethod.get(methodLabel(method))?.inc();
+  }
+
+  requestOut(method: string): void {
+    this.reqOutByMethod.get(methodLabel(method))?.inc();
+  }
+
+  responseIn(status: number): void {
+    this.resIn.child(String(status)).inc();
+  }
+
+  responseOut(status: number): void {
+    this.resOut.child(String(status)).inc();
+  }
+}

@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '@beckon/ops';
+import { createResponse } from '../message/create-response.js';
+import type { SipRequest } from '../message/sip-request.js';
+import type { SipResponse } from '../message/sip-response.js';
+import type { ServerTransaction } from '../transaction/transaction-layer.js';
+import type { TransactionTimers } from '../transaction/transaction-timers.js';
+import type { Flow } from '../transport/transport-types.js';
+import type { EndpointMetrics } from './endpoint-metrics.js';
+
+/** Extra header rows: pairs in order, or a record (an array value gives several rows). */
+export type HeaderInit = Iterable<readonly [string, string]> | Readonly<Record<string, string | readonly string[]>>;
+
+/** What a server context needs from the endpoint that created it. */
+export interface ServerContextHost {
+  readonly log: Logger;
+  readonly metrics: EndpointMetrics;
+  readonly timers: TransactionTimers;
+  /** Value of the Server header added to every response, if any. */
+  readonly serverHeader: string | undefined;
+  /** Called when a 2xx to an INVITE was sent, so that its ACK (a separate transaction) finds us. */
+  awaitAck(ctx: ServerContext): void;
+  /** Called when the ACK arrived or the wait for it ended. */
+  ackDone(ctx: ServerContext): void;
+}
+
+/**
+ * What a request handler receives: the request, the flow it came on, its server transaction, and
+ * `respond()`. One context per server transaction (ACKs handed to an ACK handler get a context without
+ * a transaction, whose `respond()` does nothing).
+ *
+ * For INVITE, a 2xx is retransmitted by this context (the TU, RFC 3261 §13.3.1.4) until the ACK arrives
+ * or 64*T1 passes.
+ */
+export class ServerContext {
+  readonly request: SipRequest;
+  readonly flow: Flow;
+  readonly transaction: ServerTransaction | undefined;
+  /** The To tag this UAS puts in its responses (RFC 3261 §8.2.6.2). */
+  readonly localTag: string;
+  private readonly host: ServerContextHost;
+  private final = 0;
+  private isCancelled = false;
+  private readonly cancelListeners: (() => void)[] = [];
+  private readonly ackListeners: ((ack: SipRequest) => void)[] = [];
+  private retransmit: { timer: NodeJS.Timeout | undefined; interval: number; elapsed: number; data: Buffer } | undefined;
+
+  constructor(host: ServerContextHost, request: SipRequest, flow: Flow, transaction: ServerTransaction | undefined) {
+    this.host = host;
+    this.request = request;
+    this.flow = flow;
+    this.transaction = transaction;
+    this.localTag = request.toTag ?? randomBytes(6).toString('hex');
+  }
+
+  get method(): string {
+    return this.request.method;
+  }
+
+  /** Status of the final response sent, 0 while none. */
+  get finalStatus(): number {
+    return this.final;
+  }
+
+  /** True once a final response has been sent. */
+  get responded(): boolean {
+    return this.final !== 0;
+  }
+
+  /** True when a CANCEL for this INVITE arrived (the 487 has then been sent already). */
+  get cancelled(): boolean {
+    return this.isCancelled;
+  }
+
+  /** Builds a response to the request with this UAS's To tag and Server header (not sent). */
+  createResponse(status: number, reason?: string, headers?: HeaderInit, body?: Buffer | string): SipResponse {
+    const res = createResponse(this.request, status, reason, status === 100 ? {} : { toTag: this.localTag });
+    const rows = headers ? [...headerRows(headers)] : [];
+    if (this.host.serverHeader !== undefined && !rows.some(([n]) => n.toLowerCase() === 'server')) {
+      res.add('Server', this.host.serverHeader);
+    }
+    for (const [n, v] of rows) res.add(n, v);
+    if (body !== undefined) res.body = typeof body === 'string' ? Buffer.from(body) : body;
+    return res;
+  }
+
+  /**
+   * Sends a response through the server transaction. Returns false when nothing was sent (no
+   * transaction, a final response already sent, the transaction ended).
+   */
+  respond(status: number, reason?: string, headers?: HeaderInit, body?: Buffer | string): boolean {
+    if (!this.transaction || this.final !== 0 || this.transaction.terminated) return false;
+    return this.send(this.createResponse(status, reason, headers, body));
+  }
+
+  /** Sends a response built by the caller (it must answer this request). */
+  send(res: SipResponse): boolean {
+    const tx = this.transaction;
+    if (!tx || this.final !== 0 || tx.terminated) return false;
+    const data = res.serialize();
+    if (!tx.respond(res.status, data)) return false;
+    this.host.metrics.responseOut(res.status);
+    if (res.status >= 200) {
+      this.final = res.status;
+      if (this.request.method === 'INVITE' && res.status < 300) this.start2xxRetransmission(data);
+    }
+    return true;
+  }
+
+  /** Called when a CANCEL for this INVITE arrives; listeners run after the 487 was sent. */
+  onCancel(listener: () => void): void {
+    this.cancelListeners.push(listener);
+  }
+
+  /** Called with the ACK of this INVITE's 2xx (RFC 3261 §13.3.1.4). */
+  onAck(listener: (ack: SipRequest) => void): void {
+    this.ackListeners.push(listener);
+  }
+
+  /** @internal The endpoint calls this for a CANCEL that matched this INVITE (RFC 3261 §9.2). */
+  _cancel(): void {
+    if (this.isCancelled) return;
+    this.isCancelled = true;
+    // §9.2: "the UAS SHOULD then respond to the INVITE with a 487 (Request Terminated)."
+    if (this.final === 0) this.respond(487);
+    for (const l of this.cancelListeners) l();
+  }
+
+  /** @internal The endpoint calls this with the ACK matching this context's 2xx. */
+  _ack(ack: SipRequest): void {
+    this.stop2xxRetransmission();
+    this.host.ackDone(this);
+    for (const l of this.ackListeners) l(ack);
+  }
+
+  /** @internal Stops the 2xx retransmission timer (endpoint shutdown). */
+  _dispose(): void {
+    this.stop2xxRetransmission();
+  }
+
+  /**
+   * §13.3.1.4: "The 2xx response is passed to the transport with an interval that starts at T1 seconds and
+   * doubles for each retransmission until it reaches T2 seconds. Response retransmissions cease when an
+   * ACK request for the response is received. [...] If the server retransmits the 2xx response for 64*T1
+   * seconds without receiving an ACK, the dialog is confirmed, but the session SHOULD be terminated."
+   */
+  private start2xxRetransmission(data: Buffer): void {
+    this.retransmit = { timer: undefined, interval: this.host.timers.t1, elapsed: 0, data };
+    this.host.awaitAck(this);
+    this.schedule2xx();
+  }
+
+  private schedule2xx(): void {
+    const r = this.retransmit;
+    if (!r) return;
+    r.timer = setTimeout(() => {
+      r.elapsed += r.interval;
+      if (r.elapsed >= this.host.timers.t1x64 || !this.transaction || this.transaction.terminated) {
+        this.host.log.info({ callId: this.request.get('call-id') }, 'no ACK for 2xx to INVITE');
+        this.stop2xxRetransmission();
+        this.host.ackDone(this);
+        return;
+      }
+      this.transaction.respond(this.final, r.data);
+      r.interval = Math.min(2 * r.interval, this.host.timers.t2);
+      this.schedule2xx();
+    }, r.interval);
+    r.timer.unref();
+  }
+
+  private stop2xxRetransmission(): void {
+    if (this.retransmit?.timer) clearTimeout(this.retransmit.timer);
+    this.retransmit = undefined;
+  }
+}
+
+export function headerRows(h: HeaderInit): Iterable<readonly [string, string]> {
+  if (Symbol.iterator in h) return h as Iterable<readonly [string, string]>;
+  const rows: [string, string][] = [];
+  for (const [n, v] of Object.entries(h as Record<string, string | readonly string[]>)) {
+    if (typeof v === 'string') rows.push([n, v]);
+    else for (const x of v) rows.push([n, x]);
+  }
+  return rows;
+}

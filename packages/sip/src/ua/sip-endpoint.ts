@@ -1,0 +1,474 @@
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { BadInputReporter, type Logger, type MetricsRegistry } from '@beckon/ops';
+import { DigestClient } from '../auth/digest-client.js';
+import { isSipUri, stripIpv6Brackets, type Uri } from '../grammar/uri.js';
+import { createErrorResponse, createResponse } from '../message/create-response.js';
+import { parseMessage } from '../message/parse-message.js';
+import type { SipParseError } from '../message/sip-parse-error.js';
+import { SipRequest } from '../message/sip-request.js';
+import type { SipResponse } from '../message/sip-response.js';
+import { InviteServerTransaction } from '../transaction/invite-server-transaction.js';
+import { TransactionLayer, type ServerTransaction } from '../transaction/transaction-layer.js';
+import type { TransactionTimerInit } from '../transaction/transaction-timers.js';
+import type {
+  Flow,
+  FlowCloseReason,
+  ListenerInfo,
+  SendTarget,
+  StartResult,
+  TransportUser,
+} from '../transport/transport-types.js';
+import { formatHostPort } from '../transport/transport-types.js';
+import { EndpointMetrics } from './endpoint-metrics.js';
+import { flowChannel, targetChannel, type TargetSender } from './flow-channel.js';
+import { checkRequest } from './request-checks.js';
+import { responseChannel } from './response-channel.js';
+import { headerRows, ServerContext, type HeaderInit, type ServerContextHost } from './server-context.js';
+import { stampVia } from './stamp-via.js';
+import { runUacRequest, type RequestOptions, type UacRoute } from './uac-request.js';
+
+/** The part of the transport layer the endpoint uses (`TransportLayer` implements it). */
+export interface EndpointTransport extends TargetSender {
+  setUser(user: TransportUser | undefined): void;
+  listeners(): ListenerInfo[];
+  start?(): Promise<StartResult>;
+  stop?(): Promise<void>;
+}
+
+export interface SipEndpointComponents {
+  log: Logger;
+  metrics: MetricsRegistry;
+  /** The transport layer below; the endpoint registers itself as its user. */
+  transport: EndpointTransport;
+  /** Shared digest client (nonce-counts); one is created when absent. */
+  digestClient?: DigestClient;
+}
+
+export interface SipEndpointInit {
+  /** T1/T2/T4 in milliseconds. */
+  timers?: TransactionTimerInit;
+  /** Server header of responses (default `Beckon`; empty string: none). */
+  serverHeader?: string;
+  /** User-Agent header of requests made by `createRequest` (default `Beckon`; empty string: none). */
+  userAgent?: string;
+  /** Option tags this UAS supports (Supported of OPTIONS, Require check). Default none. */
+  supported?: readonly string[];
+  /** Body types listed in Accept of the OPTIONS answer (default `application/sdp`). */
+  accept?: readonly string[];
+  /** Host written in Via sent-by / Contact when a listener is bound to a wildcard address. */
+  advertisedHost?: string;
+  /** Interval of the bad-input summary log line, ms (default 10000). */
+  badInputLogIntervalMs?: number;
+}
+
+/** Handler of requests of one method. May respond later; a thrown error or rejection answers 500. */
+export type RequestHandler = (ctx: ServerContext) => void | Promise<void>;
+
+/** Where `request()` sends: an existing flow, or a transport/address/port. */
+export type RequestTarget = Flow | SendTarget;
+
+export interface CreateRequestInit {
+  /** From as name-addr (`<sip:beckon@host>`); a tag is added when missing. */
+  from: string;
+  /** To as name-addr; default `<` + request URI + `>`. */
+  to?: string;
+  callId?: string;
+  cseq?: number;
+  contact?: string;
+  headers?: HeaderInit;
+  body?: Buffer | string;
+}
+
+/**
+ * The SIP user-agent core (RFC 3261 §8): TransportLayer -> parse -> transaction layer -> handlers.
+ *
+ * Inbound requests are stamped (RFC 3581), matched to server transactions, checked (§8.2) and handed to
+ * the handler registered for their method; OPTIONS is answered by default. Outbound requests go through
+ * `request()`, which resolves with the final response.
+ */
+export class SipEndpoint implements TransportUser, ServerContextHost {
+  readonly log: Logger;
+  readonly metrics: EndpointMetrics;
+  readonly transactions: TransactionLayer;
+  readonly digest: DigestClient;
+  readonly serverHeader: string | undefined;
+  private readonly transport: EndpointTransport;
+  private readonly userAgent: string | undefined;
+  private readonly supported: Set<string>;
+  private readonly accept: string;
+  private readonly advertisedHost: string | undefined;
+  private readonly badInput: BadInputReporter;
+  private readonly handlers = new Map<string, RequestHandler>();
+  private allowValue = '';
+  private readonly inviteContexts = new Map<ServerTransaction, ServerContext>();
+  private readonly awaitingAck = new Map<string, ServerContext>();
+  private readonly liveRequests = new Map<string, string>();
+  private stopped = false;
+
+  constructor(components: SipEndpointComponents, init: SipEndpointInit = {}) {
+    this.log = components.log.child({ component: 'sip.ua' });
+    this.metrics = new EndpointMetrics(components.metrics);
+    this.transactions = new TransactionLayer(components, { timers: init.timers });
+    this.transport = components.transport;
+    this.digest = components.digestClient ?? new DigestClient();
+    this.serverHeader = emptyToUndefined(init.serverHeader ?? 'Beckon');
+    this.userAgent = emptyToUndefined(init.userAgent ?? 'Beckon');
+    this.supported = new Set((init.supported ?? []).map((t) => t.toLowerCase()));
+    this.accept = (init.accept ?? ['application/sdp']).join(', ');
+    this.advertisedHost = init.advertisedHost;
+    this.badInput = new BadInputReporter(
+      this.log,
+      components.metrics.counter('sip_parse_errors', 'SIP messages that failed to parse', ['reason']),
+      init.badInputLogIntervalMs,
+    );
+    this.updateAllow();
+    this.transport.setUser(this);
+  }
+
+  get timers(): TransactionLayer['timers'] {
+    return this.transactions.timers;
+  }
+
+  /** Starts the transport when the endpoint drives it (a transport with `start`). */
+  async start(): Promise<StartResult> {
+    if (this.transport.start) return this.transport.start();
+    return { ok: true, listeners: this.transport.listeners() };
+  }
+
+  /** Ends every transaction and timer, detaches from the transport and stops it (when it can). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const ctx of this.awaitingAck.values()) ctx._dispose();
+    this.awaitingAck.clear();
+    this.transactions.dispose();
+    this.inviteContexts.clear();
+    this.liveRequests.clear();
+    this.badInput.dispose();
+    this.transport.setUser(undefined);
+    if (this.transport.stop) await this.transport.stop();
+  }
+
+  /** Registers the handler of a method (replacing an earlier one). `ACK` handlers get 2xx ACKs. */
+  onRequest(method: string, handler: RequestHandler): void {
+    this.handlers.set(method, handler);
+    this.updateAllow();
+  }
+
+  offRequest(method: string): void {
+    this.handlers.delete(method);
+    this.updateAllow();
+  }
+
+  /** Value of the Allow header this endpoint sends. */
+  get allow(): string {
+    return this.allowValue;
+  }
+
+  // ---- outbound ----------------------------------------------------------------------------
+
+  /**
+   * Builds a request with the mandatory headers of §8.1.1: Call-ID (random unless given), CSeq (1 unless
+   * given), From with a tag, To, Max-Forwards 70, User-Agent.
+   */
+  createRequest(method: string, uri: string | Uri, init: CreateRequestInit): SipRequest {
+    const req = new SipRequest(method, uri);
+    const from = /;\s*tag\s*=/i.test(init.from) ? init.from : `${init.from};tag=${randomBytes(6).toString('hex')}`;
+    req.add('Max-Forwards', '70');
+    req.add('From', from);
+    req.add('To', init.to ?? `<${req.rawUri}>`);
+    req.add('Call-ID', init.callId ?? randomBytes(12).toString('base64url'));
+    req.add('CSeq', `${init.cseq ?? 1} ${method}`);
+    if (init.contact !== undefined) req.add('Contact', init.contact);
+    if (this.userAgent !== undefined) req.add('User-Agent', this.userAgent);
+    if (init.headers) for (const [n, v] of headerRows(init.headers)) req.add(n, v);
+    if (init.body !== undefined) req.body = typeof init.body === 'string' ? Buffer.from(init.body) : init.body;
+    return req;
+  }
+
+  /**
+   * Sends a request and resolves with its final response (never rejects): a timeout resolves as a local
+   * 408, a transport failure or an unresolvable target as a local 503 (RFC 3261 §8.1.3.1). Without a
+   * target the Request-URI is used (IP literal or A/AAAA lookup; no RFC 3263 NAPTR/SRV).
+   */
+  async request(req: SipRequest, target?: RequestTarget, opts?: RequestOptions): Promise<SipResponse> {
+    if (this.stopped) return createResponse(req, 503, 'Service Unavailable');
+    const dest = target ?? (await this.targetFromUri(req.uri));
+    if (!dest) return createResponse(req, 503, 'Service Unavailable');
+    const route = this.routeFor(dest);
+    if (!route) return createResponse(req, 503, 'Service Unavailable');
+    return runUacRequest(this, req, route, opts);
+  }
+
+  private routeFor(dest: RequestTarget): UacRoute | undefined {
+    if (isFlow(dest)) {
+      const listener = this.listenerFor(dest.transport, dest.local.address);
+      const port = dest.reliable && listener ? listener.port : dest.local.port;
+      return {
+        channel: flowChannel(dest),
+        viaTransport: dest.transport.toUpperCase(),
+        sentBy: formatHostPort(this.hostFor(dest.local.address), port),
+      };
+    }
+    const listener = this.listenerFor(dest.transport, isIP(dest.address) === 6 ? '::' : '0.0.0.0');
+    if (!listener) return undefined;
+    return {
+      channel: targetChannel(this.transport, dest),
+      viaTransport: dest.transport.toUpperCase(),
+      sentBy: formatHostPort(this.hostFor(listener.address), listener.port),
+    };
+  }
+
+  private listenerFor(transport: string, likeAddress: string): ListenerInfo | undefined {
+    const family = isIP(stripIpv6Brackets(likeAddress)) === 6 ? 'IPv6' : 'IPv4';
+    const all = this.transport.listeners();
+    return (
+      all.find((l) => l.transport === transport && l.family === family) ?? all.find((l) => l.transport === transport)
+    );
+  }
+
+  private hostFor(address: string): string {
+    if (address === '0.0.0.0' || address === '::') return this.advertisedHost ?? (address === '::' ? '::1' : '127.0.0.1');
+    return address;
+  }
+
+  private async targetFromUri(uri: Uri): Promise<SendTarget | undefined> {
+    if (!isSipUri(uri)) return undefined;
+    const tp = uri.params.get('transport');
+    const transport =
+      uri.scheme === 'sips' ? 'tls' : tp === 'tcp' ? 'tcp' : tp === 'tls' ? 'tls' : tp === 'ws' ? 'ws' : 'udp';
+    const port = uri.port ?? (transport === 'tls' ? 5061 : 5060);
+    let address = stripIpv6Brackets(uri.params.get('maddr') ?? uri.host);
+    if (isIP(address) === 0) {
+      try {
+        address = (await lookup(address)).address;
+      } catch {
+        return undefined;
+      }
+    }
+    return { transport, address, port };
+  }
+
+  // ---- inbound -----------------------------------------------------------------------------
+
+  /** TransportUser: one complete message from a flow. */
+  onMessage(data: Buffer, flow: Flow): void {
+    if (this.stopped) return;
+    const parsed = parseMessage(data, { requireContentLength: flow.reliable });
+    if (!parsed.ok) {
+      this.onParseError(parsed.error, flow);
+      return;
+    }
+    const msg = parsed.message;
+    if (msg.kind === 'response') this.onResponse(msg);
+    else this.onIncomingRequest(msg, flow);
+  }
+
+  onFlowClosed(_flow: Flow, _reason: FlowCloseReason): void {
+    // Transactions on a closed flow find out when they next send (transport error).
+  }
+
+  private onParseError(error: SipParseError, flow: Flow): void {
+    this.badInput.report(error.code, { flow: flow.id, detail: error.reason, header: error.header });
+    // RFC 3261 §21.4.1 400 Bad Request: "The request could not be understood due to malformed syntax. The
+    // Reason-Phrase SHOULD identify the syntax problem in more detail". Answered statelessly, and only
+    // when the top Via could be read so that the response can be routed (§18.2.2).
+    const res = createErrorResponse(error, randomBytes(6).toString('hex'));
+    if (!res) return;
+    if (this.serverHeader !== undefined) res.add('Server', this.serverHeader);
+    res.add('Warning', `399 ${warnAgent(flow)} "${error.reason.replace(/["\\\r\n]/g, ' ')}"`);
+    const r = flow.send(res.serialize());
+    if (r.ok) this.metrics.responseOut(res.status);
+  }
+
+  private onResponse(res: SipResponse): void {
+    this.metrics.responseIn(res.status);
+    const tx = this.transactions.findClient(res);
+    if (!tx) {
+      // §18.1.2 / §17.1.3: a response that matches no client transaction goes to the core; for a UAC core
+      // without dialogs there is nothing to do with it.
+      this.log.debug({ status: res.status, callId: res.get('call-id') }, 'stray response dropped');
+      return;
+    }
+    tx.receiveResponse(res);
+  }
+
+  private onIncomingRequest(req: SipRequest, flow: Flow): void {
+    this.metrics.requestIn(req.method);
+    if (!stampVia(req, flow)) return;
+    if (req.method === 'ACK') {
+      this.onAck(req, flow);
+      return;
+    }
+    const existing = this.transactions.findServer(req);
+    if (existing) {
+      existing.receiveRequestRetransmission();
+      return;
+    }
+    const via = req.topVia();
+    if (!via) return;
+    const created = this.transactions.createServer(req, responseChannel(this.transport, flow, via));
+    if (!created.ok) return;
+    const tx = created.transaction;
+    const ctx = new ServerContext(this, req, flow, tx);
+    if (tx instanceof InviteServerTransaction) {
+      this.inviteContexts.set(tx, ctx);
+      tx.setUser({
+        onAck: (ack) => ctx._ack(ack),
+        onTerminated: () => this.inviteContexts.delete(tx),
+      });
+      // §17.2.1: "the server transaction MUST generate a 100 (Trying) response unless it knows that the
+      // TU will generate a provisional or final response within 200 ms".
+      ctx.respond(100);
+    }
+    if (req.method === 'CANCEL') {
+      this.onCancel(ctx);
+      return;
+    }
+    if (this.isMergedRequest(req, tx)) {
+      // §8.2.2.2: "If the From tag, Call-ID, and CSeq exactly match those associated with an ongoing
+      // transaction, but the request does not match that transaction [...], the UAS core SHOULD generate
+      // a 482 (Loop Detected) response and pass it to the server transaction."
+      ctx.respond(482);
+      return;
+    }
+    const rejection = checkRequest(req, { handled: this.handlers, allow: this.allowValue, supported: this.supported });
+    if (rejection) {
+      ctx.respond(rejection.status, rejection.reason, rejection.headers);
+      return;
+    }
+    const handler = this.handlers.get(req.method);
+    if (!handler) {
+      if (req.method === 'OPTIONS') this.answerOptions(ctx);
+      return;
+    }
+    this.dispatch(handler, ctx);
+  }
+
+  private dispatch(handler: RequestHandler, ctx: ServerContext): void {
+    const fail = (err: unknown): void => {
+      this.log.error({ err, method: ctx.method }, 'request handler failed');
+      // §21.5.1 500 Server Internal Error: "The server encountered an unexpected condition".
+      ctx.respond(500);
+    };
+    try {
+      const p = handler(ctx);
+      if (p !== undefined) p.then(undefined, fail);
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  /**
+   * §11.2: "The response to an OPTIONS is constructed using the standard rules for a SIP response [...].
+   * Allow, Accept, Accept-Encoding, Accept-Language, and Supported header fields SHOULD be present".
+   */
+  private answerOptions(ctx: ServerContext): void {
+    ctx.respond(200, undefined, [
+      ['Allow', this.allowValue],
+      ['Accept', this.accept],
+      ['Accept-Encoding', 'identity'],
+      ['Accept-Language', 'en'],
+      ['Supported', [...this.supported].join(', ')],
+    ]);
+  }
+
+  /**
+   * §9.2: "If the UAS did not find a matching transaction for the CANCEL according to the procedure above,
+   * it SHOULD respond to the CANCEL with a 481 (Call Leg/Transaction Does Not Exist). [...] If the
+   * original request was an INVITE, the UAS SHOULD immediately respond to the INVITE with a 487 (Request
+   * Terminated). [...] a CANCEL request has no impact on the processing of transactions with any other
+   * method [...]. The response to the CANCEL is a 200 (OK) regardless."
+   */
+  private onCancel(ctx: ServerContext): void {
+    const target = this.transactions.findCancelTarget(ctx.request);
+    const inviteCtx = target ? this.inviteContexts.get(target) : undefined;
+    if (!target || !inviteCtx) {
+      ctx.respond(481);
+      return;
+    }
+    ctx.respond(200);
+    inviteCtx._cancel();
+  }
+
+  /** ACKs: for a non-2xx they belong to the INVITE server transaction; 2xx ACKs are end-to-end. */
+  private onAck(ack: SipRequest, flow: Flow): void {
+    const tx = this.transactions.findServer(ack);
+    if (tx instanceof InviteServerTransaction) {
+      tx.receiveAck(ack);
+      return;
+    }
+    const key = ackKey(ack);
+    const waiting = key === undefined ? undefined : this.awaitingAck.get(key);
+    if (waiting) {
+      waiting._ack(ack);
+      return;
+    }
+    const handler = this.handlers.get('ACK');
+    if (handler) {
+      this.dispatch(handler, new ServerContext(this, ack, flow, undefined));
+      return;
+    }
+    // A stray ACK (its transaction gone, or never ours) is absorbed.
+    this.log.debug({ callId: ack.get('call-id') }, 'stray ACK absorbed');
+  }
+
+  /** ServerContextHost: a 2xx to an INVITE was sent; its ACK is matched by Call-ID, CSeq, tags. */
+  awaitAck(ctx: ServerContext): void {
+    const key = ackKey(ctx.request, ctx.localTag);
+    if (key !== undefined) this.awaitingAck.set(key, ctx);
+  }
+
+  ackDone(ctx: ServerContext): void {
+    const key = ackKey(ctx.request, ctx.localTag);
+    if (key !== undefined && this.awaitingAck.get(key) === ctx) this.awaitingAck.delete(key);
+  }
+
+  private isMergedRequest(req: SipRequest, tx: ServerTransaction): boolean {
+    if (req.toTag !== undefined) return false;
+    const cseq = req.tryCSeq();
+    const callId = req.tryCallId();
+    if (!cseq.ok || !callId.ok) return false;
+    const key = (req.fromTag ?? '') + '|' + callId.value + '|' + cseq.value.seq + '|' + cseq.value.method;
+    const other = this.liveRequests.get(key);
+    if (other !== undefined && other !== tx.id) return true;
+    this.liveRequests.set(key, tx.id);
+    tx.onTermination(() => {
+      if (this.liveRequests.get(key) === tx.id) this.liveRequests.delete(key);
+    });
+    return false;
+  }
+
+  private updateAllow(): void {
+    const methods = new Set<string>(['OPTIONS', ...this.handlers.keys()]);
+    if (methods.has('INVITE')) {
+      methods.add('ACK');
+      methods.add('CANCEL');
+    }
+    this.allowValue = [...methods].join(', ');
+  }
+}
+
+function isFlow(t: RequestTarget): t is Flow {
+  return typeof (t as Flow).send === 'function' && typeof (t as Flow).id === 'string';
+}
+
+function emptyToUndefined(s: string): string | undefined {
+  return s === '' ? undefined : s;
+}
+
+/** §20.43: warn-agent = hostport / pseudonym. */
+function warnAgent(flow: Flow): string {
+  return formatHostPort(flow.local.address, flow.local.port);
+}
+
+/** Call-ID, CSeq number, From tag and To tag: what ties a 2xx ACK to its INVITE (§13.3.1.4, §12). */
+function ackKey(req: SipRequest, localTag?: string): string | undefined {
+  const callId = req.tryCallId();
+  const cseq = req.tryCSeq();
+  if (!callId.ok || !cseq.ok) return undefined;
+  const toTag = localTag ?? req.toTag ?? '';
+  return callId.value + '|' + cseq.value.seq + '|' + (req.fromTag ?? '') + '|' + toTag;
+}

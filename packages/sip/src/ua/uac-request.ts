@@ -1,0 +1,150 @@
+import type { DigestClient } from '../auth/digest-client.js';
+import { createResponse } from '../message/create-response.js';
+import type { SipRequest } from '../message/sip-request.js';
+import type { SipResponse } from '../message/sip-response.js';
+import type { TransactionChannel } from '../transaction/transaction-channel.js';
+import { newBranch } from '../transaction/transaction-key.js';
+import type { TransactionLayer } from '../transaction/transaction-layer.js';
+import type { Logger } from '@beckon/ops';
+import type { EndpointMetrics } from './endpoint-metrics.js';
+
+export interface RequestCredentials {
+  username: string;
+  password: string;
+  /** Only answer challenges of this realm. */
+  realm?: string;
+}
+
+export interface RequestOptions {
+  /** Answer one 401/407 challenge with digest credentials (RFC 3261 §22.2, §22.3). */
+  credentials?: RequestCredentials;
+  /** Called with each provisional response (1xx), in order. */
+  onProvisional?: (res: SipResponse) => void;
+}
+
+/** What one send of a UAC request needs from the endpoint. */
+export interface UacHost {
+  readonly log: Logger;
+  readonly metrics: EndpointMetrics;
+  readonly transactions: TransactionLayer;
+  readonly digest: DigestClient;
+}
+
+/** Where one attempt goes: its channel and the Via it carries. */
+export interface UacRoute {
+  channel: TransactionChannel;
+  /** `UDP`, `TCP`, `TLS`, `WS` (sent-protocol transport). */
+  viaTransport: string;
+  /** `host:port` for the Via sent-by. */
+  sentBy: string;
+}
+
+/**
+ * Runs one UAC request to its final response (RFC 3261 §8.1): adds the Via (fresh branch, `rport` per
+ * RFC 3581 §3), runs a client transaction, answers one digest challenge, and turns transaction failures
+ * into the responses §8.1.3.1 prescribes: "a timeout [...] MUST be treated as if a 408 (Request Timeout)
+ * status code has been received" and a transport failure "MUST be treated as if a 503 (Service
+ * Unavailable) status code has been received". The promise never rejects.
+ *
+ * The request passed in is not modified (a copy carries the Via).
+ */
+export function runUacRequest(
+  host: UacHost,
+  request: SipRequest,
+  route: UacRoute,
+  opts: RequestOptions = {},
+): Promise<SipResponse> {
+  return new Promise<SipResponse>((resolve) => {
+    attempt(host, request, route, opts, false, resolve);
+  });
+}
+
+function attempt(
+  host: UacHost,
+  original: SipRequest,
+  route: UacRoute,
+  opts: RequestOptions,
+  authTried: boolean,
+  resolve: (res: SipResponse) => void,
+): void {
+  const req = original.clone();
+  // §8.1.1.7: "the branch parameter [...] MUST be unique across space and time"; RFC 3581 §3: "The client
+  // SHOULD include [the rport] parameter" (valueless) so the response comes back to the source port.
+  req.prepend('Via', `SIP/2.0/${route.viaTransport} ${route.sentBy};branch=${newBranch()};rport`);
+  // §8.1.1.6: "A UAC MUST insert a Max-Forwards header field into each request it originates with a value
+  // that SHOULD be 70."
+  if (!req.has('max-forwards')) req.add('Max-Forwards', '70');
+  let settled = false;
+  const settle = (res: SipResponse): void => {
+    if (settled) return;
+    settled = true;
+    resolve(res);
+  };
+  const created = host.transactions.createClient(req, route.channel, {
+    onResponse(res: SipResponse): void {
+      if (res.status < 200) {
+        if (!settled) opts.onProvisional?.(res);
+        return;
+      }
+      if (settled) return;
+      if ((res.status === 401 || res.status === 407) && opts.credentials && !authTried) {
+        const retry = authorizedRetry(host, original, res, opts.credentials);
+        if (retry) {
+          settled = true;
+          attempt(host, retry, route, opts, true, resolve);
+          return;
+        }
+      }
+      settle(res);
+    },
+    onTimeout(): void {
+      settle(createResponse(req, 408, 'Request Timeout'));
+    },
+    onTransportError(err: Error): void {
+      host.log.debug({ err: err.message, method: req.method }, 'request transport error');
+      settle(createResponse(req, 503, 'Service Unavailable'));
+    },
+  });
+  if (!created.ok) {
+    host.log.warn({ error: created.error }, 'client transaction not created');
+    settle(createResponse(req, 503, 'Service Unavailable'));
+    return;
+  }
+  host.metrics.requestOut(req.method);
+  created.transaction.start();
+}
+
+/**
+ * §22.2: "When a UAC resubmits a request with its credentials after receiving a 401 (Unauthorized) or 407
+ * (Proxy Authentication Required) response, it MUST increment the CSeq header field value as it would
+ * normally when sending an updated request." The Call-ID, From tag and body stay.
+ */
+function authorizedRetry(
+  host: UacHost,
+  original: SipRequest,
+  res: SipResponse,
+  cred: RequestCredentials,
+): SipRequest | undefined {
+  const proxy = res.status === 407;
+  const challenges = res.getRows(proxy ? 'proxy-authenticate' : 'www-authenticate');
+  if (challenges.length === 0) return undefined;
+  const auth = host.digest.authorize({
+    challenges,
+    username: cred.username,
+    password: cred.password,
+    method: original.method,
+    uri: original.rawUri,
+    body: original.body,
+    realm: cred.realm,
+  });
+  if (!auth.ok) {
+    host.log.debug({ error: auth.error }, 'digest challenge not answerable');
+    return undefined;
+  }
+  const retry = original.clone();
+  const cseq = original.tryCSeq();
+  if (!cseq.ok) return undefined;
+  retry.set('CSeq', `${cseq.value.seq + 1} ${cseq.value.method}`);
+  retry.set(proxy ? 'Proxy-Authorization' : 'Authorization', auth.value);
+  return retry;
+}

@@ -1,0 +1,11 @@
+import { MetricsRegistry, silentLogger } from '@beckon/ops';
+import { TransportLayer } from '../../src/transport/transport-layer.js';
+import { SipEndpoint } from '../../src/ua/sip-endpoint.js';
+const metrics = new MetricsRegistry();
+const log = silentLogger();
+const transport = new TransportLayer({ log, metrics }, { listeners: [{ transport: 'udp', host: '127.0.0.1', port: 0 }, { transport: 'tcp', host: '127.0.0.1', port: 0 }] });
+const ep = new SipEndpoint({ log, metrics, transport });
+ep.onRequest('REGISTER', (ctx) => void ctx.respond(200, undefined, { Contact: ctx.request.get('contact') ?? '' }));
+const r = await ep.start();
+console.log(JSON.stringify(r));
+setTimeout(() => { console.log(metrics.toPrometheus()); void ep.stop(); }, 8000);

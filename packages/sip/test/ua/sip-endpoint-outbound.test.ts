@@ -1,0 +1,174 @@
+import { afterEach, beforeEach, describe, mock, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MetricsRegistry, silentLogger } from '@beckon/ops';
+import { DigestServer } from '../../src/auth/digest-server.js';
+import { InMemoryCredentialStore } from '../../src/auth/credential-store.js';
+import { createResponse } from '../../src/message/create-response.js';
+import type { SipResponse } from '../../src/message/sip-response.js';
+import { SipEndpoint } from '../../src/ua/sip-endpoint.js';
+import { FakeTransport } from './fake-transport.js';
+
+const target = { transport: 'udp' as const, address: '127.0.0.1', port: 5070 };
+
+function setup() {
+  const net = new FakeTransport();
+  const metrics = new MetricsRegistry();
+  const ep = new SipEndpoint({ log: silentLogger(), metrics, transport: net });
+  return { net, metrics, ep };
+}
+
+/** Answers the last request the endpoint sent with `status`, from the far end. */
+function answer(net: FakeTransport, status: number, headers: [string, string][] = []): void {
+  const req = net.requests().at(-1);
+  assert.ok(req);
+  const res = createResponse(req, status, undefined, { toTag: 'far', headers });
+  net.user?.onMessage(res.serialize(), net.flow('udp', 5070));
+}
+
+describe('SipEndpoint outbound', () => {
+  let s: ReturnType<typeof setup>;
+  beforeEach(() => (s = setup()));
+  afterEach(async () => await s.ep.stop());
+
+  test('request(): Via with a fresh z9hG4bK branch and rport, Max-Forwards; resolves with the final response', async () => {
+    const { net, ep, metrics } = s;
+    const req = ep.createRequest('OPTIONS', 'sip:device@127.0.0.1:5070', { from: '<sip:beckon@127.0.0.1>' });
+    const provisional: number[] = [];
+    const p = ep.request(req, target, { onProvisional: (r) => provisional.push(r.status) });
+    await Promise.resolve();
+    const sent = net.requests()[0];
+    assert.ok(sent);
+    const via = sent.topVia();
+    assert.equal(via?.transport, 'UDP');
+    assert.equal(via?.host, '127.0.0.1');
+    assert.equal(via?.port, 5060);
+    assert.match(via?.branch ?? '', /^z9hG4bK.{8,}/);
+    assert.equal(via?.params.get('rport'), null);
+    assert.equal(sent.get('max-forwards'), '70');
+    assert.equal(sent.get('user-agent'), 'Beckon');
+    assert.ok(sent.fromTag);
+    assert.equal(req.has('via'), false, "the caller's request is not modified");
+    answer(net, 100);
+    answer(net, 200);
+    const res = await p;
+    assert.equal(res.status, 200);
+    assert.deepEqual(provisional, [100]);
+    const out = metrics.get('sip_requests_out');
+    const inn = metrics.get('sip_responses_in');
+    assert.ok(out?.kind === 'counter' && inn?.kind === 'counter');
+    assert.equal(out.get('OPTIONS'), 1);
+    assert.equal(inn.get('200'), 1);
+    assert.equal(inn.get('100'), 1);
+  });
+
+  test('401: one automatic retry with digest credentials, CSeq+1, same Call-ID, new branch', async () => {
+    const { net, ep } = s;
+    const store = new InMemoryCredentialStore();
+    store.set('beckon', 'dev1', { kind: 'password', password: 's3cret' });
+    const server = new DigestServer(
+      { log: silentLogger(), metrics: new MetricsRegistry(), credentials: store },
+      { realm: 'beckon', algorithms: ['MD5'] },
+    );
+    const req = ep.createRequest('REGISTER', 'sip:127.0.0.1:5070', {
+      from: '<sip:dev1@127.0.0.1>',
+      to: '<sip:dev1@127.0.0.1>',
+      cseq: 7,
+    });
+    const p = ep.request(req, target, { credentials: { username: 'dev1', password: 's3cret' } });
+    await Promise.resolve();
+    answer(
+      net,
+      401,
+      server.challenge().map((c) => ['WWW-Authenticate', c] as [string, string]),
+    );
+    await Promise.resolve();
+    const [first, second] = net.requests();
+    assert.ok(first && second);
+    assert.equal(second.cseq().seq, 8);
+    assert.equal(second.callId, first.callId);
+    assert.equal(second.fromTag, first.fromTag);
+    assert.notEqual(second.topVia()?.branch, first.topVia()?.branch);
+    assert.equal(second.getAll('via').length, 1);
+    const v = await server.verify('REGISTER', second.get('authorization'));
+    assert.equal(v.ok, true);
+    answer(net, 200);
+    assert.equal((await p).status, 200);
+  });
+
+  test('a second 401 is returned to the caller (only one retry)', async () => {
+    const { net, ep } = s;
+    const req = ep.createRequest('REGISTER', 'sip:127.0.0.1:5070', { from: '<sip:dev1@127.0.0.1>' });
+    const p = ep.request(req, target, { credentials: { username: 'u', password: 'p' } });
+    const challenge: [string, string] = ['WWW-Authenticate', 'Digest realm="r", nonce="n1", qop="auth", algorithm=MD5'];
+    await Promise.resolve();
+    answer(net, 401, [challenge]);
+    await Promise.resolve();
+    answer(net, 401, [challenge]);
+    const res: SipResponse = await p;
+    assert.equal(res.status, 401);
+    assert.equal(net.requests().length, 2);
+  });
+
+  test('transport refusal resolves as a local 503', async () => {
+    const { net, ep } = s;
+    net.send = async () => ({ ok: false, error: 'connect-failed' });
+    const req = ep.createRequest('OPTIONS', 'sip:x@127.0.0.1:5070', { from: '<sip:beckon@127.0.0.1>' });
+    const res = await ep.request(req, { transport: 'tcp', address: '127.0.0.1', port: 5070 });
+    assert.equal(res.status, 503);
+  });
+
+  test('no target and a non-SIP Request-URI resolves as a local 503', async () => {
+    const req = s.ep.createRequest('MESSAGE', 'tel:+15551234', { from: '<sip:beckon@127.0.0.1>' });
+    assert.equal((await s.ep.request(req)).status, 503);
+  });
+
+  test('over a flow: sent on that flow, Via names its transport', async () => {
+    const { net, ep } = s;
+    const flow = net.flow('tcp', 40100);
+    const req = ep.createRequest('NOTIFY', 'sip:dev@127.0.0.1:40100', { from: '<sip:beckon@127.0.0.1>' });
+    const p = ep.request(req, flow);
+    await Promise.resolve();
+    assert.equal(net.sent[0]?.to, flow.id);
+    assert.equal(net.requests()[0]?.topVia()?.transport, 'TCP');
+    answer(net, 481);
+    assert.equal((await p).status, 481);
+  });
+});
+
+describe('SipEndpoint outbound with fake timers', () => {
+  beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
+  afterEach(() => mock.timers.reset());
+
+  test('no answer: retransmitted over UDP, then a local 408 after Timer F', async () => {
+    const { net, ep } = setup();
+    const req = ep.createRequest('OPTIONS', 'sip:x@127.0.0.1:5070', { from: '<sip:beckon@127.0.0.1>' });
+    const p = ep.request(req, target);
+    await Promise.resolve();
+    await Promise.resolve();
+    for (let i = 0; i < 64; i++) {
+      mock.timers.tick(500);
+      await Promise.resolve();
+    }
+    const res = await p;
+    assert.equal(res.status, 408);
+    assert.equal(net.requests().length, 11);
+    await ep.stop();
+  });
+
+  test('INVITE 486: the transaction ACKs it (same branch, CSeq ACK, To tag of the response)', async () => {
+    const { net, ep } = setup();
+    const req = ep.createRequest('INVITE', 'sip:x@127.0.0.1:5070', { from: '<sip:beckon@127.0.0.1>' });
+    const p = ep.request(req, target);
+    await Promise.resolve();
+    answer(net, 486);
+    assert.equal((await p).status, 486);
+    await Promise.resolve();
+    const [invite, ack] = net.requests();
+    assert.equal(ack?.method, 'ACK');
+    assert.equal(ack?.topVia()?.branch, invite?.topVia()?.branch);
+    assert.equal(ack?.cseq().method, 'ACK');
+    assert.equal(ack?.cseq().seq, invite?.cseq().seq);
+    assert.equal(ack?.toTag, 'far');
+    await ep.stop();
+  });
+});

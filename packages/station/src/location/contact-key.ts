@@ -1,0 +1,81 @@
+/**
+ * Identity of a binding within its AOR.
+ *
+ * RFC 5626 §6: "If the registrar receives a REGISTER request with a Contact header field that contains
+ * a "+sip.instance" parameter and a "reg-id" parameter, ... the registrar MUST match [the binding] using
+ * the instance-id and reg-id" — a re-registration over a new flow with a new Contact URI replaces the
+ * old binding. Otherwise RFC 3261 §10.3 step 7 applies: "the registrar checks whether there is a
+ * binding for [the URI] ... using the URI comparison rules in Section 19.1.4".
+ *
+ * Keys: `i:<instance> <reg-id>` for the first case, `u:<canonical URI>` for the second.
+ */
+export function contactKey(b: { contact: string; instance?: string; regId?: number }): string {
+  if (b.instance !== undefined && b.regId !== undefined) return `i:${b.instance.toLowerCase()} ${b.regId}`;
+  return 'u:' + canonicalContactUri(b.contact);
+}
+
+/**
+ * A canonical string such that URIs equivalent under RFC 3261 §19.1.4 map to the same string:
+ * - scheme and host compared case-insensitively ("the user part is case-sensitive, the rest is not");
+ * - "Characters other than those in the reserved set are equivalent to their encoding", so escapes of
+ *   unreserved characters are decoded and hex digits of the remaining escapes uppercased;
+ * - "A URI omitting any component with a default value will not match a URI explicitly containing that
+ *   component" — the port is kept exactly as written (absent differs from 5060);
+ * - "any uri-parameter appearing in both URIs must match"; user, ttl, method and maddr (and transport)
+ *   must match even if present in only one: those five are part of the key (names and values folded to
+ *   lowercase, sorted), other parameters are ignored. Ignoring them is the one simplification: two URIs
+ *   differing only in such a parameter present in both are treated as the same binding, which is what
+ *   registrars do in practice (e.g. a phone changing its `line=` cookie).
+ * - URI headers (after '?') must all match: kept, sorted.
+ * Never throws; an unparsable URI is used verbatim.
+ */
+export function canonicalContactUri(uri: string): string {
+  const s = uri.trim();
+  const colon = s.indexOf(':');
+  if (colon <= 0) return s;
+  const scheme = s.slice(0, colon).toLowerCase();
+  let rest = s.slice(colon + 1);
+  let headers = '';
+  const q = rest.indexOf('?');
+  if (q >= 0) {
+    headers = rest
+      .slice(q + 1)
+      .split('&')
+      .map((h) => normalizeEscapes(h))
+      .sort()
+      .join('&');
+    rest = rest.slice(0, q);
+  }
+  let userinfo = '';
+  // '@' cannot occur unescaped in the host, the uri-parameters or the headers, so the last one ends userinfo.
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) {
+    userinfo = normalizeEscapes(rest.slice(0, at));
+    rest = rest.slice(at + 1);
+  }
+  const semi = rest.indexOf(';');
+  const hostport = (semi >= 0 ? rest.slice(0, semi) : rest).toLowerCase();
+  let params = '';
+  if (semi >= 0) {
+    const kept: string[] = [];
+    for (const p of rest.slice(semi + 1).split(';')) {
+      const eq = p.indexOf('=');
+      const name = (eq >= 0 ? p.slice(0, eq) : p).toLowerCase();
+      if (name === 'user' || name === 'ttl' || name === 'method' || name === 'maddr' || name === 'transport')
+        kept.push(name + (eq >= 0 ? '=' + normalizeEscapes(p.slice(eq + 1)).toLowerCase() : ''));
+    }
+    kept.sort();
+    params = kept.length ? ';' + kept.join(';') : '';
+  }
+  return scheme + ':' + (at >= 0 ? userinfo + '@' : '') + hostport + params + (headers ? '?' + headers : '');
+}
+
+const UNRESERVED = /[A-Za-z0-9\-_.!~*'()]/;
+
+function normalizeEscapes(s: string): string {
+  if (!s.includes('%')) return s;
+  return s.replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => {
+    const ch = String.fromCharCode(parseInt(h, 16));
+    return UNRESERVED.test(ch) ? ch : '%' + h.toUpperCase();
+  });
+}

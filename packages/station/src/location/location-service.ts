@@ -1,0 +1,495 @@
+import type { CounterChild, Logger, MetricsRegistry } from '@beckon/ops';
+import type { Binding, BindingKey, BindingRecord } from './binding.js';
+import { contactKey } from './contact-key.js';
+import { ExpiryWheel } from './expiry-wheel.js';
+import type { LocationStore } from './location-store.js';
+import { checkRegistrationOrder } from './registration-order.js';
+import { UserIndexOrder, type AorEntry } from './user-index-order.js';
+
+export interface LocationServiceComponents {
+  readonly store: LocationStore;
+  readonly log?: Logger;
+  readonly metrics?: MetricsRegistry;
+}
+
+export type TooManyContactsPolicy = 'reject' | 'evict-oldest';
+
+export interface LocationServiceInit {
+  /** Most bindings one AOR may hold (default 10). */
+  readonly maxContactsPerAor?: number;
+  /**
+   * What to do when a REGISTER would exceed the limit: 'reject' (default; the registrar answers with an
+   * error) or 'evict-oldest' (drop the least recently refreshed bindings not named in the request).
+   */
+  readonly tooManyContacts?: TooManyContactsPolicy;
+  /** Expiry timer resolution in ms (default 1000): bindings disappear at most this late. */
+  readonly expiryTickMs?: number;
+  /** Clock (default Date.now). */
+  readonly now?: () => number;
+}
+
+/** The binding changes one REGISTER asks for (already validated and expanded by the registrar). */
+export interface RegisterChanges {
+  /** Call-ID and CSeq of the REGISTER, for the ordering check of removals (RFC 3261 §10.3 steps 6, 7). */
+  readonly callId: string;
+  readonly cseq: number;
+  /** Contacts to add or refresh. A binding whose expiresAt is not in the future is removed instead. */
+  readonly add?: readonly Binding[];
+  /** Contact keys (see contactKey()) to remove (Contact with expires=0). */
+  readonly remove?: readonly string[];
+  /** `Contact: *` with Expires: 0: remove every binding of the AOR. */
+  readonly removeAll?: boolean;
+}
+
+export type RegisterOutcome =
+  | {
+      readonly ok: true;
+      /** The AOR's bindings after the change, highest q first. */
+      readonly bindings: readonly BindingRecord[];
+      readonly added: number;
+      readonly refreshed: number;
+      readonly removed: number;
+      readonly evicted: number;
+    }
+  | { readonly ok: false; readonly reason: 'out-of-order'; readonly contactKey: string }
+  | {
+      readonly ok: false;
+      readonly reason: 'too-many-contacts';
+      readonly max: number;
+      readonly wanted: number;
+    }
+  | { readonly ok: false; readonly reason: 'storage-failed'; readonly error: unknown };
+
+export interface InstrumentLines {
+  readonly instrument: string;
+  /** AORs (line appearances) with at least one binding registered by this instrument. */
+  readonly aors: readonly string[];
+}
+
+export enum LocationServiceState {
+  Stopped = 'stopped',
+  Starting = 'starting',
+  Running = 'running',
+  Stopping = 'stopping',
+}
+
+const EMPTY: readonly BindingRecord[] = Object.freeze([]);
+
+/**
+ * The registrar's location service: an in-memory cache (every lookup is served from memory) in front of
+ * a {@link LocationStore}. `applyRegister` persists first and updates the cache after the store
+ * committed, so a REGISTER the registrar acknowledges after awaiting it survives a crash.
+ *
+ * Changes to one AOR are serialised (the second REGISTER for an AOR waits for the first to commit), so
+ * the ordering and limit checks always see committed state. Indexes: AOR -> bindings,
+ * instrument -> bindings (by instrument, and by AOR and instrument filtering an instrument's few lines), and
+ * userIndex order for the SIP-SERVER-MIB registration tables.
+ */
+export class LocationService {
+  private readonly store: LocationStore;
+  private readonly log: Logger | undefined;
+  private readonly now: () => number;
+  private readonly maxContacts: number;
+  private readonly policy: TooManyContactsPolicy;
+  private readonly byAor = new Map<string, AorEntry>();
+  /** instrument -> its bindings (an instrument has a handful of lines, so per-AOR filtering is O(1)). */
+  private readonly byInstrumentIndex = new Map<string, Set<BindingRecord>>();
+  private readonly order = new UserIndexOrder();
+  private readonly wheel: ExpiryWheel<BindingRecord>;
+  private readonly busy = new Map<string, (() => void)[]>();
+  private readonly expirations: CounterChild | undefined;
+  private inFlight = new Set<Promise<unknown>>();
+  private bindingCount = 0;
+  private nextUserIndex = 1;
+  private nextContactIndex = 1;
+  private stateValue = LocationServiceState.Stopped;
+
+  constructor(components: LocationServiceComponents, init: LocationServiceInit = {}) {
+    this.store = components.store;
+    this.log = components.log?.child({ component: 'station.location' });
+    this.now = init.now ?? Date.now;
+    this.maxContacts = Math.max(1, init.maxContactsPerAor ?? 10);
+    this.policy = init.tooManyContacts ?? 'reject';
+    this.wheel = new ExpiryWheel<BindingRecord>(
+      { tickMs: init.expiryTickMs ?? 1000, now: this.now },
+      (items, now) => this.onExpire(items, now),
+    );
+    const m = components.metrics;
+    if (m) {
+      this.expirations = m
+        .counter('registrar_binding_expirations', 'Bindings removed because they expired')
+        .child();
+      m.gauge('registrar_bindings', 'Bindings in the location service', () => this.bindingCount);
+      m.gauge('registrar_aors', 'Addresses-of-record with at least one binding', () => this.byAor.size);
+      m.gauge(
+        'registrar_instruments',
+        'Identified instruments with at least one binding',
+        () => this.byInstrumentIndex.size,
+      );
+    }
+  }
+
+  get state(): LocationServiceState {
+    return this.stateValue;
+  }
+
+  get size(): { bindings: number; aors: number; instruments: number } {
+    return { bindings: this.bindingCount, aors: this.byAor.size, instruments: this.byInstrumentIndex.size };
+  }
+
+  /** Loads every unexpired binding from the store, purges expired rows and starts the expiry timer. */
+  async start(): Promise<void> {
+    if (this.stateValue !== LocationServiceState.Stopped) return;
+    this.stateValue = LocationServiceState.Starting;
+    const records = await this.store.loadAll();
+    const now = this.now();
+    let expired = 0;
+    for (const r of records) {
+      if (r.userIndex >= this.nextUserIndex) this.nextUserIndex = r.userIndex + 1;
+      if (r.contactIndex >= this.nextContactIndex) this.nextContactIndex = r.contactIndex + 1;
+      if (r.expiresAt <= now) {
+        expired++;
+        continue;
+      }
+      this.insert(r, now);
+    }
+    if (expired > 0) await this.store.removeExpired(now);
+    this.wheel.start();
+    this.stateValue = LocationServiceState.Running;
+    this.log?.info(
+      { bindings: this.bindingCount, aors: this.byAor.size, purged: expired },
+      'location service started',
+    );
+  }
+
+  /** Stops the expiry timer and waits for in-flight writes. Does not close the store. */
+  async stop(): Promise<void> {
+    if (this.stateValue !== LocationServiceState.Running) return;
+    this.stateValue = LocationServiceState.Stopping;
+    this.wheel.stop();
+    await Promise.allSettled([...this.inFlight]);
+    this.stateValue = LocationServiceState.Stopped;
+  }
+
+  /** Runs the expiry sweep for `now` immediately (the timer does this every tick). */
+  expireDue(now: number = this.now()): void {
+    this.wheel.advance(now);
+  }
+
+  /** Resolves when the writes started so far (registrations, expiry sweeps) have settled. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  // ---------------------------------------------------------------- lookups (memory only)
+
+  /** Live bindings of an AOR, highest q first, then most recently refreshed. */
+  lookup(aor: string): readonly BindingRecord[] {
+    const e = this.byAor.get(aor);
+    if (!e) return EMPTY;
+    return this.liveList(e, this.now());
+  }
+
+  /** Every live binding registered by the instrument (all its line appearances). */
+  byInstrument(instrument: string): BindingRecord[] {
+    const set = this.byInstrumentIndex.get(instrument);
+    if (!set) return [];
+    const now = this.now();
+    const out: BindingRecord[] = [];
+    for (const b of set) if (b.expiresAt > now) out.push(b);
+    return out;
+  }
+
+  /** Live bindings of one AOR registered by one instrument (usually one: a single line appearance). */
+  byAorAndInstrument(aor: string, instrument: string): BindingRecord[] {
+    const set = this.byInstrumentIndex.get(instrument);
+    if (!set) return [];
+    const now = this.now();
+    const out: BindingRecord[] = [];
+    for (const b of set) if (b.aor === aor && b.expiresAt > now) out.push(b);
+    return out;
+  }
+
+  /** Every known instrument and the AORs (lines) it has registered. */
+  listInstruments(): InstrumentLines[] {
+    const out: InstrumentLines[] = [];
+    for (const [instrument, set] of this.byInstrumentIndex) {
+      const aors = new Set<string>();
+      for (const b of set) aors.add(b.aor);
+      out.push({ instrument, aors: [...aors] });
+    }
+    return out;
+  }
+
+  /** The binding of `aor` with this contact key, if live. */
+  get(aor: string, key: string): BindingRecord | undefined {
+    const b = this.byAor.get(aor)?.bindings.get(key);
+    return b && b.expiresAt > this.now() ? b : undefined;
+  }
+
+  // ---------------------------------------------------------------- SNMP-friendly ordered access
+
+  /** AORs in sipServerRegUserIndex order with their bindings in sipServerRegContactIndex order. */
+  *entries(): Generator<{ userIndex: number; aor: string; bindings: BindingRecord[] }> {
+    for (const e of this.order.iterate())
+      yield { userIndex: e.userIndex, aor: e.aor, bindings: sortedByContactIndex(e) };
+  }
+
+  userByIndex(userIndex: number): { userIndex: number; aor: string } | undefined {
+    const e = this.order.get(userIndex);
+    return e ? { userIndex: e.userIndex, aor: e.aor } : undefined;
+  }
+
+  /** The first user with index > `after` (GETNEXT on sipServerRegUserTable). */
+  nextUser(after: number): { userIndex: number; aor: string } | undefined {
+    const e = this.order.next(after);
+    return e ? { userIndex: e.userIndex, aor: e.aor } : undefined;
+  }
+
+  contactByIndex(userIndex: number, contactIndex: number): BindingRecord | undefined {
+    const e = this.order.get(userIndex);
+    if (!e) return undefined;
+    for (const b of e.bindings.values()) if (b.contactIndex === contactIndex) return b;
+    return undefined;
+  }
+
+  /** The first (userIndex, contactIndex) after the given pair (GETNEXT on sipServerRegContactTable). */
+  nextContact(userIndex: number, contactIndex: number): BindingRecord | undefined {
+    let e = this.order.get(userIndex) ?? this.order.next(userIndex);
+    let after = e && e.userIndex === userIndex ? contactIndex : 0;
+    while (e) {
+      let best: BindingRecord | undefined;
+      for (const b of e.bindings.values())
+        if (b.contactIndex > after && (!best || b.contactIndex < best.contactIndex)) best = b;
+      if (best) return best;
+      e = this.order.next(e.userIndex);
+      after = 0;
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- changes
+
+  /**
+   * Applies one REGISTER's changes to `aor`: checks Call-ID/CSeq ordering and the contact limit against
+   * committed state, persists (awaiting the group commit), then updates the cache. Outcomes are values;
+   * nothing is changed unless `ok` is true.
+   */
+  async applyRegister(aor: string, changes: RegisterChanges): Promise<RegisterOutcome> {
+    const waiters = this.busy.get(aor);
+    if (waiters) await new Promise<void>((resolve) => waiters.push(resolve));
+    else this.busy.set(aor, []);
+    const p = this.applyLocked(aor, changes);
+    this.inFlight.add(p);
+    try {
+      return await p;
+    } finally {
+      this.inFlight.delete(p);
+      const q = this.busy.get(aor);
+      const next = q?.shift();
+      if (next) next();
+      else this.busy.delete(aor);
+    }
+  }
+
+  private async applyLocked(aor: string, changes: RegisterChanges): Promise<RegisterOutcome> {
+    const now = this.now();
+    const entry = this.byAor.get(aor);
+    const live = new Map<string, BindingRecord>();
+    if (entry) for (const [k, b] of entry.bindings) if (b.expiresAt > now) live.set(k, b);
+
+    const removals = new Map<string, BindingRecord>();
+    // RFC 3261 §10.3 step 6: "[for Contact: *] ... it MUST remove the binding only if the CSeq in the
+    // request is higher than the value stored for that binding. Otherwise, the update MUST be aborted".
+    if (changes.removeAll) {
+      for (const [k, b] of live) {
+        if (checkRegistrationOrder(b, changes.callId, changes.cseq) !== 'ok')
+          return { ok: false, reason: 'out-of-order', contactKey: k };
+        removals.set(k, b);
+      }
+    }
+    if (changes.remove) {
+      for (const k of changes.remove) {
+        const b = live.get(k);
+        if (!b) continue;
+        if (checkRegistrationOrder(b, changes.callId, changes.cseq) !== 'ok')
+          return { ok: false, reason: 'out-of-order', contactKey: k };
+        removals.set(k, b);
+      }
+    }
+    const userIndex = entry?.userIndex ?? this.nextUserIndex;
+    const upserts = new Map<string, BindingRecord>();
+    let added = 0;
+    let refreshed = 0;
+    if (changes.add) {
+      for (const b of changes.add) {
+        if (b.aor !== aor) throw new TypeError(`binding for ${b.aor} passed to applyRegister(${aor})`);
+        const k = contactKey(b);
+        const existing = live.get(k);
+        // RFC 3261 §10.3 step 7 (see checkRegistrationOrder).
+        if (checkRegistrationOrder(existing, b.callId, b.cseq) !== 'ok')
+          return { ok: false, reason: 'out-of-order', contactKey: k };
+        if (b.expiresAt <= now) {
+          upserts.delete(k);
+          if (existing) removals.set(k, existing);
+          continue;
+        }
+        removals.delete(k);
+        const prior = upserts.get(k);
+        const contactIndex = existing?.contactIndex ?? prior?.contactIndex ?? this.nextContactIndex++;
+        upserts.set(k, { ...b, contactKey: k, userIndex, contactIndex });
+        if (!prior) {
+          if (existing) refreshed++;
+          else added++;
+        }
+      }
+    }
+
+    // Contact limit, counted on the state after the change.
+    let after = live.size;
+    for (const k of removals.keys()) if (live.has(k)) after--;
+    for (const k of upserts.keys()) if (!live.has(k)) after++;
+    let evicted = 0;
+    if (after > this.maxContacts) {
+      if (this.policy === 'reject' || upserts.size > this.maxContacts)
+        return { ok: false, reason: 'too-many-contacts', max: this.maxContacts, wanted: after };
+      const candidates = [...live.values()]
+        .filter((b) => !removals.has(b.contactKey) && !upserts.has(b.contactKey))
+        .sort((a, b) => a.receivedAt - b.receivedAt || a.contactIndex - b.contactIndex);
+      for (const b of candidates) {
+        if (after <= this.maxContacts) break;
+        removals.set(b.contactKey, b);
+        after--;
+        evicted++;
+      }
+    }
+
+    if (upserts.size === 0 && removals.size === 0)
+      return {
+        ok: true,
+        bindings: entry ? this.liveList(entry, now) : EMPTY,
+        added: 0,
+        refreshed: 0,
+        removed: 0,
+        evicted: 0,
+      };
+
+    if (!entry && userIndex === this.nextUserIndex) this.nextUserIndex++;
+    const removeKeys: BindingKey[] = [];
+    for (const k of removals.keys()) removeKeys.push({ aor, contactKey: k });
+    try {
+      await this.store.write({ upsert: [...upserts.values()], remove: removeKeys });
+    } catch (error) {
+      this.log?.error({ err: error, aor }, 'persisting registration failed');
+      return { ok: false, reason: 'storage-failed', error };
+    }
+
+    const at = this.now();
+    for (const k of removals.keys()) this.removeBinding(aor, k);
+    for (const r of upserts.values()) this.insert(r, at);
+    const e = this.byAor.get(aor);
+    return {
+      ok: true,
+      bindings: e ? this.liveList(e, at) : EMPTY,
+      added,
+      refreshed,
+      removed: removals.size - evicted,
+      evicted,
+    };
+  }
+
+  // ---------------------------------------------------------------- cache maintenance
+
+  private insert(r: BindingRecord, now: number): void {
+    let e = this.byAor.get(r.aor);
+    if (!e) {
+      e = { aor: r.aor, userIndex: r.userIndex, bindings: new Map(), list: undefined, dead: false };
+      this.byAor.set(r.aor, e);
+      this.order.add(e);
+    }
+    const old = e.bindings.get(r.contactKey);
+    if (old) {
+      this.unindexInstrument(old);
+      this.wheel.cancel(old);
+      if (old.contactIndex !== r.contactIndex) e.bindings.delete(r.contactKey);
+    } else this.bindingCount++;
+    e.bindings.set(r.contactKey, r);
+    e.list = undefined;
+    if (r.instrument !== undefined) {
+      let set = this.byInstrumentIndex.get(r.instrument);
+      if (!set) {
+        set = new Set();
+        this.byInstrumentIndex.set(r.instrument, set);
+      }
+      set.add(r);
+    }
+    this.wheel.schedule(r, r.expiresAt <= now ? now : r.expiresAt);
+  }
+
+  private removeBinding(aor: string, key: string): BindingRecord | undefined {
+    const e = this.byAor.get(aor);
+    const b = e?.bindings.get(key);
+    if (!e || !b) return undefined;
+    e.bindings.delete(key);
+    e.list = undefined;
+    this.bindingCount--;
+    this.wheel.cancel(b);
+    this.unindexInstrument(b);
+    if (e.bindings.size === 0) {
+      this.byAor.delete(aor);
+      this.order.remove(e);
+    }
+    return b;
+  }
+
+  private unindexInstrument(b: BindingRecord): void {
+    if (b.instrument === undefined) return;
+    const set = this.byInstrumentIndex.get(b.instrument);
+    if (!set || !set.delete(b)) return;
+    if (set.size === 0) this.byInstrumentIndex.delete(b.instrument);
+  }
+
+  private liveList(e: AorEntry, now: number): readonly BindingRecord[] {
+    let list = e.list;
+    if (!list) {
+      list = [...e.bindings.values()].sort(byPreference);
+      e.list = list;
+    }
+    for (const b of list) if (b.expiresAt <= now) return list.filter((x) => x.expiresAt > now);
+    return list;
+  }
+
+  private onExpire(items: BindingRecord[], now: number): void {
+    let n = 0;
+    for (const b of items) {
+      // Only if it is still the current record (not refreshed meanwhile) and really due.
+      if (b.expiresAt > now || this.byAor.get(b.aor)?.bindings.get(b.contactKey) !== b) continue;
+      this.removeBinding(b.aor, b.contactKey);
+      n++;
+      this.expirations?.inc();
+      this.log?.info({ aor: b.aor, contact: b.contact, instrument: b.instrument }, 'binding expired');
+    }
+    if (n === 0) return;
+    // Deletes rows with expires_at <= now only: a refresh committed meanwhile carries a later expiry.
+    const p = this.store.removeExpired(now).catch((err: unknown) => {
+      this.log?.warn({ err }, 'persisting expirations failed; rows are removed with the next expiry');
+    });
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+}
+
+function qOf(b: Binding): number {
+  const q = b.contactParams?.['q'];
+  if (q === undefined || q === null) return 1;
+  const v = Number(q);
+  return Number.isFinite(v) ? v : 1;
+}
+
+function byPreference(a: BindingRecord, b: BindingRecord): number {
+  return qOf(b) - qOf(a) || b.receivedAt - a.receivedAt || a.contactIndex - b.contactIndex;
+}
+
+function sortedByContactIndex(e: AorEntry): BindingRecord[] {
+  return [...e.bindings.values()].sort((a, b) => a.contactIndex - b.contactIndex);
+}

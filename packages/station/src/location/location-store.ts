@@ -1,0 +1,54 @@
+import type { BindingKey, BindingRecord } from './binding.js';
+
+/**
+ * One atomic change to the location table. Operations apply in this order: upserts, removals, then
+ * (if `expireUpTo` is set) deletion of every binding with expiresAt <= expireUpTo.
+ */
+export interface LocationWrite {
+  readonly upsert?: readonly BindingRecord[];
+  readonly remove?: readonly BindingKey[];
+  readonly expireUpTo?: number;
+}
+
+/**
+ * Persistence of the location service. Implementations group-commit: `write` resolves only after the
+ * transaction holding the change committed (durable per the back-end's settings), and writes commit in
+ * call order. Every method rejects only on storage failure.
+ */
+export interface LocationStore {
+  /** Applies one change atomically (batched with concurrent calls into one transaction). */
+  write(change: LocationWrite): Promise<void>;
+  /** Inserts or replaces bindings by (aor, contactKey). */
+  upsert(bindings: readonly BindingRecord[]): Promise<void>;
+  /** Removes bindings by (aor, contactKey); unknown keys are ignored. */
+  remove(keys: readonly BindingKey[]): Promise<void>;
+  /** Every stored binding (expired ones included), ordered by (userIndex, contactIndex). */
+  loadAll(): Promise<BindingRecord[]>;
+  /** Deletes bindings with expiresAt <= now; resolves with how many were deleted. */
+  removeExpired(now: number): Promise<number>;
+  /** Flushes pending writes and releases the store's resources (not a database it was given). */
+  close(): Promise<void>;
+}
+
+/** Serialises a record for the `data` column (the whole record, so loading needs no other column). */
+export function encodeBinding(b: BindingRecord): string {
+  return JSON.stringify(b);
+}
+
+/** Parses a `data` column value; undefined if the row is corrupt (never throws). */
+export function decodeBinding(data: unknown): BindingRecord | undefined {
+  try {
+    const v: unknown = typeof data === 'string' ? JSON.parse(data) : data;
+    if (
+      typeof v === 'object' &&
+      v !== null &&
+      typeof (v as BindingRecord).aor === 'string' &&
+      typeof (v as BindingRecord).contactKey === 'string' &&
+      typeof (v as BindingRecord).expiresAt === 'number'
+    )
+      return v as BindingRecord;
+  } catch {
+    /* corrupt row */
+  }
+  return undefined;
+}

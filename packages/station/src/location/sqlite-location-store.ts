@@ -1,0 +1,135 @@
+import { GroupCommit, type MigrationOutcome, type SqliteDatabase, type SqliteMigration } from '@beckon/store';
+import type { Logger, MetricsRegistry } from '@beckon/ops';
+import type { BindingKey, BindingRecord } from './binding.js';
+import { decodeBinding, encodeBinding, type LocationStore, type LocationWrite } from './location-store.js';
+
+export const SQLITE_LOCATION_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: 'location_bindings',
+    up: `
+      CREATE TABLE location_bindings (
+        aor TEXT NOT NULL,
+        contact_key TEXT NOT NULL,
+        contact TEXT NOT NULL,
+        instrument TEXT,
+        expires_at INTEGER NOT NULL,
+        user_index INTEGER NOT NULL,
+        contact_index INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (aor, contact_key)
+      ) WITHOUT ROWID;
+      CREATE INDEX location_bindings_expires_at ON location_bindings (expires_at);
+    `,
+  },
+];
+
+export interface SqliteLocationStoreComponents {
+  /** Opened by the caller (who chooses path and synchronous level) and closed by the caller. */
+  readonly db: SqliteDatabase;
+  readonly log?: Logger;
+  readonly metrics?: MetricsRegistry;
+}
+
+export interface SqliteLocationStoreInit {
+  /** Group-commit gathering delay in ms (0 = same event-loop turn; default 0). */
+  readonly maxDelayMs?: number;
+  /** Largest transaction (default 2000 writes). */
+  readonly maxBatch?: number;
+}
+
+interface Job {
+  readonly change: LocationWrite;
+  removed: number;
+}
+
+const UPSERT =
+  'INSERT OR REPLACE INTO location_bindings ' +
+  '(aor, contact_key, contact, instrument, expires_at, user_index, contact_index, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+const DELETE = 'DELETE FROM location_bindings WHERE aor = ? AND contact_key = ?';
+const EXPIRE = 'DELETE FROM location_bindings WHERE expires_at <= ?';
+
+/** The default location store: SQLite through better-sqlite3, writes group-committed. */
+export class SqliteLocationStore implements LocationStore {
+  private readonly db: SqliteDatabase;
+  private readonly gc: GroupCommit<Job>;
+
+  private constructor(components: SqliteLocationStoreComponents, init: SqliteLocationStoreInit) {
+    this.db = components.db;
+    const upsert = this.db.statement(UPSERT);
+    const del = this.db.statement(DELETE);
+    const expire = this.db.statement(EXPIRE);
+    this.gc = new GroupCommit<Job>(
+      { log: components.log, metrics: components.metrics },
+      {
+        name: 'location.sqlite',
+        maxDelayMs: init.maxDelayMs ?? 0,
+        maxBatch: init.maxBatch ?? 2000,
+        commit: (batch) =>
+          this.db.transaction(() => {
+            for (const job of batch) {
+              const c = job.change;
+              if (c.upsert)
+                for (const b of c.upsert)
+                  upsert.run(
+                    b.aor,
+                    b.contactKey,
+                    b.contact,
+                    b.instrument ?? null,
+                    b.expiresAt,
+                    b.userIndex,
+                    b.contactIndex,
+                    encodeBinding(b),
+                  );
+              if (c.remove) for (const k of c.remove) del.run(k.aor, k.contactKey);
+              if (c.expireUpTo !== undefined) job.removed = expire.run(c.expireUpTo).changes;
+            }
+          }),
+      },
+    );
+  }
+
+  /** Migrates the schema and returns the store, or the migration error as a value. */
+  static open(
+    components: SqliteLocationStoreComponents,
+    init: SqliteLocationStoreInit = {},
+  ): { ok: true; store: SqliteLocationStore } | Extract<MigrationOutcome, { ok: false }> {
+    const m = components.db.migrate(SQLITE_LOCATION_MIGRATIONS);
+    if (!m.ok) return m;
+    return { ok: true, store: new SqliteLocationStore(components, init) };
+  }
+
+  write(change: LocationWrite): Promise<void> {
+    return this.gc.submit({ change, removed: 0 });
+  }
+
+  upsert(bindings: readonly BindingRecord[]): Promise<void> {
+    return this.write({ upsert: bindings });
+  }
+
+  remove(keys: readonly BindingKey[]): Promise<void> {
+    return this.write({ remove: keys });
+  }
+
+  async removeExpired(now: number): Promise<number> {
+    const job: Job = { change: { expireUpTo: now }, removed: 0 };
+    await this.gc.submit(job);
+    return job.removed;
+  }
+
+  async loadAll(): Promise<BindingRecord[]> {
+    await this.gc.flush();
+    const out: BindingRecord[] = [];
+    for (const row of this.db
+      .statement('SELECT data FROM location_bindings ORDER BY user_index, contact_index')
+      .iterate() as IterableIterator<{ data: string }>) {
+      const b = decodeBinding(row.data);
+      if (b) out.push(b);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.gc.close();
+  }
+}
