@@ -11,11 +11,12 @@ const allowed = {
   snmp: ['ops'],
   reload: ['ops'],
   store: ['ops'],
-  station: ['ops', 'config', 'sip', 'snmp', 'reload', 'store'],
-  device: ['ops', 'config', 'sip', 'snmp', 'reload', 'store'],
+  mibs: ['ops', 'snmp'],
+  station: ['ops', 'config', 'sip', 'snmp', 'reload', 'store', 'mibs'],
+  device: ['ops', 'config', 'sip', 'snmp', 'reload', 'store', 'mibs'],
   overlay: ['ops', 'config', 'reload', 'snmp', 'store'],
   web: ['ops'],
-  cli: ['ops', 'config', 'sip', 'snmp', 'reload', 'store', 'station', 'device', 'overlay', 'web'],
+  cli: ['ops', 'config', 'sip', 'snmp', 'reload', 'store', 'mibs', 'station', 'device', 'overlay', 'web'],
 };
 
 const problems = [];

@@ -222,7 +222,8 @@ const USAGE = `Usage: node --import tsx bench/harness/sipp-run.ts --target HOST:
   --results FILE         table to append to (default bench/RESULTS.md; "-" = do not record)
   --max-failure-pct P    find-max threshold (default 0.1)
   --max-p99-ms MS        find-max threshold (default 50)
-  --keep                 keep SIPp's working files`;
+  --keep                 keep SIPp's working files
+  --sipp-arg ARG         pass ARG to SIPp (repeatable), e.g. --sipp-arg=-aa`;
 
 async function cli(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -243,6 +244,7 @@ async function cli(argv: string[]): Promise<number> {
       'max-failure-pct': { type: 'string', default: '0.1' },
       'max-p99-ms': { type: 'string', default: '50' },
       keep: { type: 'boolean', default: false },
+      'sipp-arg': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -271,6 +273,7 @@ async function cli(argv: string[]): Promise<number> {
     retransmit: values.retransmit,
     resultsFile,
     keep: values.keep,
+    extraArgs: values['sipp-arg'] ?? [],
   };
   const show = (r: SippRunResult) => {
     console.log(formatResultRow(r));

@@ -38,7 +38,7 @@ export function runBeckon(
     });
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120000);
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
       opts.onStdout?.(stdout, (s) => child.kill(s));

@@ -17,3 +17,5 @@ export * from './message/sip-response.js';
 export * from './message/parse-message.js';
 export * from './message/create-response.js';
 export * from './message/stream-framer.js';
+export * from './transport/index.js';
+export * from './auth/index.js';

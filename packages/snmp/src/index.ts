@@ -30,3 +30,5 @@ export * from './manager/command-generator.js';
 export * from './transport/snmp-transport.js';
 export * from './transport/udp-transport.js';
 export * from './transport/stream-transport.js';
+export * from './security/index.js';
+export * from './acm/vacm.js';

@@ -50,7 +50,8 @@ void describe('GroupCommit', () => {
 
   void it('waits up to maxDelayMs to gather writes', async () => {
     const batches: number[][] = [];
-    const gc = new GroupCommit<number>({}, { maxDelayMs: 2, commit: (b) => void batches.push([...b]) });
+    // A generous delay so the test does not depend on machine speed (a registrar would use <= 2 ms).
+    const gc = new GroupCommit<number>({}, { maxDelayMs: 200, commit: (b) => void batches.push([...b]) });
     const p1 = gc.submit(1);
     await new Promise((r) => setImmediate(r));
     const p2 = gc.submit(2);

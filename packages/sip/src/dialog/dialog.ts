@@ -92,7 +92,11 @@ export class Dialog {
    * the Contact header field of the request. The remote sequence number MUST be set to the value of the
    * sequence number in the CSeq header field of the request. The local sequence number MUST be empty."
    */
-  static fromUas(request: SipRequest, localTag: string, opts: { secure?: boolean; state?: DialogState } = {}): DialogResult {
+  static fromUas(
+    request: SipRequest,
+    localTag: string,
+    opts: { secure?: boolean; state?: DialogState } = {},
+  ): DialogResult {
     const callId = request.tryCallId();
     const cseq = request.tryCSeq();
     const from = request.tryFrom();
@@ -215,7 +219,10 @@ export class Dialog {
    * and MUST be rejected with a 500 (Server Internal Error) response." A target refresh request (`refresh`)
    * updates the remote target from its Contact.
    */
-  receiveRequest(req: SipRequest, refresh = req.method === 'INVITE' || req.method === 'UPDATE'): InDialogCheck {
+  receiveRequest(
+    req: SipRequest,
+    refresh = req.method === 'INVITE' || req.method === 'UPDATE',
+  ): InDialogCheck {
     const cseq = req.tryCSeq();
     if (!cseq.ok) return { ok: false, status: 500, reason: 'bad CSeq' };
     if (req.method !== 'ACK' && req.method !== 'CANCEL') {
@@ -270,7 +277,9 @@ export class Dialog {
   }
 }
 
-function remoteTargetOf(msg: SipRequest | SipResponse): { ok: true; uri: Uri } | { ok: false; reason: string } {
+function remoteTargetOf(
+  msg: SipRequest | SipResponse,
+): { ok: true; uri: Uri } | { ok: false; reason: string } {
   const c = msg.tryContacts();
   if (!c.ok) return { ok: false, reason: 'bad Contact' };
   const first = c.value[0];

@@ -2,7 +2,9 @@ import { Transaction, type TransactionInit } from './transaction.js';
 import { TransactionState } from './transaction-state.js';
 import type { ClientTransactionUser } from './transaction-user.js';
 
-export interface NonInviteClientTransactionInit<R extends { readonly status: number }> extends TransactionInit {
+export interface NonInviteClientTransactionInit<
+  R extends { readonly status: number },
+> extends TransactionInit {
   /** The serialized request, sent as-is and retransmitted byte for byte. */
   request: Buffer;
   user: ClientTransactionUser<R>;
@@ -66,7 +68,9 @@ export class NonInviteClientTransaction<R extends { readonly status: number }> e
         this.stopTimer('F');
         this.user.onResponse(res);
         if (this.current === TransactionState.Completed) {
-          this.startWaitTimer('K', this.channel.reliable ? 0 : this.timers.t4, () => this.terminate('completed'));
+          this.startWaitTimer('K', this.channel.reliable ? 0 : this.timers.t4, () =>
+            this.terminate('completed'),
+          );
         }
         return;
       case TransactionState.Completed:

@@ -34,7 +34,8 @@ export class NonInviteServerTransaction extends Transaction {
 
   /** Sends a response from the TU; false when a final response was already sent. */
   respond(status: number, data: Buffer): boolean {
-    if (this.current !== TransactionState.Trying && this.current !== TransactionState.Proceeding) return false;
+    if (this.current !== TransactionState.Trying && this.current !== TransactionState.Proceeding)
+      return false;
     this.lastResponse = data;
     if (status < 200) {
       // "While in the "Trying" state, if the TU passes a provisional response to the server transaction,
@@ -53,7 +54,9 @@ export class NonInviteServerTransaction extends Transaction {
     this.finalStatus = status;
     this.transmit(data, false);
     if (this.current === TransactionState.Completed) {
-      this.startWaitTimer('J', this.channel.reliable ? 0 : this.timers.t1x64, () => this.terminate('completed'));
+      this.startWaitTimer('J', this.channel.reliable ? 0 : this.timers.t1x64, () =>
+        this.terminate('completed'),
+      );
     }
     return true;
   }

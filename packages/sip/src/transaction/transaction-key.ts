@@ -70,7 +70,18 @@ export function rfc2543TransactionKey(parts: {
 }): string {
   const m = parts.method === 'ACK' ? 'INVITE' : parts.method;
   return (
-    '2543|' + parts.requestUri + '|' + parts.fromTag + '|' + parts.callId + '|' + parts.cseq + '|' + parts.topVia + '|' + m
+    '2543|' +
+    parts.requestUri +
+    '|' +
+    parts.fromTag +
+    '|' +
+    parts.callId +
+    '|' +
+    parts.cseq +
+    '|' +
+    parts.topVia +
+    '|' +
+    m
   );
 }
 

@@ -16,10 +16,15 @@ import {
 } from './transaction-key.js';
 import { TransactionMetrics } from './transaction-metrics.js';
 import type { TransactionKind } from './transaction-state.js';
-import { resolveTransactionTimers, type TransactionTimerInit, type TransactionTimers } from './transaction-timers.js';
+import {
+  resolveTransactionTimers,
+  type TransactionTimerInit,
+  type TransactionTimers,
+} from './transaction-timers.js';
 import type { ClientTransactionUser, ServerTransactionUser } from './transaction-user.js';
 
-export type ClientTransaction = InviteClientTransaction<SipResponse> | NonInviteClientTransaction<SipResponse>;
+export type ClientTransaction =
+  InviteClientTransaction<SipResponse> | NonInviteClientTransaction<SipResponse>;
 export type ServerTransaction = InviteServerTransaction<SipRequest> | NonInviteServerTransaction;
 
 export interface TransactionLayerComponents {
@@ -33,12 +38,10 @@ export interface TransactionLayerInit {
 }
 
 export type CreateClientResult =
-  | { ok: true; transaction: ClientTransaction }
-  | { ok: false; error: 'no-via' | 'no-branch' | 'duplicate' };
+  { ok: true; transaction: ClientTransaction } | { ok: false; error: 'no-via' | 'no-branch' | 'duplicate' };
 
 export type CreateServerResult =
-  | { ok: true; transaction: ServerTransaction }
-  | { ok: false; error: 'no-via' | 'duplicate' };
+  { ok: true; transaction: ServerTransaction } | { ok: false; error: 'no-via' | 'duplicate' };
 
 /**
  * The transaction layer: creates the four machines, files them under their matching keys (§17.1.3,
@@ -86,10 +89,20 @@ export class TransactionLayer {
     if (!isRfc3261Branch(via.branch)) return { ok: false, error: 'no-branch' };
     const id = clientTransactionKey(via.branch, request.method);
     if (this.clients.has(id)) return { ok: false, error: 'duplicate' };
-    const base = { id, channel, timers: this.timers, metrics: this.metrics, request: request.serialize(), user };
+    const base = {
+      id,
+      channel,
+      timers: this.timers,
+      metrics: this.metrics,
+      request: request.serialize(),
+      user,
+    };
     const tx: ClientTransaction =
       request.method === 'INVITE'
-        ? new InviteClientTransaction<SipResponse>({ ...base, buildAck: (res) => buildNon2xxAck(request, res).serialize() })
+        ? new InviteClientTransaction<SipResponse>({
+            ...base,
+            buildAck: (res) => buildNon2xxAck(request, res).serialize(),
+          })
         : new NonInviteClientTransaction<SipResponse>(base);
     this.clients.set(id, tx);
     tx.onTermination(() => {
@@ -99,7 +112,11 @@ export class TransactionLayer {
   }
 
   /** Creates the server transaction for a new request (not ACK). */
-  createServer(request: SipRequest, channel: TransactionChannel, user?: ServerTransactionUser<SipRequest>): CreateServerResult {
+  createServer(
+    request: SipRequest,
+    channel: TransactionChannel,
+    user?: ServerTransactionUser<SipRequest>,
+  ): CreateServerResult {
     const id = serverKey(request, request.method);
     if (id === undefined) return { ok: false, error: 'no-via' };
     if (this.servers.has(id)) return { ok: false, error: 'duplicate' };

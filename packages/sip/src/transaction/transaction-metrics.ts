@@ -1,7 +1,12 @@
 import type { CounterChild, MetricsRegistry } from '@beckon/ops';
 import type { TransactionKind, TransactionOutcome } from './transaction-state.js';
 
-const KINDS: readonly TransactionKind[] = ['invite_client', 'non_invite_client', 'invite_server', 'non_invite_server'];
+const KINDS: readonly TransactionKind[] = [
+  'invite_client',
+  'non_invite_client',
+  'invite_server',
+  'non_invite_server',
+];
 const OUTCOMES: readonly TransactionOutcome[] = ['completed', 'timeout', 'transport_error', 'disposed'];
 
 /**
@@ -19,7 +24,10 @@ export class TransactionMetrics {
 
   constructor(metrics: MetricsRegistry) {
     const created = metrics.counter('sip_transactions_created', 'SIP transactions created', ['kind']);
-    const ended = metrics.counter('sip_transactions', 'SIP transactions terminated, by outcome', ['kind', 'outcome']);
+    const ended = metrics.counter('sip_transactions', 'SIP transactions terminated, by outcome', [
+      'kind',
+      'outcome',
+    ]);
     const rtx = metrics.counter('sip_retransmissions', 'SIP retransmissions sent (out) and absorbed (in)', [
       'direction',
     ]);

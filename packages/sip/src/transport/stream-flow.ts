@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '@beckon/ops';
-import { StreamFramerLite, type FramerError, type FramerSink } from './stream-framer-lite.js';
+import { StreamFramerLite, type FramerLiteError, type FramerSink } from './stream-framer-lite.js';
 import type { TransportCounters } from './transport-metrics.js';
 import type { ConnectionFlow, ConnectionHost } from './connection-flow.js';
 import type { Address, FlowCloseReason, SendResult } from './transport-types.js';
@@ -153,7 +153,7 @@ export class StreamFlow implements ConnectionFlow {
     this.host.user?.onKeepAlive?.(this, 'pong');
   }
 
-  private onFramingError(e: FramerError): void {
+  private onFramingError(e: FramerLiteError): void {
     this.counters.error(e);
     this.log.debug({ flow: this.id, remote: this.remote, error: e }, 'stream framing error, closing');
     this.closeWith(e);

@@ -12,13 +12,13 @@
  * CRLF (the "pong")".
  */
 
-export type FramerError = 'missing-content-length' | 'bad-content-length' | 'too-large';
+export type FramerLiteError = 'missing-content-length' | 'bad-content-length' | 'too-large';
 
 export interface FramerSink {
   onMessage(message: Buffer): void;
   onPing(): void;
   onPong(): void;
-  onError(error: FramerError): void;
+  onError(error: FramerLiteError): void;
 }
 
 const CR = 13;
@@ -110,7 +110,7 @@ export class StreamFramerLite {
     this.scanFrom = scanFrom;
   }
 
-  private fail(e: FramerError): void {
+  private fail(e: FramerLiteError): void {
     this.failed = true;
     this.pending = undefined;
     this.sink.onError(e);

@@ -116,8 +116,7 @@ export class TransportLayer implements ConnectionHost {
   }
 
   async start(): Promise<StartResult> {
-    if (this.state !== TransportLayerState.Idle)
-      return { ok: false, error: `state ${this.state}`, spec: this.init.listeners[0] as ListenerSpec };
+    if (this.state !== TransportLayerState.Idle) return { ok: false, error: `state ${this.state}` };
     this.state = TransportLayerState.Starting;
     for (const spec of this.init.listeners) {
       const r = await this.openListener(spec);
@@ -240,9 +239,11 @@ export class TransportLayer implements ConnectionHost {
       if (s.server instanceof http.Server) s.server.closeAllConnections();
       closing.push(
         new Promise<void>((resolve) => s.server.close(() => resolve())).then(() => {
-          if (s.info)
+          const info = s.info;
+          s.info = undefined;
+          if (info)
             this.log.info(
-              { transport: s.transport, address: s.info.address, port: s.info.port },
+              { transport: s.transport, address: info.address, port: info.port },
               'listener closed',
             );
         }),

@@ -141,8 +141,9 @@ export interface SendTarget {
   port: number;
 }
 
+/** `spec` names the listener that could not be opened (absent when start was called in a wrong state). */
 export type StartResult =
-  { ok: true; listeners: ListenerInfo[] } | { ok: false; error: string; spec: ListenerSpec };
+  { ok: true; listeners: ListenerInfo[] } | { ok: false; error: string; spec?: ListenerSpec };
 
 /** `[::1]` for IPv6 literals, as they are written in SIP URIs and in flow ids. */
 export function formatHostPort(address: string, port: number): string {

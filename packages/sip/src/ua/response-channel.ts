@@ -34,7 +34,10 @@ function reliableResponseChannel(transport: TargetSender, flow: Flow, via: Via):
   const kind: TransportKind = flow.transport;
   const address = stripIpv6Brackets(via.params.get('received') ?? flow.remote.address);
   const port = via.port ?? (kind === 'tls' ? 5061 : 5060);
-  const fallback = kind === 'tcp' || kind === 'tls' ? targetChannel(transport, { transport: kind, address, port }) : undefined;
+  const fallback =
+    kind === 'tcp' || kind === 'tls'
+      ? targetChannel(transport, { transport: kind, address, port })
+      : undefined;
   return {
     reliable: true,
     send(data: Buffer): void | Promise<void> {

@@ -9,7 +9,8 @@ import type { Flow } from '../transport/transport-types.js';
 import type { EndpointMetrics } from './endpoint-metrics.js';
 
 /** Extra header rows: pairs in order, or a record (an array value gives several rows). */
-export type HeaderInit = Iterable<readonly [string, string]> | Readonly<Record<string, string | readonly string[]>>;
+export type HeaderInit =
+  Iterable<readonly [string, string]> | Readonly<Record<string, string | readonly string[]>>;
 
 /** What a server context needs from the endpoint that created it. */
 export interface ServerContextHost {
@@ -43,9 +44,15 @@ export class ServerContext {
   private isCancelled = false;
   private readonly cancelListeners: (() => void)[] = [];
   private readonly ackListeners: ((ack: SipRequest) => void)[] = [];
-  private retransmit: { timer: NodeJS.Timeout | undefined; interval: number; elapsed: number; data: Buffer } | undefined;
+  private retransmit:
+    { timer: NodeJS.Timeout | undefined; interval: number; elapsed: number; data: Buffer } | undefined;
 
-  constructor(host: ServerContextHost, request: SipRequest, flow: Flow, transaction: ServerTransaction | undefined) {
+  constructor(
+    host: ServerContextHost,
+    request: SipRequest,
+    flow: Flow,
+    transaction: ServerTransaction | undefined,
+  ) {
     this.host = host;
     this.request = request;
     this.flow = flow;

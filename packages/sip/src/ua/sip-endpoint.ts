@@ -11,6 +11,7 @@ import { SipRequest } from '../message/sip-request.js';
 import type { SipResponse } from '../message/sip-response.js';
 import { InviteServerTransaction } from '../transaction/invite-server-transaction.js';
 import { TransactionLayer, type ServerTransaction } from '../transaction/transaction-layer.js';
+import type { TransactionChannel } from '../transaction/transaction-channel.js';
 import type { TransactionTimerInit } from '../transaction/transaction-timers.js';
 import type {
   Flow,
@@ -175,7 +176,9 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
    */
   createRequest(method: string, uri: string | Uri, init: CreateRequestInit): SipRequest {
     const req = new SipRequest(method, uri);
-    const from = /;\s*tag\s*=/i.test(init.from) ? init.from : `${init.from};tag=${randomBytes(6).toString('hex')}`;
+    const from = /;\s*tag\s*=/i.test(init.from)
+      ? init.from
+      : `${init.from};tag=${randomBytes(6).toString('hex')}`;
     req.add('Max-Forwards', '70');
     req.add('From', from);
     req.add('To', init.to ?? `<${req.rawUri}>`);
@@ -184,7 +187,8 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     if (init.contact !== undefined) req.add('Contact', init.contact);
     if (this.userAgent !== undefined) req.add('User-Agent', this.userAgent);
     if (init.headers) for (const [n, v] of headerRows(init.headers)) req.add(n, v);
-    if (init.body !== undefined) req.body = typeof init.body === 'string' ? Buffer.from(init.body) : init.body;
+    if (init.body !== undefined)
+      req.body = typeof init.body === 'string' ? Buffer.from(init.body) : init.body;
     return req;
   }
 
@@ -225,12 +229,14 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     const family = isIP(stripIpv6Brackets(likeAddress)) === 6 ? 'IPv6' : 'IPv4';
     const all = this.transport.listeners();
     return (
-      all.find((l) => l.transport === transport && l.family === family) ?? all.find((l) => l.transport === transport)
+      all.find((l) => l.transport === transport && l.family === family) ??
+      all.find((l) => l.transport === transport)
     );
   }
 
   private hostFor(address: string): string {
-    if (address === '0.0.0.0' || address === '::') return this.advertisedHost ?? (address === '::' ? '::1' : '127.0.0.1');
+    if (address === '0.0.0.0' || address === '::')
+      return this.advertisedHost ?? (address === '::' ? '::1' : '127.0.0.1');
     return address;
   }
 
@@ -238,7 +244,15 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     if (!isSipUri(uri)) return undefined;
     const tp = uri.params.get('transport');
     const transport =
-      uri.scheme === 'sips' ? 'tls' : tp === 'tcp' ? 'tcp' : tp === 'tls' ? 'tls' : tp === 'ws' ? 'ws' : 'udp';
+      uri.scheme === 'sips'
+        ? 'tls'
+        : tp === 'tcp'
+          ? 'tcp'
+          : tp === 'tls'
+            ? 'tls'
+            : tp === 'ws'
+              ? 'ws'
+              : 'udp';
     const port = uri.port ?? (transport === 'tls' ? 5061 : 5060);
     let address = stripIpv6Brackets(uri.params.get('maddr') ?? uri.host);
     if (isIP(address) === 0) {
@@ -277,10 +291,25 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     // when the top Via could be read so that the response can be routed (§18.2.2).
     const res = createErrorResponse(error, randomBytes(6).toString('hex'));
     if (!res) return;
+    stampVia(res, flow);
     if (this.serverHeader !== undefined) res.add('Server', this.serverHeader);
     res.add('Warning', `399 ${warnAgent(flow)} "${error.reason.replace(/["\\\r\n]/g, ' ')}"`);
-    const r = flow.send(res.serialize());
-    if (r.ok) this.metrics.responseOut(res.status);
+    const via = res.topVia();
+    if (!via) return;
+    this.sendStateless(responseChannel(this.transport, flow, via), res);
+  }
+
+  /** Sends a response outside any transaction (§8.2.7 stateless UAS behaviour); failures are logged. */
+  private sendStateless(channel: TransactionChannel, res: SipResponse): void {
+    const failed = (err: unknown): void =>
+      this.log.debug({ err, status: res.status }, 'stateless response not sent');
+    try {
+      const p = channel.send(res.serialize());
+      if (p !== undefined) p.then(undefined, failed);
+      this.metrics.responseOut(res.status);
+    } catch (err) {
+      failed(err);
+    }
   }
 
   private onResponse(res: SipResponse): void {
@@ -334,7 +363,11 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
       ctx.respond(482);
       return;
     }
-    const rejection = checkRequest(req, { handled: this.handlers, allow: this.allowValue, supported: this.supported });
+    const rejection = checkRequest(req, {
+      handled: this.handlers,
+      allow: this.allowValue,
+      supported: this.supported,
+    });
     if (rejection) {
       ctx.respond(rejection.status, rejection.reason, rejection.headers);
       return;

@@ -1,11 +1,12 @@
 import { stripIpv6Brackets } from '../grammar/uri.js';
 import { formatVia } from '../grammar/via.js';
-import type { SipRequest } from '../message/sip-request.js';
+import type { SipMessage } from '../message/sip-message.js';
 import type { Flow } from '../transport/transport-types.js';
 
 /**
  * Records where a request really came from in its top Via (RFC 3261 §18.2.1, RFC 3581 §4). Returns
- * false when the request has no readable top Via (the caller drops it).
+ * false when the request has no readable top Via (the caller drops it). Also used on the stateless 400
+ * built from a request that failed to parse (its Via rows copied raw).
  *
  * §18.2.1: "When the server transport receives a request over any transport, it MUST examine the value
  * of the "sent-by" parameter in the top Via header field value. If the host portion of the "sent-by"
@@ -17,7 +18,7 @@ import type { Flow } from '../transport/transport-types.js';
  * parameter containing the source IP address that the request came from, even if it is identical to the
  * value of the "sent-by" component."
  */
-export function stampVia(req: SipRequest, flow: Flow): boolean {
+export function stampVia(req: SipMessage, flow: Flow): boolean {
   const via = req.topVia();
   if (!via) return false;
   const source = flow.remote.address;

@@ -1,4 +1,5 @@
 import type { DigestClient } from '../auth/digest-client.js';
+import { Dialog } from '../dialog/dialog.js';
 import { createResponse } from '../message/create-response.js';
 import type { SipRequest } from '../message/sip-request.js';
 import type { SipResponse } from '../message/sip-response.js';
@@ -20,6 +21,11 @@ export interface RequestOptions {
   credentials?: RequestCredentials;
   /** Called with each provisional response (1xx), in order. */
   onProvisional?: (res: SipResponse) => void;
+  /**
+   * INVITE only: send the ACK for every 2xx (RFC 3261 §13.2.2.4), default true. The ACK has no body and
+   * goes to the INVITE's next hop (not re-resolved from the dialog's route set / remote target).
+   */
+  autoAck?: boolean;
 }
 
 /** What one send of a UAC request needs from the endpoint. */
@@ -75,6 +81,7 @@ function attempt(
   // that SHOULD be 70."
   if (!req.has('max-forwards')) req.add('Max-Forwards', '70');
   let settled = false;
+  const acks = new Map<string, Buffer>();
   const settle = (res: SipResponse): void => {
     if (settled) return;
     settled = true;
@@ -86,6 +93,8 @@ function attempt(
         if (!settled) opts.onProvisional?.(res);
         return;
       }
+      if (req.method === 'INVITE' && res.status < 300 && opts.autoAck !== false)
+        ack2xx(host, req, res, route, acks);
       if (settled) return;
       if ((res.status === 401 || res.status === 407) && opts.credentials && !authTried) {
         const retry = authorizedRetry(host, original, res, opts.credentials);
@@ -147,4 +156,43 @@ function authorizedRetry(
   retry.set('CSeq', `${cseq.value.seq + 1} ${cseq.value.method}`);
   retry.set(proxy ? 'Proxy-Authorization' : 'Authorization', auth.value);
   return retry;
+}
+
+/**
+ * §13.2.2.4: "The UAC core MUST generate an ACK request for each 2xx received from the transaction layer.
+ * The header fields of the ACK are constructed in the same way as for any request sent within a dialog
+ * [...] with the exception of the CSeq and the header fields related to authentication. The sequence
+ * number of the CSeq header field MUST be the same as the INVITE being acknowledged, but the CSeq method
+ * MUST be ACK. The ACK MUST contain the same credentials as the INVITE." A retransmitted 2xx (same To tag)
+ * gets the same ACK again.
+ */
+function ack2xx(
+  host: UacHost,
+  invite: SipRequest,
+  res: SipResponse,
+  route: UacRoute,
+  acks: Map<string, Buffer>,
+): void {
+  const tag = res.toTag ?? '';
+  let data = acks.get(tag);
+  if (!data) {
+    const d = Dialog.fromUac(invite, res);
+    if (!d.ok) {
+      host.log.debug({ reason: d.reason }, '2xx to INVITE without dialog: no ACK');
+      return;
+    }
+    const ack = d.dialog.createRequest('ACK', { cseq: invite.cseq().seq });
+    ack.prepend('Via', `SIP/2.0/${route.viaTransport} ${route.sentBy};branch=${newBranch()};rport`);
+    for (const h of ['Authorization', 'Proxy-Authorization'])
+      for (const v of invite.getRows(h)) ack.add(h, v);
+    data = ack.serialize();
+    acks.set(tag, data);
+  }
+  host.metrics.requestOut('ACK');
+  try {
+    const p = route.channel.send(data);
+    if (p !== undefined) p.then(undefined, (err: unknown) => host.log.debug({ err }, 'ACK not sent'));
+  } catch (err) {
+    host.log.debug({ err }, 'ACK not sent');
+  }
 }

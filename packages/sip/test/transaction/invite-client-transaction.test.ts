@@ -25,11 +25,11 @@ function make(reliable: boolean, registry = new MetricsRegistry()) {
   return { channel, user, tx, registry };
 }
 
-describe('INVITE client transaction (RFC 3261 §17.1.1, RFC 6026 §7.2)', () => {
+void describe('INVITE client transaction (RFC 3261 §17.1.1, RFC 6026 §7.2)', () => {
   beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
   afterEach(() => mock.timers.reset());
 
-  test('UDP: Timer A doubles from T1 without cap; Timer B times out at 64*T1', () => {
+  void test('UDP: Timer A doubles from T1 without cap; Timer B times out at 64*T1', () => {
     const { channel, user, tx, registry } = make(false);
     tx.start();
     assert.equal(tx.state, TransactionState.Calling);
@@ -57,7 +57,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1, RFC 6026 §7.2)', () => 
     assert.equal(ended.get('invite_client', 'timeout'), 1);
   });
 
-  test('TCP: no retransmission, Timer B still runs', () => {
+  void test('TCP: no retransmission, Timer B still runs', () => {
     const { channel, user, tx } = make(true);
     tx.start();
     assert.deepEqual(tx.activeTimers(), ['B']);
@@ -69,7 +69,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1, RFC 6026 §7.2)', () => 
     assert.equal(tx.state, TransactionState.Terminated);
   });
 
-  test('1xx stops Timer A and Timer B; 486 generates the ACK; retransmitted 486 re-sends it; Timer D ends it', () => {
+  void test('1xx stops Timer A and Timer B; 486 generates the ACK; retransmitted 486 re-sends it; Timer D ends it', () => {
     const { channel, user, tx } = make(false);
     tx.start();
     tx.receiveResponse({ status: 100 });
@@ -93,7 +93,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1, RFC 6026 §7.2)', () => 
     assert.equal(user.timeouts, 0);
   });
 
-  test('reliable transport: ACK sent even though reliable, Timer D is zero', () => {
+  void test('reliable transport: ACK sent even though reliable, Timer D is zero', () => {
     const { channel, tx } = make(true);
     tx.start();
     tx.receiveResponse({ status: 503 });
@@ -101,7 +101,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1, RFC 6026 §7.2)', () => 
     assert.equal(tx.state, TransactionState.Terminated);
   });
 
-  test('RFC 6026: 2xx moves to Accepted, no ACK generated, later 2xx passed up, Timer M ends it', () => {
+  void test('RFC 6026: 2xx moves to Accepted, no ACK generated, later 2xx passed up, Timer M ends it', () => {
     const { channel, user, tx } = make(false);
     tx.start();
     tx.receiveResponse({ status: 200 });
@@ -117,7 +117,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1, RFC 6026 §7.2)', () => 
     assert.equal(user.timeouts, 0);
   });
 
-  test('transport error: TU informed, terminated, timers cleared', () => {
+  void test('transport error: TU informed, terminated, timers cleared', () => {
     const { channel, user, tx, registry } = make(false);
     channel.failWith = new Error('connect-failed');
     tx.start();
@@ -129,7 +129,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1, RFC 6026 §7.2)', () => 
     assert.equal(ended.get('invite_client', 'transport_error'), 1);
   });
 
-  test('dispose clears every timer without a timeout report', () => {
+  void test('dispose clears every timer without a timeout report', () => {
     const { user, tx } = make(false);
     tx.start();
     tx.dispose();

@@ -22,11 +22,11 @@ function make(reliable: boolean) {
 }
 const b = (s: string) => Buffer.from(s);
 
-describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026 §7.1)', () => {
+void describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026 §7.1)', () => {
   beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
   afterEach(() => mock.timers.reset());
 
-  test('Proceeding: INVITE retransmission re-sends the last provisional', () => {
+  void test('Proceeding: INVITE retransmission re-sends the last provisional', () => {
     const { channel, tx } = make(false);
     assert.equal(tx.state, TransactionState.Proceeding);
     tx.receiveRequestRetransmission();
@@ -37,7 +37,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026 §7.1)', () => 
     assert.deepEqual(channel.sent, ['100', '180', '180']);
   });
 
-  test('UDP 486: Timer G doubles to T2; Timer H reports the missing ACK at 64*T1', () => {
+  void test('UDP 486: Timer G doubles to T2; Timer H reports the missing ACK at 64*T1', () => {
     const { channel, user, tx, registry } = make(false);
     tx.respond(486, b('486'));
     assert.equal(tx.state, TransactionState.Completed);
@@ -56,7 +56,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026 §7.1)', () => 
     assert.equal(ended.get('invite_server', 'timeout'), 1);
   });
 
-  test('Completed: INVITE retransmission re-sends the final; ACK -> Confirmed; Timer I = T4', () => {
+  void test('Completed: INVITE retransmission re-sends the final; ACK -> Confirmed; Timer I = T4', () => {
     const { channel, user, tx } = make(false);
     tx.respond(404, b('404'));
     tx.receiveRequestRetransmission();
@@ -73,7 +73,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026 §7.1)', () => 
     assert.equal(user.timeouts, 0);
   });
 
-  test('TCP 486: no Timer G; ACK terminates at once (Timer I zero)', () => {
+  void test('TCP 486: no Timer G; ACK terminates at once (Timer I zero)', () => {
     const { channel, tx } = make(true);
     tx.respond(486, b('486'));
     assert.deepEqual(tx.activeTimers(), ['H']);
@@ -83,7 +83,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026 §7.1)', () => 
     assert.equal(tx.state, TransactionState.Terminated);
   });
 
-  test('RFC 6026: 2xx -> Accepted; INVITE retransmissions absorbed; ACK and TU 2xx retransmissions pass; Timer L', () => {
+  void test('RFC 6026: 2xx -> Accepted; INVITE retransmissions absorbed; ACK and TU 2xx retransmissions pass; Timer L', () => {
     const { channel, user, tx } = make(false);
     tx.respond(200, b('200'));
     assert.equal(tx.state, TransactionState.Accepted);
@@ -99,7 +99,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026 §7.1)', () => 
     assert.equal(tx.state, TransactionState.Terminated);
   });
 
-  test('transport error in Completed terminates; in Accepted it is reported but the state stays', () => {
+  void test('transport error in Completed terminates; in Accepted it is reported but the state stays', () => {
     const a = make(false);
     a.channel.failWith = new Error('x');
     a.tx.respond(500, b('500'));

@@ -33,11 +33,11 @@ function sendTimes(channel: FakeChannel, totalMs: number): number[] {
   return at;
 }
 
-describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
+void describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
   beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
   afterEach(() => mock.timers.reset());
 
-  test('UDP: Timer E doubles up to T2 then stays at T2; Timer F times out at 64*T1', () => {
+  void test('UDP: Timer E doubles up to T2 then stays at T2; Timer F times out at 64*T1', () => {
     const { channel, user, tx, registry } = make(false);
     tx.start();
     const at = sendTimes(channel, 32_000);
@@ -51,7 +51,7 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     assert.equal(rtx.get('out'), 10);
   });
 
-  test('configurable T1/T2: T1=100 T2=400 gives E at 100, 300, 700, 1100 ... and F at 6400', () => {
+  void test('configurable T1/T2: T1=100 T2=400 gives E at 100, 300, 700, 1100 ... and F at 6400', () => {
     const { channel, user, tx } = make(false, { t1: 100, t2: 400 });
     tx.start();
     const at = sendTimes(channel, 6400);
@@ -60,7 +60,7 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     assert.equal(at.at(-1), 6300);
   });
 
-  test('Proceeding: Timer E is reset to T2', () => {
+  void test('Proceeding: Timer E is reset to T2', () => {
     const { channel, user, tx } = make(false);
     tx.start();
     mock.timers.tick(200);
@@ -72,7 +72,7 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     assert.deepEqual(user.responses, [100]);
   });
 
-  test('final response: passed up once, retransmissions absorbed, Timer K = T4 over UDP', () => {
+  void test('final response: passed up once, retransmissions absorbed, Timer K = T4 over UDP', () => {
     const { channel, user, tx, registry } = make(false);
     tx.start();
     tx.receiveResponse({ status: 200 });
@@ -96,7 +96,7 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     assert.equal(created.get('non_invite_client'), 1);
   });
 
-  test('TCP: no Timer E; Timer K is zero', () => {
+  void test('TCP: no Timer E; Timer K is zero', () => {
     const { channel, tx } = make(true);
     tx.start();
     assert.deepEqual(tx.activeTimers(), ['F']);
@@ -106,7 +106,7 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     assert.equal(tx.state, TransactionState.Terminated);
   });
 
-  test('asynchronous transport error (rejected promise) reaches the TU', async () => {
+  void test('asynchronous transport error (rejected promise) reaches the TU', async () => {
     const { channel, user, tx } = make(false);
     channel.failWith = new Error('flow-closed');
     channel.failAsync = true;

@@ -22,11 +22,11 @@ function make(reliable: boolean) {
 }
 const b = (s: string) => Buffer.from(s);
 
-describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
+void describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
   beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
   afterEach(() => mock.timers.reset());
 
-  test('Trying discards retransmissions; Proceeding and Completed re-send the last response; Timer J', () => {
+  void test('Trying discards retransmissions; Proceeding and Completed re-send the last response; Timer J', () => {
     const { channel, tx, registry } = make(false);
     assert.equal(tx.state, TransactionState.Trying);
     tx.receiveRequestRetransmission();
@@ -51,14 +51,14 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
     assert.equal(rtx.get('out'), 2);
   });
 
-  test('TCP: Timer J is zero', () => {
+  void test('TCP: Timer J is zero', () => {
     const { tx, user } = make(true);
     tx.respond(200, b('200'));
     assert.equal(tx.state, TransactionState.Terminated);
     assert.equal(user.terminated, 1);
   });
 
-  test('transport error reported and terminates', () => {
+  void test('transport error reported and terminates', () => {
     const { channel, tx, user } = make(false);
     channel.failWith = new Error('too-large');
     tx.respond(200, b('200'));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   StreamFramerLite,
   findContentLength,
-  type FramerError,
+  type FramerLiteError,
 } from '../../src/transport/stream-framer-lite.js';
 
 function collect(max = 65535): {
@@ -11,9 +11,9 @@ function collect(max = 65535): {
   messages: string[];
   pings: number;
   pongs: number;
-  errors: FramerError[];
+  errors: FramerLiteError[];
 } {
-  const out = { messages: [] as string[], pings: 0, pongs: 0, errors: [] as FramerError[] };
+  const out = { messages: [] as string[], pings: 0, pongs: 0, errors: [] as FramerLiteError[] };
   const framer = new StreamFramerLite(
     {
       onMessage: (m) => out.messages.push(m.toString('latin1')),

@@ -416,7 +416,7 @@ void test('connect failure and sends after stop are results', async () => {
   const r = await layer.send({ transport: 'tcp', address: '127.0.0.1', port: freePort }, sipMessage('x'));
   assert.deepEqual(r, { ok: false, error: 'connect-failed' });
   const ws = await layer.send({ transport: 'ws', address: '127.0.0.1', port: freePort }, sipMessage('x'));
-  assert.deepEqual(ws, { ok: false, error: 'unsupported-transport' });
+  assert.deepEqual(ws, { ok: false, error: 'connect-failed' });
   await layer.stop();
   const after = await layer.send({ transport: 'udp', address: '127.0.0.1', port: freePort }, sipMessage('x'));
   assert.deepEqual(after, { ok: false, error: 'stopped' });
@@ -444,7 +444,7 @@ void test('WebSocket: upgrade without the sip subprotocol is refused; ping answe
     );
     await user.until(() => good.data().includes('\r\n\r\n'), '101');
     assert.match(good.data(), /^HTTP\/1\.1 101/);
-    assert.match(good.data(), /Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZtWk\+xOo=/);
+    assert.match(good.data(), /Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/);
     assert.match(good.data(), /Sec-WebSocket-Protocol: sip/);
     const before = good.data().length;
     // A masked ping frame with payload "hi": the answer is an unmasked pong with the same payload.
@@ -455,5 +455,137 @@ void test('WebSocket: upgrade without the sip subprotocol is refused; ping answe
     good.sock.destroy();
   } finally {
     await layer.stop();
+  }
+});
+
+void test('TLS: untrusted server certificate fails the connect; garbage handshake is counted and releases its slot', async (t) => {
+  if (!haveOpenssl) return t.skip('openssl not available');
+  const user = new Recorder(true);
+  const { layer, metrics } = await makeLayer(
+    [{ transport: 'tls', host: '127.0.0.1', port: 0, tls: { key, cert } }],
+    user,
+    {
+      maxConnectionsPerSource: 1,
+    },
+  );
+  const { layer: client } = await makeLayer(
+    [{ transport: 'udp', host: '127.0.0.1', port: 0 }],
+    new Recorder(),
+  );
+  const port = portOf(layer, 'tls');
+  try {
+    const r = await client.send({ transport: 'tls', address: '127.0.0.1', port }, sipMessage('x'));
+    assert.deepEqual(r, { ok: false, error: 'connect-failed' });
+    const garbage = await rawClient(port);
+    garbage.sock.write('OPTIONS sip:x SIP/2.0\r\n\r\n');
+    await garbage.closed;
+    const e = metrics.get('sip_transport_errors');
+    await user.until(
+      () => (e?.kind === 'counter' ? e.get('tls', 'tls-handshake') : 0) >= 1,
+      'handshake error',
+    );
+    // The per-source slot (limit 1) is free again: a trusted client gets through.
+    const { layer: trusted } = await makeLayer(
+      [{ transport: 'udp', host: '127.0.0.1', port: 0 }],
+      new Recorder(),
+      {
+        tlsClient: { ca: cert, servername: 'localhost' },
+      },
+    );
+    const ok = await trusted.send({ transport: 'tls', address: '127.0.0.1', port }, sipMessage('y'));
+    assert.deepEqual(ok, { ok: true });
+    await user.until(() => user.messages.length === 1);
+    await trusted.stop();
+  } finally {
+    await client.stop();
+    await layer.stop();
+  }
+});
+
+void test('a throwing user does not break the transport', async () => {
+  let calls = 0;
+  const user: TransportUser = {
+    onMessage() {
+      calls++;
+      throw new Error('bug above');
+    },
+  };
+  const { layer, metrics } = await makeLayer(
+    [
+      { transport: 'udp', host: '127.0.0.1', port: 0 },
+      { transport: 'tcp', host: '127.0.0.1', port: 0 },
+    ],
+    user,
+  );
+  const sender = new Recorder();
+  const { layer: other } = await makeLayer([{ transport: 'udp', host: '127.0.0.1', port: 0 }], sender);
+  try {
+    await other.send({ transport: 'udp', address: '127.0.0.1', port: portOf(layer, 'udp') }, sipMessage('a'));
+    await other.send({ transport: 'tcp', address: '127.0.0.1', port: portOf(layer, 'tcp') }, sipMessage('b'));
+    await other.send({ transport: 'tcp', address: '127.0.0.1', port: portOf(layer, 'tcp') }, sipMessage('c'));
+    await sender.until(() => calls === 3, 'three deliveries');
+    const e = metrics.get('sip_transport_errors');
+    assert.equal(
+      e?.kind === 'counter' ? e.get('udp', 'user-exception') + e.get('tcp', 'user-exception') : -1,
+      3,
+    );
+  } finally {
+    await other.stop();
+    await layer.stop();
+  }
+});
+
+void test('UDP flow cache is bounded', async () => {
+  const user = new Recorder();
+  const { layer } = await makeLayer([{ transport: 'udp', host: '127.0.0.1', port: 0 }], user, {
+    maxUdpFlows: 2,
+  });
+  const senders = await Promise.all(
+    [0, 1, 2].map(() => makeLayer([{ transport: 'udp', host: '127.0.0.1', port: 0 }], new Recorder())),
+  );
+  try {
+    const port = portOf(layer, 'udp');
+    for (const s of senders) {
+      await s.layer.send({ transport: 'udp', address: '127.0.0.1', port }, sipMessage('x'));
+      const n = user.messages.length + 1;
+      await user.until(() => user.messages.length === n);
+    }
+    const ids = user.messages.map((m) => m.flow.id);
+    assert.equal(new Set(ids).size, 3);
+    assert.equal(layer.getFlow(ids[0] as string), undefined, 'oldest evicted');
+    assert.ok(layer.getFlow(ids[2] as string));
+    // An evicted flow can still be used to answer.
+    assert.deepEqual(user.messages[0]?.flow.send(sipMessage('late')), { ok: true });
+  } finally {
+    for (const s of senders) await s.layer.stop();
+    await layer.stop();
+  }
+});
+
+void test('WebSocket: closing a flow runs the close handshake and both sides see it closed', async () => {
+  const serverUser = new Recorder(true);
+  const clientUser = new Recorder();
+  const server = await makeLayer([{ transport: 'ws', host: '127.0.0.1', port: 0 }], serverUser);
+  const client = await makeLayer([{ transport: 'udp', host: '127.0.0.1', port: 0 }], clientUser);
+  try {
+    const port = portOf(server.layer, 'ws');
+    const big = 'y'.repeat(70_000);
+    const r = await client.layer.send(
+      { transport: 'ws', address: '127.0.0.1', port },
+      sipMessage('w', 'short'),
+    );
+    assert.deepEqual(r, { ok: true });
+    await clientUser.until(() => clientUser.messages.length === 1);
+    const flow = clientUser.messages[0]?.flow;
+    assert.ok(flow);
+    assert.deepEqual(flow.send(sipMessage('w2', big)), { ok: false, error: 'too-large' });
+    flow.close();
+    await serverUser.until(() => serverUser.closed.length === 1, 'server side closed');
+    await clientUser.until(() => clientUser.closed.length === 1, 'client side closed');
+    assert.equal(serverUser.closed[0]?.reason, 'remote-closed');
+    assert.equal(clientUser.closed[0]?.reason, 'local-close');
+  } finally {
+    await client.layer.stop();
+    await server.layer.stop();
   }
 });

@@ -31,7 +31,7 @@ function decoder(expectMasked: boolean, max = 65535) {
 }
 
 void test('RFC 6455 §1.3 accept key example', () => {
-  assert.equal(wsAcceptKey('dGhlIHNhbXBsZSBub25jZQ=='), 's3pPLMBiTxaQ9kYGzzhZtWk+xOo=');
+  assert.equal(wsAcceptKey('dGhlIHNhbXBsZSBub25jZQ=='), 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
 });
 
 void test('masked and unmasked frames of all three length encodings, split at every byte', () => {

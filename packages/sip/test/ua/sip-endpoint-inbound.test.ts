@@ -11,7 +11,7 @@ function counter(reg: MetricsRegistry, name: string, ...labels: string[]): numbe
   return m.get(...labels);
 }
 
-describe('SipEndpoint inbound', () => {
+void describe('SipEndpoint inbound', () => {
   let net: FakeTransport;
   let metrics: MetricsRegistry;
   let ep: SipEndpoint;
@@ -25,7 +25,7 @@ describe('SipEndpoint inbound', () => {
     await ep.stop();
   });
 
-  test('OPTIONS is answered 200 with Allow, Accept, Supported; Via gets received and rport; To gets a tag', () => {
+  void test('OPTIONS is answered 200 with Allow, Accept, Supported; Via gets received and rport; To gets a tag', () => {
     const flow = net.flow('udp', 40001);
     net.inject(requestText('OPTIONS'), flow);
     const [res] = net.responses();
@@ -44,14 +44,17 @@ describe('SipEndpoint inbound', () => {
     assert.equal(counter(metrics, 'sip_responses_out', '200'), 1);
   });
 
-  test('a retransmitted request gets the same response again without reaching the handler twice', () => {
+  void test('a retransmitted request gets the same response again without reaching the handler twice', () => {
     let calls = 0;
     ep.onRequest('REGISTER', (ctx) => {
       calls++;
       ctx.respond(200, undefined, { Contact: ctx.request.get('contact') ?? '', Expires: '300' });
     });
     const flow = net.flow();
-    const text = requestText('REGISTER', { uri: 'sip:127.0.0.1', extra: ['Contact: <sip:dev@127.0.0.1:40000>'] });
+    const text = requestText('REGISTER', {
+      uri: 'sip:127.0.0.1',
+      extra: ['Contact: <sip:dev@127.0.0.1:40000>'],
+    });
     net.inject(text, flow);
     net.inject(text, flow);
     assert.equal(calls, 1);
@@ -64,7 +67,7 @@ describe('SipEndpoint inbound', () => {
     assert.equal(rtx.get('out'), 1);
   });
 
-  test('unknown method: 501; known but unhandled: 405 with Allow', () => {
+  void test('unknown method: 501; known but unhandled: 405 with Allow', () => {
     const flow = net.flow();
     net.inject(requestText('FOO', { branch: 'z9hG4bK-a' }), flow);
     net.inject(requestText('SUBSCRIBE', { branch: 'z9hG4bK-b', callId: 'c2' }), flow);
@@ -74,7 +77,7 @@ describe('SipEndpoint inbound', () => {
     assert.equal(r2?.get('allow'), 'OPTIONS');
   });
 
-  test('Require with an unknown option-tag: 420 with Unsupported', () => {
+  void test('Require with an unknown option-tag: 420 with Unsupported', () => {
     ep.onRequest('MESSAGE', (ctx) => void ctx.respond(200));
     net.inject(requestText('MESSAGE', { extra: ['Require: path, 100rel'] }), net.flow());
     const [res] = net.responses();
@@ -82,24 +85,30 @@ describe('SipEndpoint inbound', () => {
     assert.equal(res?.get('unsupported'), '100rel');
   });
 
-  test('unsupported URI scheme: 416', () => {
+  void test('unsupported URI scheme: 416', () => {
     ep.onRequest('MESSAGE', (ctx) => void ctx.respond(200));
     net.inject(requestText('MESSAGE', { uri: 'tel:+15551234' }), net.flow());
     assert.equal(net.responses()[0]?.status, 416);
   });
 
-  test('Max-Forwards 0: 483 except for OPTIONS', () => {
+  void test('Max-Forwards 0: 483 except for OPTIONS', () => {
     ep.onRequest('REGISTER', (ctx) => void ctx.respond(200));
     const flow = net.flow();
-    net.inject(requestText('REGISTER', { branch: 'z9hG4bK-r' }).replace('Max-Forwards: 70', 'Max-Forwards: 0'), flow);
-    net.inject(requestText('OPTIONS', { branch: 'z9hG4bK-o' }).replace('Max-Forwards: 70', 'Max-Forwards: 0'), flow);
+    net.inject(
+      requestText('REGISTER', { branch: 'z9hG4bK-r' }).replace('Max-Forwards: 70', 'Max-Forwards: 0'),
+      flow,
+    );
+    net.inject(
+      requestText('OPTIONS', { branch: 'z9hG4bK-o' }).replace('Max-Forwards: 70', 'Max-Forwards: 0'),
+      flow,
+    );
     assert.deepEqual(
       net.responses().map((r) => r.status),
       [483, 200],
     );
   });
 
-  test('malformed request with a readable Via: stateless 400 with Warning; counted and reported', () => {
+  void test('malformed request with a readable Via: stateless 400 with Warning; counted and reported', () => {
     const flow = net.flow();
     const bad = requestText('OPTIONS').replace('Content-Length: 0', 'Content-Length: 0\r\nBad Header Line');
     net.inject(bad, flow);
@@ -112,7 +121,7 @@ describe('SipEndpoint inbound', () => {
     assert.equal(errors.total(), 1);
   });
 
-  test('garbage without a Via is dropped (counted, nothing sent)', () => {
+  void test('garbage without a Via is dropped (counted, nothing sent)', () => {
     net.inject('hello world\r\n\r\n', net.flow());
     assert.equal(net.sent.length, 0);
     const errors = metrics.get('sip_parse_errors');
@@ -120,7 +129,7 @@ describe('SipEndpoint inbound', () => {
     assert.equal(errors.total(), 1);
   });
 
-  test('a handler that throws or rejects answers 500', async () => {
+  void test('a handler that throws or rejects answers 500', async () => {
     ep.onRequest('MESSAGE', () => {
       throw new Error('boom');
     });
@@ -138,7 +147,7 @@ describe('SipEndpoint inbound', () => {
     );
   });
 
-  test('merged request (same From tag, Call-ID, CSeq, other branch): 482', () => {
+  void test('merged request (same From tag, Call-ID, CSeq, other branch): 482', () => {
     ep.onRequest('MESSAGE', () => {
       /* answers later */
     });
@@ -151,7 +160,7 @@ describe('SipEndpoint inbound', () => {
     );
   });
 
-  test('INVITE: 100 Trying; CANCEL: 200 and 487 to the INVITE; ACK of the 487 confirms the transaction', () => {
+  void test('INVITE: 100 Trying; CANCEL: 200 and 487 to the INVITE; ACK of the 487 confirms the transaction', () => {
     let cancelled = false;
     ep.onRequest('INVITE', (ctx) => ctx.onCancel(() => (cancelled = true)));
     const flow = net.flow();
@@ -170,36 +179,36 @@ describe('SipEndpoint inbound', () => {
     assert.equal(net.sent.length, 3, 'ACK gets no response');
   });
 
-  test('CANCEL matching nothing: 481', () => {
+  void test('CANCEL matching nothing: 481', () => {
     net.inject(requestText('CANCEL', { branch: 'z9hG4bK-none' }), net.flow());
     assert.equal(net.responses()[0]?.status, 481);
   });
 
-  test('stray ACK is absorbed', () => {
+  void test('stray ACK is absorbed', () => {
     net.inject(requestText('ACK', { branch: 'z9hG4bK-stray', toTag: 'x' }), net.flow());
     assert.equal(net.sent.length, 0);
     assert.equal(counter(metrics, 'sip_requests_in', 'ACK'), 1);
   });
 
-  test('UDP without rport: the response goes to received + sent-by port', () => {
+  void test('UDP without rport: the response goes to received + sent-by port', () => {
     const flow = net.flow('udp', 40002, '127.0.0.2');
     net.inject(requestText('OPTIONS', { via: 'SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bK-nr' }), flow);
     assert.equal(net.sent[0]?.to, 'udp>127.0.0.2:5070');
     assert.equal(net.responses()[0]?.topVia()?.params.get('received'), '127.0.0.2');
   });
 
-  test('TCP: the response goes back over the connection', () => {
+  void test('TCP: the response goes back over the connection', () => {
     const flow = net.flow('tcp', 40003);
     net.inject(requestText('OPTIONS', { via: 'SIP/2.0/TCP 127.0.0.1:5090;branch=z9hG4bK-t' }), flow);
     assert.equal(net.sent[0]?.to, flow.id);
   });
 });
 
-describe('SipEndpoint inbound with fake timers', () => {
+void describe('SipEndpoint inbound with fake timers', () => {
   beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
   afterEach(() => mock.timers.reset());
 
-  test('2xx to INVITE is retransmitted (T1 doubling to T2) until the ACK arrives', async () => {
+  void test('2xx to INVITE is retransmitted (T1 doubling to T2) until the ACK arrives', async () => {
     const net = new FakeTransport();
     const ep = new SipEndpoint({ log: silentLogger(), metrics: new MetricsRegistry(), transport: net });
     let acked = 0;
@@ -225,7 +234,7 @@ describe('SipEndpoint inbound with fake timers', () => {
     await ep.stop();
   });
 
-  test('non-INVITE server transaction over UDP lives for Timer J then is gone', async () => {
+  void test('non-INVITE server transaction over UDP lives for Timer J then is gone', async () => {
     const net = new FakeTransport();
     const ep = new SipEndpoint({ log: silentLogger(), metrics: new MetricsRegistry(), transport: net });
     const flow = net.flow();

@@ -25,12 +25,12 @@ function answer(net: FakeTransport, status: number, headers: [string, string][] 
   net.user?.onMessage(res.serialize(), net.flow('udp', 5070));
 }
 
-describe('SipEndpoint outbound', () => {
+void describe('SipEndpoint outbound', () => {
   let s: ReturnType<typeof setup>;
   beforeEach(() => (s = setup()));
   afterEach(async () => await s.ep.stop());
 
-  test('request(): Via with a fresh z9hG4bK branch and rport, Max-Forwards; resolves with the final response', async () => {
+  void test('request(): Via with a fresh z9hG4bK branch and rport, Max-Forwards; resolves with the final response', async () => {
     const { net, ep, metrics } = s;
     const req = ep.createRequest('OPTIONS', 'sip:device@127.0.0.1:5070', { from: '<sip:beckon@127.0.0.1>' });
     const provisional: number[] = [];
@@ -61,7 +61,7 @@ describe('SipEndpoint outbound', () => {
     assert.equal(inn.get('100'), 1);
   });
 
-  test('401: one automatic retry with digest credentials, CSeq+1, same Call-ID, new branch', async () => {
+  void test('401: one automatic retry with digest credentials, CSeq+1, same Call-ID, new branch', async () => {
     const { net, ep } = s;
     const store = new InMemoryCredentialStore();
     store.set('beckon', 'dev1', { kind: 'password', password: 's3cret' });
@@ -95,11 +95,14 @@ describe('SipEndpoint outbound', () => {
     assert.equal((await p).status, 200);
   });
 
-  test('a second 401 is returned to the caller (only one retry)', async () => {
+  void test('a second 401 is returned to the caller (only one retry)', async () => {
     const { net, ep } = s;
     const req = ep.createRequest('REGISTER', 'sip:127.0.0.1:5070', { from: '<sip:dev1@127.0.0.1>' });
     const p = ep.request(req, target, { credentials: { username: 'u', password: 'p' } });
-    const challenge: [string, string] = ['WWW-Authenticate', 'Digest realm="r", nonce="n1", qop="auth", algorithm=MD5'];
+    const challenge: [string, string] = [
+      'WWW-Authenticate',
+      'Digest realm="r", nonce="n1", qop="auth", algorithm=MD5',
+    ];
     await Promise.resolve();
     answer(net, 401, [challenge]);
     await Promise.resolve();
@@ -109,7 +112,40 @@ describe('SipEndpoint outbound', () => {
     assert.equal(net.requests().length, 2);
   });
 
-  test('transport refusal resolves as a local 503', async () => {
+  void test('INVITE 2xx: the core ACKs it (§13.2.2.4) and ACKs a retransmitted 2xx again', async () => {
+    const { net, ep } = s;
+    const req = ep.createRequest('INVITE', 'sip:x@127.0.0.1:5070', {
+      from: '<sip:beckon@127.0.0.1>',
+      cseq: 3,
+      contact: '<sip:beckon@127.0.0.1:5060>',
+    });
+    const p = ep.request(req, target);
+    await Promise.resolve();
+    const invite = net.requests()[0];
+    assert.ok(invite);
+    answer(net, 200, [['Contact', '<sip:x@127.0.0.1:5071>']]);
+    const res = await p;
+    assert.equal(res.status, 200);
+    const ack = net.requests()[1];
+    assert.equal(ack?.method, 'ACK');
+    assert.equal(ack.rawUri, 'sip:x@127.0.0.1:5071', 'to the remote target');
+    assert.equal(ack.cseq().seq, 3);
+    assert.equal(ack.cseq().method, 'ACK');
+    assert.equal(ack.toTag, 'far');
+    assert.equal(ack.callId, invite.callId);
+    assert.notEqual(ack.topVia()?.branch, invite.topVia()?.branch, 'the 2xx ACK is a new transaction');
+    // A retransmission of the 2xx (the transaction is in Accepted) is ACKed again.
+    const again = createResponse(invite, 200, undefined, {
+      toTag: 'far',
+      headers: [['Contact', '<sip:x@127.0.0.1:5071>']],
+    });
+    net.user?.onMessage(again.serialize(), net.flow('udp', 5070));
+    const acks = net.requests().filter((r) => r.method === 'ACK');
+    assert.equal(acks.length, 2);
+    assert.equal(acks[0]?.toString(), acks[1]?.toString());
+  });
+
+  void test('transport refusal resolves as a local 503', async () => {
     const { net, ep } = s;
     net.send = async () => ({ ok: false, error: 'connect-failed' });
     const req = ep.createRequest('OPTIONS', 'sip:x@127.0.0.1:5070', { from: '<sip:beckon@127.0.0.1>' });
@@ -117,12 +153,12 @@ describe('SipEndpoint outbound', () => {
     assert.equal(res.status, 503);
   });
 
-  test('no target and a non-SIP Request-URI resolves as a local 503', async () => {
+  void test('no target and a non-SIP Request-URI resolves as a local 503', async () => {
     const req = s.ep.createRequest('MESSAGE', 'tel:+15551234', { from: '<sip:beckon@127.0.0.1>' });
     assert.equal((await s.ep.request(req)).status, 503);
   });
 
-  test('over a flow: sent on that flow, Via names its transport', async () => {
+  void test('over a flow: sent on that flow, Via names its transport', async () => {
     const { net, ep } = s;
     const flow = net.flow('tcp', 40100);
     const req = ep.createRequest('NOTIFY', 'sip:dev@127.0.0.1:40100', { from: '<sip:beckon@127.0.0.1>' });
@@ -135,11 +171,11 @@ describe('SipEndpoint outbound', () => {
   });
 });
 
-describe('SipEndpoint outbound with fake timers', () => {
+void describe('SipEndpoint outbound with fake timers', () => {
   beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
   afterEach(() => mock.timers.reset());
 
-  test('no answer: retransmitted over UDP, then a local 408 after Timer F', async () => {
+  void test('no answer: retransmitted over UDP, then a local 408 after Timer F', async () => {
     const { net, ep } = setup();
     const req = ep.createRequest('OPTIONS', 'sip:x@127.0.0.1:5070', { from: '<sip:beckon@127.0.0.1>' });
     const p = ep.request(req, target);
@@ -155,7 +191,7 @@ describe('SipEndpoint outbound with fake timers', () => {
     await ep.stop();
   });
 
-  test('INVITE 486: the transaction ACKs it (same branch, CSeq ACK, To tag of the response)', async () => {
+  void test('INVITE 486: the transaction ACKs it (same branch, CSeq ACK, To tag of the response)', async () => {
     const { net, ep } = setup();
     const req = ep.createRequest('INVITE', 'sip:x@127.0.0.1:5070', { from: '<sip:beckon@127.0.0.1>' });
     const p = ep.request(req, target);

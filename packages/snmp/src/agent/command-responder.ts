@@ -1,6 +1,7 @@
 import { tlvSize, varbindSize, integerContentSize } from '../ber/encoded-size.js';
 import type { Oid } from '../ber/oid.js';
 import { END_OF_MIB_VIEW, NO_SUCH_OBJECT, type VarBind } from '../ber/snmp-value.js';
+import type { Logger } from '@beckon/ops';
 import type { AccessControl, AccessStatus } from '../acm/access-control.js';
 import type { RequestContext } from '../mib/mib-handler.js';
 import type { MibRegistry } from '../mib/mib-registry.js';
@@ -10,6 +11,8 @@ import type { SnmpStats } from './snmp-stats.js';
 
 export interface CommandResponderInit {
   registry: MibRegistry;
+  /** Where handler bugs (exceptions) are reported; they become genErr responses. */
+  log?: Logger;
   access: AccessControl;
   stats?: SnmpStats;
   /** Local cap on GetBulk max-repetitions (default 1000). */
@@ -71,27 +74,33 @@ export class CommandResponder {
       }
     }
     let resp: BasicPdu;
-    switch (pdu.type) {
-      case 'GetRequest':
-        stats?.inc('snmpInGetRequests');
-        stats?.inc('snmpInTotalReqVars', pdu.varbinds.length);
-        resp = this.get(req, pdu as BasicPdu);
-        break;
-      case 'GetNextRequest':
-        stats?.inc('snmpInGetNexts');
-        stats?.inc('snmpInTotalReqVars', pdu.varbinds.length);
-        resp = this.getNext(req, pdu as BasicPdu);
-        break;
-      case 'GetBulkRequest':
-        stats?.inc('snmpInTotalReqVars', pdu.varbinds.length);
-        resp = this.getBulk(req, pdu);
-        break;
-      case 'SetRequest':
-        stats?.inc('snmpInSetRequests');
-        resp = this.set(req, pdu as BasicPdu);
-        break;
-      default:
-        return { kind: 'drop', reason: 'unexpectedPdu' };
+    try {
+      switch (pdu.type) {
+        case 'GetRequest':
+          stats?.inc('snmpInGetRequests');
+          stats?.inc('snmpInTotalReqVars', pdu.varbinds.length);
+          resp = this.get(req, pdu as BasicPdu);
+          break;
+        case 'GetNextRequest':
+          stats?.inc('snmpInGetNexts');
+          stats?.inc('snmpInTotalReqVars', pdu.varbinds.length);
+          resp = this.getNext(req, pdu as BasicPdu);
+          break;
+        case 'GetBulkRequest':
+          stats?.inc('snmpInTotalReqVars', pdu.varbinds.length);
+          resp = this.getBulk(req, pdu);
+          break;
+        case 'SetRequest':
+          stats?.inc('snmpInSetRequests');
+          resp = this.set(req, pdu as BasicPdu);
+          break;
+        default:
+          return { kind: 'drop', reason: 'unexpectedPdu' };
+      }
+    } catch (err) {
+      // a MIB handler bug must not take the engine down: RFC 3416 genErr for the whole PDU
+      this.init.log?.error({ err, pduType: pdu.type }, 'MIB handler failed');
+      resp = errorResponse(pdu, ErrorStatus.genErr, pdu.varbinds.length > 0 ? 1 : 0);
     }
     if (req.version === 0) resp = toV1(resp, pdu);
     // RFC 3416 §4.2.1: "If the size of the message encapsulating the generated Response-PDU would
@@ -133,7 +142,7 @@ export class CommandResponder {
     return response(pdu.requestId, out);
   }
 
-  /** The next varbind in the read view after `oid` (RFC 3416 §4.2.2); v1 skips Counter64 (RFC 3584 §4.2.2.1). */
+  /** The next varbind in the read view after `oid` (RFC 3416 §4.2.2); v1 skips Counter64 (RFC 3584 §4: SNMPv1 cannot carry it). */
   private nextInView(req: ResponderRequest, oid: Oid): VarBind {
     let cur = oid;
     for (;;) {

@@ -63,6 +63,7 @@ export class SnmpAgent {
       registry: init.registry,
       access: init.access,
       stats: this.stats,
+      log: this.log,
       maxRepetitionsCap: init.maxRepetitionsCap ?? 1000,
     });
   }
@@ -102,7 +103,7 @@ export class SnmpAgent {
     }
     if (v.value === 0 || v.value === 1) return this.handleCommunity(buf);
     if (v.value === 3) return this.handleV3(buf);
-    // RFC 3412 §4.2.1 (2): unsupported version: "snmpInBadVersions ... incremented, ... discarded"
+    // RFC 3412 §4.2.1: a message of an unsupported version is counted in snmpInBadVersions and discarded
     this.stats.inc('snmpInBadVersions');
     return undefined;
   }
@@ -120,7 +121,7 @@ export class SnmpAgent {
     const { version, community, pdu } = m.value;
     const securityName = this.init.resolveCommunity(community);
     if (securityName === undefined) {
-      // RFC 3584 §5.2.1 / RFC 1157 §4.1: unknown community: counted and discarded
+      // Unknown community: counted (SNMPv2-MIB snmpInBadCommunityNames) and discarded
       this.stats.inc('snmpInBadCommunityNames');
       return undefined;
     }
@@ -141,7 +142,7 @@ export class SnmpAgent {
       maxPduSize: this.maxMsg - overhead,
     });
     if (r.kind === 'drop') {
-      // RFC 3584 §5.2.1: a known community not allowed this operation
+      // a known community not allowed this operation (SNMPv2-MIB snmpInBadCommunityUses)
       if (r.reason === 'authorization') this.stats.inc('snmpInBadCommunityUses');
       return undefined;
     }

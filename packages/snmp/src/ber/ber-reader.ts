@@ -210,7 +210,7 @@ export class BerReader {
     const out: number[] = [];
     let first = true;
     while (this.pos < end) {
-      // X.690 §8.19.2: "the leading octet of the subidentifier shall not have the value 0x80"
+      // X.690 §8.19.2: sub-identifiers use the fewest possible octets (leading octet never 80 hex)
       if (this.buf[this.pos] === 0x80) {
         this.fail('badOid', 'non-minimal sub-identifier');
         return EMPTY_OID;

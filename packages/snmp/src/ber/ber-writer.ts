@@ -1,4 +1,5 @@
 import type { BerError } from './ber-error.js';
+import { integerContentSize } from './encoded-size.js';
 import { MAX_ARC, MAX_OID_ARCS, type Oid } from './oid.js';
 
 /**
@@ -87,18 +88,19 @@ export class BerWriter {
       this.fail(`not an integer: ${v}`);
       v = 0;
     }
-    let n = 1;
-    while (n < 8) {
-      const lim = 2 ** (8 * n - 1);
-      if (v >= -lim && v < lim) break;
-      n++;
-    }
+    const n = integerContentSize(v);
     this.ensure(2 + n);
-    this.buf[this.pos++] = tag;
-    this.buf[this.pos++] = n;
+    const b = this.buf;
+    b[this.pos++] = tag;
+    b[this.pos++] = n;
+    if (n <= 4) {
+      // fits in int32: shifts are exact
+      for (let i = n - 1; i >= 0; i--) b[this.pos++] = (v >> (8 * i)) & 0xff;
+      return;
+    }
     let x = v;
     for (let i = n - 1; i >= 0; i--) {
-      this.buf[this.pos + i] = ((x % 256) + 256) % 256;
+      b[this.pos + i] = ((x % 256) + 256) % 256;
       x = Math.floor(x / 256);
     }
     this.pos += n;

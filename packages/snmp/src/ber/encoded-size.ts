@@ -11,7 +11,11 @@ export function tlvSize(contentLen: number): number {
 }
 
 export function integerContentSize(v: number): number {
-  let n = 1;
+  if (v >= -0x80 && v < 0x80) return 1;
+  if (v >= -0x8000 && v < 0x8000) return 2;
+  if (v >= -0x800000 && v < 0x800000) return 3;
+  if (v >= -0x80000000 && v < 0x80000000) return 4;
+  let n = 5;
   while (n < 8) {
     const lim = 2 ** (8 * n - 1);
     if (v >= -lim && v < lim) break;

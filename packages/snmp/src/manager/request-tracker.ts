@@ -1,7 +1,7 @@
 /**
- * Outstanding confirmed requests keyed by request-id, each with a retransmission timer.
- * RFC 3413 §3.1: the command generator "retransmits ... if no response is received within the timeout"
- * and matches responses on request-id (msgID for v3).
+ * Outstanding confirmed requests keyed by request-id, each with a retransmission timer
+ * (RFC 3413 §3.1 command generator: responses are matched to requests by request-id; a request
+ * without response is retransmitted a configured number of times before giving up).
  */
 export enum RequestState {
   Waiting = 'waiting',

@@ -117,7 +117,7 @@ export function rowStatusTableSource<Row extends { rowStatus: number }>(
           };
         }
         if (v === RowStatus.createAndGo || v === RowStatus.createAndWait) {
-          // RFC 2579: "if the row exists ... inconsistentValue"
+          // RFC 2579 RowStatus: creating a row that already exists fails with inconsistentValue
           if (exists) return { ok: false, status: 'inconsistentValue' };
           const p = pendingFor(index, tx, true);
           if (!p) return { ok: false, status: 'noCreation' };

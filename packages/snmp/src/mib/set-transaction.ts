@@ -21,13 +21,11 @@ export interface SetOutcome {
 }
 
 /**
- * RFC 3416 §4.2.5: "each variable binding ... is validated ... if no errors, the variables are altered
- * ... as if simultaneously" — implemented as:
+ * RFC 3416 §4.2.5 SetRequest processing, all or none: every variable binding is validated first, the
+ * assignments then happen "as if simultaneously"; an assignment failing after validation undoes the
+ * others (commitFailed), and undoFailed is reported when that undo is not possible. Implemented as:
  *   phase 1 test every varbind (first failure: that error-status and error-index, nothing changed);
- *   phase 2 commit in order; on a failure undo the committed ones in reverse order:
- *     "If ... any assignment fails (even after all the previous validations), then all other
- *     assignments are undone, and the Response-PDU is sent with ... commitFailed" and if an undo
- *     fails "undoFailed".
+ *   phase 2 commit in order; on a failure undo the committed ones in reverse order.
  * `checkAccess` returns false when the varbind is outside the write view (noAccess).
  */
 export function runSetTransaction(

@@ -51,7 +51,8 @@ export function decodeCommunityMessage(buf: Buffer): BerResult<CommunityMessage>
   r.leave(saved);
   if (r.ok && r.pos !== buf.length) r.fail('trailingBytes', `${buf.length - r.pos} bytes after message`);
   if (r.error || !pdu) return { ok: false, error: r.error ?? { code: 'badValue', offset: 0 } };
-  // RFC 3584 §2.1.1: v1 messages carry only v1 PDUs; v2c never carries Trap-v1 or GetBulk in v1.
+  // RFC 1157 defines only Get/GetNext/GetResponse/Set/Trap for SNMPv1; RFC 3416 PDUs (no Trap-v1)
+  // for SNMPv2c (RFC 1901).
   if (
     version === 0 &&
     (pdu.type === 'GetBulkRequest' ||

@@ -10,6 +10,7 @@ export * from './engine-clock.js';
 export * from './usm-stats.js';
 export * from './usm-stats-mib.js';
 export * from './snmp-engine-mib.js';
+export * from './usm-user-mib.js';
 export * from './usm-user-table.js';
 export * from './usm-remote-engines.js';
 export * from './user-based-security-model.js';

@@ -39,7 +39,7 @@ export interface UsmComponents {
 export interface UsmInit {
   /** The local snmpEngineID (5..32 octets), persisted by the caller (see `makeDefaultEngineId`). */
   engineId: Buffer;
-  /** snmpEngineBoots for this run: the caller increments and persists it at every start. */
+  /** snmpEngineBoots for this run (1 at the first start): the caller increments and persists it at every start. */
   engineBoots: number;
   users: readonly UsmUserConfig[];
   /** Label of this instance's usmStats in the MetricsRegistry. Default 'local'. */

@@ -155,6 +155,11 @@ export class UsmUserTable {
     return this.anyEngine.get(nameKey);
   }
 
+  /** Every user row. */
+  list(): UsmUser[] {
+    return [...this.anyEngine.values(), ...this.byEngine.values()];
+  }
+
   /** Engine IDs named by user rows (remote engines known by configuration). */
   configuredEngine(engineId: Buffer): boolean {
     return this.engines.has(engineId.toString('latin1'));

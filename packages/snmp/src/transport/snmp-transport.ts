@@ -9,6 +9,8 @@ export interface TransportAddress {
  * call-home later). One whole SNMP message per callback.
  */
 export interface SnmpTransport {
+  /** True for connection-oriented transports (one fixed peer; `to`/`from` are informative). */
+  readonly connected?: boolean;
   send(buf: Buffer, to?: TransportAddress): void;
   onMessage(cb: (buf: Buffer, from: TransportAddress) => void): void;
   close(): Promise<void>;

@@ -10,11 +10,11 @@ export interface StreamTransportInit {
 }
 
 /**
- * SNMP over a byte stream, framed by the BER length of each message.
- * RFC 3430 §2.1: "each SNMP message is ... serialized ... in the TCP stream ... The BER encoding
- * includes the length so messages can be delimited without additional framing."
+ * SNMP over a byte stream (RFC 3430 §2.1 Serialization): messages are written back to back and
+ * delimited by the length in the outer BER SEQUENCE header; no extra framing is added.
  */
 export class StreamTransport implements SnmpTransport {
+  readonly connected = true;
   private listener: ((buf: Buffer, from: TransportAddress) => void) | undefined;
   private pending: Buffer = Buffer.alloc(0);
   private readonly peer: TransportAddress;

@@ -211,3 +211,30 @@ void test('SNMPv1 tooBig keeps the request varbinds', () => {
   assert.ok(res.kind === 'response');
   assert.deepEqual([res.pdu.errorStatus, res.pdu.varbinds], [ErrorStatus.tooBig, pdu.varbinds]);
 });
+
+void test('a throwing MIB handler yields genErr instead of an exception', () => {
+  const registry = new MibRegistry();
+  const root = oid('1.3.6.1.4.1.99999.7');
+  registry.register(root, {
+    get: () => {
+      throw new Error('bug');
+    },
+    isObject: () => true,
+    next: () => {
+      throw new Error('bug');
+    },
+  });
+  const r = new CommandResponder({ registry, access: new CommunityAccessControl([{ community: 'public' }]) });
+  for (const type of ['GetRequest', 'GetNextRequest'] as const) {
+    const pdu: BasicPdu = {
+      type,
+      requestId: 1,
+      errorStatus: 0,
+      errorIndex: 0,
+      varbinds: nulls([...root, 0]),
+    };
+    const res = r.process({ pdu, ctx: ctx(), version: 1, maxPduSize: 65000 });
+    assert.ok(res.kind === 'response');
+    assert.deepEqual([res.pdu.errorStatus, res.pdu.errorIndex], [ErrorStatus.genErr, 1]);
+  }
+});

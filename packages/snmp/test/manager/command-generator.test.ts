@@ -83,6 +83,37 @@ void test('timeouts with retries: every attempt is sent, then a timeout result',
   }
 });
 
+void test('UDP responses from another source are ignored', async () => {
+  const responder = await UdpTransport.bind();
+  const other = await UdpTransport.bind();
+  responder.onMessage((buf, from) => {
+    const d = decodeCommunityMessage(buf);
+    if (!d.ok || d.value.pdu.type !== 'GetRequest') return;
+    const resp = encodeCommunityMessage({ ...d.value, pdu: { ...d.value.pdu, type: 'Response' } });
+    if (resp.ok) other.send(resp.value, from); // wrong source port
+  });
+  const t = await UdpTransport.bind();
+  const m = new CommandGenerator({ transport: t });
+  try {
+    const r = await m.get(
+      {
+        address: '127.0.0.1',
+        port: responder.localAddress.port,
+        version: 'v2c',
+        community: 'public',
+        timeoutMs: 100,
+        retries: 0,
+      },
+      [oid('1.3.6.1.2.1.1.1.0')],
+    );
+    assert.deepEqual(r, { ok: false, error: { kind: 'timeout' } });
+    assert.equal(m.unmatched, 1);
+  } finally {
+    m.dispose();
+    await Promise.all([t.close(), responder.close(), other.close()]);
+  }
+});
+
 /** An in-memory duplex pair (what a TLS/SSH channel would look like). */
 function duplexPair(): [Duplex, Duplex] {
   const ab = new PassThrough();

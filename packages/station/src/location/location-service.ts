@@ -276,6 +276,8 @@ export class LocationService {
    * nothing is changed unless `ok` is true.
    */
   async applyRegister(aor: string, changes: RegisterChanges): Promise<RegisterOutcome> {
+    if (this.stateValue !== LocationServiceState.Running)
+      throw new Error(`LocationService.applyRegister called while ${this.stateValue}`);
     const waiters = this.busy.get(aor);
     if (waiters) await new Promise<void>((resolve) => waiters.push(resolve));
     else this.busy.set(aor, []);
@@ -403,7 +405,14 @@ export class LocationService {
   private insert(r: BindingRecord, now: number): void {
     let e = this.byAor.get(r.aor);
     if (!e) {
-      e = { aor: r.aor, userIndex: r.userIndex, bindings: new Map(), list: undefined, dead: false };
+      e = {
+        aor: r.aor,
+        userIndex: r.userIndex,
+        bindings: new Map(),
+        list: undefined,
+        minExpiresAt: 0,
+        dead: false,
+      };
       this.byAor.set(r.aor, e);
       this.order.add(e);
     }
@@ -453,10 +462,14 @@ export class LocationService {
     let list = e.list;
     if (!list) {
       list = [...e.bindings.values()].sort(byPreference);
+      let min = Infinity;
+      for (const b of list) if (b.expiresAt < min) min = b.expiresAt;
       e.list = list;
+      e.minExpiresAt = min;
     }
-    for (const b of list) if (b.expiresAt <= now) return list.filter((x) => x.expiresAt > now);
-    return list;
+    // Fast path: nothing in the list has expired yet (the wheel removes them at most a tick late).
+    if (now < e.minExpiresAt) return list;
+    return list.filter((x) => x.expiresAt > now);
   }
 
   private onExpire(items: BindingRecord[], now: number): void {

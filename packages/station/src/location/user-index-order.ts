@@ -7,6 +7,8 @@ export interface AorEntry {
   readonly bindings: Map<string, BindingRecord>;
   /** Bindings sorted by preference, rebuilt lazily after a change. */
   list: BindingRecord[] | undefined;
+  /** Earliest expiresAt in `list` (valid while `list` is set). */
+  minExpiresAt: number;
   /** Removed from the order (lazy deletion). */
   dead: boolean;
 }

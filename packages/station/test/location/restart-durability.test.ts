@@ -9,6 +9,7 @@ import { SqliteDatabase } from '@beckon/store';
 import { SqliteLocationStore } from '../../src/location/index.js';
 
 const child = fileURLToPath(new URL('./fixtures/register-child.ts', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
 void it('every acknowledged registration survives SIGKILL (SQLite, WAL, synchronous=NORMAL)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'beckon-durable-'));
@@ -16,6 +17,7 @@ void it('every acknowledged registration survives SIGKILL (SQLite, WAL, synchron
   try {
     const proc = spawn(process.execPath, ['--import', 'tsx', child, path, '10000', '50'], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: repoRoot,
     });
     let lastAcked = 0;
     let buf = '';

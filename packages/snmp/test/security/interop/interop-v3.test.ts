@@ -14,6 +14,7 @@ import { UserBasedSecurityModel } from '../../../src/security/user-based-securit
 import { makeDefaultEngineId } from '../../../src/security/engine-id.js';
 import { registerUsmStatsMib } from '../../../src/security/usm-stats-mib.js';
 import { registerSnmpEngineMib } from '../../../src/security/snmp-engine-mib.js';
+import { registerUsmUserMib } from '../../../src/security/usm-user-mib.js';
 import type { UsmUserConfig } from '../../../src/security/usm-user-table.js';
 import { ViewBasedAccessControl } from '../../../src/acm/view-based-access-control.js';
 import {
@@ -132,6 +133,7 @@ void describe('SNMPv3 USM: Net-SNMP tools against the Beckon agent', () => {
     const reg = registerUsmStatsMib(registry, usm.stats);
     assert.ok(reg.ok);
     assert.ok(registerSnmpEngineMib(registry, { engineId, clock: usm.clock, maxMessageSize: 65507 }).ok);
+    assert.ok(registerUsmUserMib(registry, usm.users, engineId).ok);
     engineHex = engineId.toString('hex').toUpperCase();
     agent = new SnmpAgent({
       registry,
@@ -267,6 +269,39 @@ void describe('SNMPv3 USM: Net-SNMP tools against the Beckon agent', () => {
     ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^\.1\.3\.6\.1\.6\.3\.15\.1\.1\.5\.0 = Counter32: [1-9]\d*$/m);
+  });
+
+  void test('snmpwalk -v3 of the whole tree is filtered by the VACM view', async () => {
+    const limited = await run('snmpwalk', [...v3args('noauth', 'noAuthNoPriv'), ...COMMON, target, '1']);
+    assert.equal(limited.code, 0, limited.stderr);
+    const l = limited.stdout.trim().split('\n');
+    assert.ok(l.length >= 7);
+    assert.ok(
+      l.every((x) => x.startsWith('.1.3.6.1.2.1.1.')),
+      limited.stdout,
+    );
+    const full = await run('snmpwalk', [...v3args('privuser', 'authPriv'), ...COMMON, target, '1']);
+    assert.equal(full.code, 0, full.stderr);
+    assert.match(full.stdout, /^\.1\.3\.6\.1\.6\.3\.10\.2\.1\.3\.0 = INTEGER: \d+$/m);
+    assert.match(full.stdout, /^\.1\.3\.6\.1\.6\.3\.15\.1\.1\.1\.0 = Counter32: \d+$/m);
+  });
+
+  void test('read-only usmUserTable: one row per user, protocols, no keys', async () => {
+    const r = await run('snmpwalk', [
+      ...v3args('privuser', 'authPriv'),
+      ...COMMON,
+      target,
+      '1.3.6.1.6.3.15.1.2.2.1',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const names = r.stdout.split('\n').filter((l) => l.startsWith('.1.3.6.1.6.3.15.1.2.2.1.3.'));
+    assert.equal(names.length, USERS.length);
+    const priv = r.stdout.split('\n').filter((l) => l.startsWith('.1.3.6.1.6.3.15.1.2.2.1.8.'));
+    assert.equal(priv.filter((l) => l.endsWith('= OID: .1.3.6.1.6.3.10.1.2.4')).length, 2);
+    assert.match(
+      r.stdout,
+      /\.1\.3\.6\.1\.6\.3\.15\.1\.2\.2\.1\.5\.[\d.]+ = OID: \.1\.3\.6\.1\.6\.3\.10\.1\.1\.7/,
+    );
   });
 
   void test('snmpEngine scalars: engine ID, boots, time, max message size', async () => {
