@@ -119,14 +119,21 @@ async function serviceFigures(
   store: LocationStore,
   n: number,
   lookups = false,
+  metrics?: MetricsRegistry,
 ): Promise<void> {
   const svc = new LocationService({ store });
   await svc.start();
+  const h0 = heapUsed();
   const reg = await pipelined(n, 2000, (i) => {
     const b = binding(i);
     return svc.applyRegister(b.aor, { callId: b.callId, cseq: 1, add: [b] });
   });
-  console.log(`${label} applyRegister (new bindings): ${fmt(reg)} REGISTER/s (n=${n}, 2000 in flight)`);
+  const h1 = heapUsed();
+  const batches = metrics ? ', ' + batchInfo(metrics) : '';
+  console.log(
+    `${label} applyRegister (new bindings): ${fmt(reg)} REGISTER/s (n=${n}, 2000 in flight${batches})`,
+  );
+  console.log(`${label} cache memory: ${fmt((h1 - h0) / n)} bytes/binding (heap delta over ${n})`);
   const ref = await pipelined(n, 2000, (i) => {
     const b = binding(i, 2);
     return svc.applyRegister(b.aor, { callId: b.callId, cseq: 2, add: [b] });

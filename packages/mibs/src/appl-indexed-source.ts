@@ -6,7 +6,10 @@ export interface HasApplIndex {
 }
 
 /** The entity with `applIndex` in a list sorted by applIndex (lists are a handful of entries). */
-export function findByApplIndex<E extends HasApplIndex>(list: readonly E[], applIndex: number): E | undefined {
+export function findByApplIndex<E extends HasApplIndex>(
+  list: readonly E[],
+  applIndex: number,
+): E | undefined {
   for (const e of list) if (e.applIndex === applIndex) return e;
   return undefined;
 }

@@ -7,7 +7,14 @@ import { counter32, gauge32, int, str, timeStamp } from './smi-values.js';
 import { registerOrLog, type Registration } from './registration.js';
 
 /** NETWORK-SERVICES-MIB applOperStatus values (RFC 2788). */
-export const ApplOperStatus = { up: 1, down: 2, halted: 3, congested: 4, restarting: 5, quiescing: 6 } as const;
+export const ApplOperStatus = {
+  up: 1,
+  down: 2,
+  halted: 3,
+  congested: 4,
+  restarting: 5,
+  quiescing: 6,
+} as const;
 
 /**
  * RFC 4780 §5.2 mapping of sipCommonCfgServiceOperStatus to applOperStatus:

@@ -6,7 +6,13 @@ import type { MetricsRegistry } from '@beckon/ops';
  */
 
 /** SIP-TC-MIB SipTCEntityRole bit names (bit number = position). */
-export const SIP_ENTITY_ROLES = ['other', 'userAgent', 'proxyServer', 'redirectServer', 'registrarServer'] as const;
+export const SIP_ENTITY_ROLES = [
+  'other',
+  'userAgent',
+  'proxyServer',
+  'redirectServer',
+  'registrarServer',
+] as const;
 export type SipEntityRole = (typeof SIP_ENTITY_ROLES)[number];
 
 /** SIP-TC-MIB SipTCTransportProtocol bit names. */

@@ -92,7 +92,8 @@ export class SipMetricReader {
     const mAt = c.labelNames.indexOf('method');
     const cAt = c.labelNames.indexOf('code');
     const codeText = String(code);
-    if (mAt < 0) return { value: cAt === 0 && c.labelNames.length === 1 ? c.get(codeText) : 0, perMethod: false };
+    if (mAt < 0)
+      return { value: cAt === 0 && c.labelNames.length === 1 ? c.get(codeText) : 0, perMethod: false };
     const labels: string[] = [];
     labels[mAt] = method;
     labels[cAt] = codeText;

@@ -130,7 +130,9 @@ function ipv6Bytes(s: string): Buffer {
   const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
   if (v4) {
     const n = v4.slice(1).map(Number);
-    text = text.slice(0, v4.index) + (((n[0]! << 8) | n[1]!).toString(16) + ':' + ((n[2]! << 8) | n[3]!).toString(16));
+    text =
+      text.slice(0, v4.index) +
+      (((n[0]! << 8) | n[1]!).toString(16) + ':' + ((n[2]! << 8) | n[3]!).toString(16));
   }
   const [head, tail] = text.split('::') as [string, string | undefined];
   const h = head ? head.split(':') : [];

@@ -13,7 +13,15 @@ import { findByApplIndex } from './appl-indexed-source.js';
 import { COLUMNS, SIP_COMMON_ENTRIES } from './oids.js';
 import type { SipApplication, SipCommonSources } from './sip-common-sources.js';
 import { SipMetricReader, type SipMetricNames } from './sip-metric-reader.js';
-import { counter32, int, readStringIndex, stringIndex, timeStamp, truthValue, unsigned32 } from './smi-values.js';
+import {
+  counter32,
+  int,
+  readStringIndex,
+  stringIndex,
+  timeStamp,
+  truthValue,
+  unsigned32,
+} from './smi-values.js';
 
 /** sipCommonStatusCodeNotifEmitMode values. */
 export const EmitMode = { normal: 1, oneShot: 2, triggered: 3 } as const;
@@ -203,7 +211,10 @@ export class StatusCodeTable {
             commit: () => {
               applyNotifSiblings(row, index, tx.varbinds);
               this.install(row);
-              this.log.info({ applIndex: row.applIndex, method: row.method, code: row.code }, 'status code row created');
+              this.log.info(
+                { applIndex: row.applIndex, method: row.method, code: row.code },
+                'status code row created',
+              );
               return true;
             },
             undo: () => (this.remove(index), true),
@@ -217,7 +228,11 @@ export class StatusCodeTable {
           action: {
             commit: () => {
               const r = this.remove(index);
-              if (r) this.log.info({ applIndex: r.applIndex, method: r.method, code: r.code }, 'status code row destroyed');
+              if (r)
+                this.log.info(
+                  { applIndex: r.applIndex, method: r.method, code: r.code },
+                  'status code row destroyed',
+                );
               return true;
             },
             undo: () => (exists && this.install(exists), true),
@@ -270,7 +285,12 @@ export class StatusCodeTable {
             (vb) =>
               vb.value.type === 'Integer' &&
               vb.value.value === RowStatus.createAndGo &&
-              sameInstance(vb.oid, entry, COLUMNS.sipCommonStatusCodeEntry.sipCommonStatusCodeRowStatus, index),
+              sameInstance(
+                vb.oid,
+                entry,
+                COLUMNS.sipCommonStatusCodeEntry.sipCommonStatusCodeRowStatus,
+                index,
+              ),
           );
           if (!creates) return { ok: false, status: 'noCreation' };
           return { ok: true, action: { commit: () => true, undo: () => true } };
@@ -281,7 +301,10 @@ export class StatusCodeTable {
           action: {
             commit: () => {
               setNotifColumn(row, column, v);
-              this.log.info({ applIndex: row.applIndex, method: row.method, code: row.code, column }, 'status code notification control changed');
+              this.log.info(
+                { applIndex: row.applIndex, method: row.method, code: row.code, column },
+                'status code notification control changed',
+              );
               return true;
             },
             undo: () => {
@@ -306,7 +329,10 @@ function mapCount(n: number | undefined): SnmpValue | undefined {
   return n === undefined ? undefined : counter32(n);
 }
 
-function validateNotifColumn(column: number, v: SnmpValue): 'wrongType' | 'wrongValue' | 'notWritable' | undefined {
+function validateNotifColumn(
+  column: number,
+  v: SnmpValue,
+): 'wrongType' | 'wrongValue' | 'notWritable' | undefined {
   const c = COLUMNS.sipCommonStatusCodeNotifEntry;
   switch (column) {
     case c.sipCommonStatusCodeNotifSend:

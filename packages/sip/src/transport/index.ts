@@ -13,3 +13,4 @@ export {
   type WsDecodeError,
 } from './ws-frame-codec.js';
 export { wsAcceptKey, SIP_WS_PROTOCOL } from './ws-handshake.js';
+export * from './stun-keepalive.js';

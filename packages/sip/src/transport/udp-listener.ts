@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import type { Logger } from '@beckon/ops';
+import { stunBindingResponse, stunKind } from './stun-keepalive.js';
 import type { TransportCounters } from './transport-metrics.js';
 import {
   formatHostPort,
@@ -144,6 +145,8 @@ export class UdpListener {
       this.upstream.user?.onKeepAlive?.(flow, msg.length === 4 ? 'ping' : 'pong');
       return;
     }
+    // STUN keep-alives (RFC 5626 §4.4.2) share the port; a SIP message never starts below 0x40.
+    if ((msg[0] as number) < 0x40 && this.onStun(msg, flow)) return;
     if (msg.length > this.init.maxMessageSize) {
       c.error('too-large');
       return;
@@ -162,6 +165,28 @@ export class UdpListener {
       this.log.error({ err, flow: flow.id }, 'transport user threw on a message');
     }
   };
+
+  /** Handles a STUN datagram; false when the datagram is not STUN after all. */
+  private onStun(msg: Buffer, flow: UdpFlow): boolean {
+    const kind = stunKind(msg);
+    if (kind === undefined) return false;
+    const c = this.counters;
+    if (kind === 'binding-request') {
+      const res = stunBindingResponse(msg, flow.remote.address, flow.remote.port);
+      if (res) {
+        c.bytesOut.inc(res.length);
+        this.socket.send(res, flow.remote.port, flow.remote.address, this.onSendDone);
+      }
+      c.keepalives.inc();
+      this.upstream.user?.onKeepAlive?.(flow, 'ping');
+    } else if (kind === 'binding-success') {
+      c.keepalives.inc();
+      this.upstream.user?.onKeepAlive?.(flow, 'pong');
+    } else {
+      c.error('stun-unsupported');
+    }
+    return true;
+  }
 
   private readonly onSocketError = (err: Error): void => {
     this.counters.error('socket');

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from '@beckon/ops';
 import { createResponse } from '../message/create-response.js';
 import type { SipRequest } from '../message/sip-request.js';
@@ -23,6 +22,8 @@ export interface ServerContextHost {
   awaitAck(ctx: ServerContext): void;
   /** Called when the ACK arrived or the wait for it ended. */
   ackDone(ctx: ServerContext): void;
+  /** A fresh To tag. */
+  newTag(): string;
 }
 
 /**
@@ -44,6 +45,7 @@ export class ServerContext {
   private isCancelled = false;
   private readonly cancelListeners: (() => void)[] = [];
   private readonly ackListeners: ((ack: SipRequest) => void)[] = [];
+  private deadline: NodeJS.Timeout | undefined;
   private retransmit:
     { timer: NodeJS.Timeout | undefined; interval: number; elapsed: number; data: Buffer } | undefined;
 
@@ -57,7 +59,7 @@ export class ServerContext {
     this.request = request;
     this.flow = flow;
     this.transaction = transaction;
-    this.localTag = request.toTag ?? randomBytes(6).toString('hex');
+    this.localTag = request.toTag ?? host.newTag();
   }
 
   get method(): string {
@@ -109,6 +111,7 @@ export class ServerContext {
     this.host.metrics.responseOut(res.status);
     if (res.status >= 200) {
       this.final = res.status;
+      this.clearDeadline();
       if (this.request.method === 'INVITE' && res.status < 300) this.start2xxRetransmission(data);
     }
     return true;
@@ -126,7 +129,8 @@ export class ServerContext {
 
   /** @internal The endpoint calls this for a CANCEL that matched this INVITE (RFC 3261 §9.2). */
   _cancel(): void {
-    if (this.isCancelled) return;
+    // §9.2: once a final response was sent the CANCEL has no effect on the INVITE.
+    if (this.isCancelled || this.final !== 0) return;
     this.isCancelled = true;
     // §9.2: "the UAS SHOULD then respond to the INVITE with a 487 (Request Terminated)."
     if (this.final === 0) this.respond(487);
@@ -140,9 +144,31 @@ export class ServerContext {
     for (const l of this.ackListeners) l(ack);
   }
 
-  /** @internal Stops the 2xx retransmission timer (endpoint shutdown). */
+  /**
+   * @internal Bounds the time the handler may take to send a final response; `onExpire` runs if none was
+   * sent by then (the endpoint answers or drops the transaction).
+   */
+  _armDeadline(ms: number, onExpire: () => void): void {
+    this.clearDeadline();
+    this.deadline = setTimeout(() => {
+      this.deadline = undefined;
+      if (this.final === 0) onExpire();
+    }, ms);
+    this.deadline.unref();
+  }
+
+  /** @internal Stops every timer of this context (transaction ended, endpoint shutdown). */
   _dispose(): void {
-    this.stop2xxRetransmission();
+    this.clearDeadline();
+    if (this.retransmit) {
+      this.stop2xxRetransmission();
+      this.host.ackDone(this);
+    }
+  }
+
+  private clearDeadline(): void {
+    if (this.deadline) clearTimeout(this.deadline);
+    this.deadline = undefined;
   }
 
   /**

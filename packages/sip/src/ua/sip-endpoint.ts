@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import { BadInputReporter, type Logger, type MetricsRegistry } from '@beckon/ops';
@@ -10,6 +9,7 @@ import type { SipParseError } from '../message/sip-parse-error.js';
 import { SipRequest } from '../message/sip-request.js';
 import type { SipResponse } from '../message/sip-response.js';
 import { InviteServerTransaction } from '../transaction/invite-server-transaction.js';
+import { MAGIC_COOKIE } from '../transaction/transaction-key.js';
 import { TransactionLayer, type ServerTransaction } from '../transaction/transaction-layer.js';
 import type { TransactionChannel } from '../transaction/transaction-channel.js';
 import type { TransactionTimerInit } from '../transaction/transaction-timers.js';
@@ -28,6 +28,7 @@ import { checkRequest } from './request-checks.js';
 import { responseChannel } from './response-channel.js';
 import { headerRows, ServerContext, type HeaderInit, type ServerContextHost } from './server-context.js';
 import { stampVia } from './stamp-via.js';
+import { TokenSource } from './token-source.js';
 import { runUacRequest, type RequestOptions, type UacRoute } from './uac-request.js';
 
 /** The part of the transport layer the endpoint uses (`TransportLayer` implements it). */
@@ -60,6 +61,8 @@ export interface SipEndpointInit {
   accept?: readonly string[];
   /** Host written in Via sent-by / Contact when a listener is bound to a wildcard address. */
   advertisedHost?: string;
+  /** An INVITE without a final response from its handler is answered 408 after this long (default 180000). */
+  inviteTimeoutMs?: number;
   /** Interval of the bad-input summary log line, ms (default 10000). */
   badInputLogIntervalMs?: number;
 }
@@ -107,6 +110,8 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
   private readonly awaitingAck = new Map<string, ServerContext>();
   private readonly liveRequests = new Map<string, string>();
   private stopped = false;
+  private readonly tokens = new TokenSource();
+  private readonly inviteTimeoutMs: number;
 
   constructor(components: SipEndpointComponents, init: SipEndpointInit = {}) {
     this.log = components.log.child({ component: 'sip.ua' });
@@ -119,6 +124,7 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     this.supported = new Set((init.supported ?? []).map((t) => t.toLowerCase()));
     this.accept = (init.accept ?? ['application/sdp']).join(', ');
     this.advertisedHost = init.advertisedHost;
+    this.inviteTimeoutMs = init.inviteTimeoutMs ?? 180_000;
     this.badInput = new BadInputReporter(
       this.log,
       components.metrics.counter('sip_parse_errors', 'SIP messages that failed to parse', ['reason']),
@@ -126,6 +132,16 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     );
     this.updateAllow();
     this.transport.setUser(this);
+  }
+
+  /** ServerContextHost: a To/From tag, 48 random bits. */
+  newTag(): string {
+    return this.tokens.hex(6);
+  }
+
+  /** UacHost: §8.1.1.7 branch, the magic cookie and 80 random bits. */
+  newBranch(): string {
+    return MAGIC_COOKIE + this.tokens.base64url(10);
   }
 
   get timers(): TransactionLayer['timers'] {
@@ -176,13 +192,11 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
    */
   createRequest(method: string, uri: string | Uri, init: CreateRequestInit): SipRequest {
     const req = new SipRequest(method, uri);
-    const from = /;\s*tag\s*=/i.test(init.from)
-      ? init.from
-      : `${init.from};tag=${randomBytes(6).toString('hex')}`;
+    const from = /;\s*tag\s*=/i.test(init.from) ? init.from : `${init.from};tag=${this.newTag()}`;
     req.add('Max-Forwards', '70');
     req.add('From', from);
     req.add('To', init.to ?? `<${req.rawUri}>`);
-    req.add('Call-ID', init.callId ?? randomBytes(12).toString('base64url'));
+    req.add('Call-ID', init.callId ?? this.tokens.base64url(12));
     req.add('CSeq', `${init.cseq ?? 1} ${method}`);
     if (init.contact !== undefined) req.add('Contact', init.contact);
     if (this.userAgent !== undefined) req.add('User-Agent', this.userAgent);
@@ -289,7 +303,7 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     // RFC 3261 §21.4.1 400 Bad Request: "The request could not be understood due to malformed syntax. The
     // Reason-Phrase SHOULD identify the syntax problem in more detail". Answered statelessly, and only
     // when the top Via could be read so that the response can be routed (§18.2.2).
-    const res = createErrorResponse(error, randomBytes(6).toString('hex'));
+    const res = createErrorResponse(error, this.newTag());
     if (!res) return;
     stampVia(res, flow);
     if (this.serverHeader !== undefined) res.add('Server', this.serverHeader);
@@ -346,11 +360,16 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
       this.inviteContexts.set(tx, ctx);
       tx.setUser({
         onAck: (ack) => ctx._ack(ack),
-        onTerminated: () => this.inviteContexts.delete(tx),
+        onTerminated: () => {
+          this.inviteContexts.delete(tx);
+          ctx._dispose();
+        },
       });
       // §17.2.1: "the server transaction MUST generate a 100 (Trying) response unless it knows that the
       // TU will generate a provisional or final response within 200 ms".
       ctx.respond(100);
+    } else {
+      tx.setUser({ onTerminated: () => ctx._dispose() });
     }
     if (req.method === 'CANCEL') {
       this.onCancel(ctx);
@@ -381,6 +400,20 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
   }
 
   private dispatch(handler: RequestHandler, ctx: ServerContext): void {
+    const tx = ctx.transaction;
+    if (tx instanceof InviteServerTransaction) {
+      // Like a proxy's Timer C (§16.6), an INVITE nobody answers is ended with 408 (Request Timeout).
+      ctx._armDeadline(this.inviteTimeoutMs, () => ctx.respond(408));
+    } else if (tx) {
+      // After 64*T1 the client transaction has timed out (Timer F): a late answer reaches no one.
+      ctx._armDeadline(this.transactions.timers.t1x64, () => {
+        this.log.warn(
+          { method: ctx.method, callId: ctx.request.get('call-id') },
+          'handler sent no final response',
+        );
+        tx.dispose();
+      });
+    }
     const fail = (err: unknown): void => {
       this.log.error({ err, method: ctx.method }, 'request handler failed');
       // §21.5.1 500 Server Internal Error: "The server encountered an unexpected condition".

@@ -4,7 +4,6 @@ import { createResponse } from '../message/create-response.js';
 import type { SipRequest } from '../message/sip-request.js';
 import type { SipResponse } from '../message/sip-response.js';
 import type { TransactionChannel } from '../transaction/transaction-channel.js';
-import { newBranch } from '../transaction/transaction-key.js';
 import type { TransactionLayer } from '../transaction/transaction-layer.js';
 import type { Logger } from '@beckon/ops';
 import type { EndpointMetrics } from './endpoint-metrics.js';
@@ -34,6 +33,8 @@ export interface UacHost {
   readonly metrics: EndpointMetrics;
   readonly transactions: TransactionLayer;
   readonly digest: DigestClient;
+  /** A fresh RFC 3261 branch (magic cookie + randomness). */
+  newBranch(): string;
 }
 
 /** Where one attempt goes: its channel and the Via it carries. */
@@ -76,7 +77,7 @@ function attempt(
   const req = original.clone();
   // §8.1.1.7: "the branch parameter [...] MUST be unique across space and time"; RFC 3581 §3: "The client
   // SHOULD include [the rport] parameter" (valueless) so the response comes back to the source port.
-  req.prepend('Via', `SIP/2.0/${route.viaTransport} ${route.sentBy};branch=${newBranch()};rport`);
+  req.prepend('Via', `SIP/2.0/${route.viaTransport} ${route.sentBy};branch=${host.newBranch()};rport`);
   // §8.1.1.6: "A UAC MUST insert a Max-Forwards header field into each request it originates with a value
   // that SHOULD be 70."
   if (!req.has('max-forwards')) req.add('Max-Forwards', '70');
@@ -182,7 +183,7 @@ function ack2xx(
       return;
     }
     const ack = d.dialog.createRequest('ACK', { cseq: invite.cseq().seq });
-    ack.prepend('Via', `SIP/2.0/${route.viaTransport} ${route.sentBy};branch=${newBranch()};rport`);
+    ack.prepend('Via', `SIP/2.0/${route.viaTransport} ${route.sentBy};branch=${host.newBranch()};rport`);
     for (const h of ['Authorization', 'Proxy-Authorization'])
       for (const v of invite.getRows(h)) ack.add(h, v);
     data = ack.serialize();

@@ -59,7 +59,10 @@ void describe('transaction keys (RFC 3261 §17.1.3, §17.2.3)', () => {
   void test('sent-by is compared with a lowercase host and the default port made explicit', () => {
     assert.equal(canonicalSentBy('Host.Example', undefined, 'UDP'), 'host.example:5060');
     assert.equal(canonicalSentBy('h', undefined, 'TLS'), 'h:5061');
-    assert.equal(serverTransactionKey('z9hG4bKx', 'h:5060', 'ACK'), serverTransactionKey('z9hG4bKx', 'h:5060', 'INVITE'));
+    assert.equal(
+      serverTransactionKey('z9hG4bKx', 'h:5060', 'ACK'),
+      serverTransactionKey('z9hG4bKx', 'h:5060', 'INVITE'),
+    );
   });
 });
 
@@ -101,9 +104,18 @@ void describe('TransactionLayer', () => {
     const r = request('REGISTER', 'SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKs1');
     const created = layer.createServer(r, new FakeChannel(false));
     assert.ok(created.ok);
-    assert.equal(layer.findServer(request('REGISTER', 'SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKs1')), created.transaction);
-    assert.equal(layer.findServer(request('REGISTER', 'SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKs1')), undefined);
-    assert.equal(layer.findServer(request('OPTIONS', 'SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKs1')), undefined);
+    assert.equal(
+      layer.findServer(request('REGISTER', 'SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKs1')),
+      created.transaction,
+    );
+    assert.equal(
+      layer.findServer(request('REGISTER', 'SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKs1')),
+      undefined,
+    );
+    assert.equal(
+      layer.findServer(request('OPTIONS', 'SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKs1')),
+      undefined,
+    );
   });
 
   void test('server: ACK and CANCEL find the INVITE server transaction', () => {
@@ -122,7 +134,10 @@ void describe('TransactionLayer', () => {
     const inv = request('INVITE', 'SIP/2.0/UDP 10.0.0.1:5060;branch=1234');
     const created = layer.createServer(inv, new FakeChannel(false));
     assert.ok(created.ok);
-    assert.equal(layer.findServer(request('INVITE', 'SIP/2.0/UDP 10.0.0.1:5060;branch=1234')), created.transaction);
+    assert.equal(
+      layer.findServer(request('INVITE', 'SIP/2.0/UDP 10.0.0.1:5060;branch=1234')),
+      created.transaction,
+    );
     const ack = request('ACK', 'SIP/2.0/UDP 10.0.0.1:5060;branch=1234', 'ACK', ';tag=t1');
     assert.equal(layer.findServer(ack), created.transaction);
     assert.equal(layer.findServer(request('INVITE', 'SIP/2.0/UDP 10.0.0.9:5060;branch=1234')), undefined);

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -8,6 +9,8 @@ import path from 'node:path';
 import { MetricsRegistry, silentLogger } from '@beckon/ops';
 import {
   TransportLayer,
+  stunBindingRequest,
+  stunMappedAddress,
   type Flow,
   type FlowCloseReason,
   type KeepAliveKind,
@@ -587,5 +590,34 @@ void test('WebSocket: closing a flow runs the close handshake and both sides see
   } finally {
     await client.layer.stop();
     await server.layer.stop();
+  }
+});
+
+void test('UDP: STUN Binding Request is answered with the mapped address and reported as a keep-alive', async () => {
+  const serverUser = new Recorder();
+  const clientUser = new Recorder();
+  const { layer } = await makeLayer([{ transport: 'udp', host: '127.0.0.1', port: 0 }], serverUser);
+  const sock = dgram.createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+  try {
+    const answer = new Promise<Buffer>((resolve) => sock.once('message', (m) => resolve(m)));
+    sock.send(stunBindingRequest(), portOf(layer, 'udp'), '127.0.0.1');
+    const res = await answer;
+    assert.deepEqual(stunMappedAddress(res), { address: '127.0.0.1', port: sock.address().port });
+    await serverUser.until(() => serverUser.keepalives.length === 1);
+    assert.equal(serverUser.keepalives[0]?.kind, 'ping');
+    assert.equal(serverUser.messages.length, 0);
+    // A client layer sees the Binding Success Response as a pong.
+    const client = await makeLayer([{ transport: 'udp', host: '127.0.0.1', port: 0 }], clientUser);
+    await client.layer.send(
+      { transport: 'udp', address: '127.0.0.1', port: portOf(layer, 'udp') },
+      stunBindingRequest(),
+    );
+    await clientUser.until(() => clientUser.keepalives.length === 1);
+    assert.equal(clientUser.keepalives[0]?.kind, 'pong');
+    await client.layer.stop();
+  } finally {
+    sock.close();
+    await layer.stop();
   }
 });

@@ -67,7 +67,13 @@ export class FakeTransport implements EndpointTransport {
   }
 
   record(to: string, data: Buffer): void {
-    this.sent.push({ to, data, text: data.toString() });
+    this.sent.push({
+      to,
+      data,
+      get text() {
+        return data.toString();
+      },
+    });
   }
 
   flow(transport: TransportKind = 'udp', remotePort = 40000, remoteAddress = '127.0.0.1'): FakeFlow {

@@ -234,6 +234,28 @@ void describe('SipEndpoint inbound with fake timers', () => {
     await ep.stop();
   });
 
+  void test('handlers that never answer: non-INVITE dropped after 64*T1, INVITE answered 408', async () => {
+    const net = new FakeTransport();
+    const ep = new SipEndpoint(
+      { log: silentLogger(), metrics: new MetricsRegistry(), transport: net },
+      { inviteTimeoutMs: 60_000 },
+    );
+    ep.onRequest('MESSAGE', () => {});
+    ep.onRequest('INVITE', () => {});
+    const flow = net.flow();
+    net.inject(requestText('MESSAGE', { branch: 'z9hG4bK-m1', callId: 'm1' }), flow);
+    net.inject(requestText('INVITE', { branch: 'z9hG4bK-i1', callId: 'i1' }), flow);
+    assert.equal(ep.transactions.size, 2);
+    mock.timers.tick(32_000);
+    assert.equal(ep.transactions.size, 1, 'the MESSAGE transaction is gone');
+    mock.timers.tick(28_000);
+    assert.deepEqual(
+      net.responses().map((r) => r.status),
+      [100, 408],
+    );
+    await ep.stop();
+  });
+
   void test('non-INVITE server transaction over UDP lives for Timer J then is gone', async () => {
     const net = new FakeTransport();
     const ep = new SipEndpoint({ log: silentLogger(), metrics: new MetricsRegistry(), transport: net });

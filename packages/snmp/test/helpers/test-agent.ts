@@ -12,6 +12,7 @@ import {
   registerSnmpGroup,
   sortedTableSource,
   type Oid,
+  type SecurityModel,
 } from '../../src/index.js';
 
 /** Private test arc (not a registered enterprise number in use by the project). */
@@ -38,7 +39,10 @@ export interface TestAgent {
 }
 
 /** An agent on 127.0.0.1:<ephemeral> with the system group, snmp group, a table and a writable scalar. */
-export async function startTestAgent(rows = 10_000): Promise<TestAgent> {
+export async function startTestAgent(
+  rows = 10_000,
+  securityModels: readonly SecurityModel[] = [],
+): Promise<TestAgent> {
   const metrics = new MetricsRegistry();
   const registry = new MibRegistry();
   const system = new SystemGroup({
@@ -88,7 +92,16 @@ export async function startTestAgent(rows = 10_000): Promise<TestAgent> {
   ]);
   const agent = new SnmpAgent({
     registry,
-    access,
+    access: {
+      // v3 (toy security model in tests): user 'alice' reads and writes everything
+      isAccessAllowed: (model, name, level, viewType, context, o) =>
+        model === 3
+          ? name === 'alice'
+            ? 'accessAllowed'
+            : 'noGroupName'
+          : access.isAccessAllowed(model, name, level, viewType, context, o),
+    },
+    securityModels,
     resolveCommunity: (c) => access.resolve(c),
     engineId: Buffer.from('8000ea6003626563', 'hex'),
     metrics,

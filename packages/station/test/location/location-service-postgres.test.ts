@@ -28,7 +28,9 @@ void it('LocationService over PostgreSQL: register, restart, refresh, expire', {
     const svc = new LocationService({ store: o.store }, { now });
     await svc.start();
     const rs = await Promise.all(
-      [1, 2, 3].map((i) => svc.applyRegister(`sip:${i}@example.net`, { callId: `c${i}`, cseq: 1, add: [mk(i)] })),
+      [1, 2, 3].map((i) =>
+        svc.applyRegister(`sip:${i}@example.net`, { callId: `c${i}`, cseq: 1, add: [mk(i)] }),
+      ),
     );
     assert.ok(rs.every((r) => r.ok));
     await svc.stop();
@@ -36,7 +38,11 @@ void it('LocationService over PostgreSQL: register, restart, refresh, expire', {
     const svc2 = new LocationService({ store: o.store }, { now });
     await svc2.start();
     assert.equal(svc2.byInstrument('0000deadbeef').length, 3);
-    const r = await svc2.applyRegister('sip:1@example.net', { callId: 'c1', cseq: 2, add: [mk(1, 2, 600_000)] });
+    const r = await svc2.applyRegister('sip:1@example.net', {
+      callId: 'c1',
+      cseq: 2,
+      add: [mk(1, 2, 600_000)],
+    });
     assert.ok(r.ok && r.refreshed === 1);
     t += 120_000;
     svc2.expireDue();

@@ -1,0 +1,479 @@
+import type { Logger, MetricsRegistry } from '@beckon/ops';
+import {
+  formatUri,
+  isSipUri,
+  type Contact,
+  type DigestServer,
+  type DigestVerifyResult,
+  type SipRequest,
+  type Flow,
+} from '@beckon/sip';
+import { identifyInstrument, splitDigestUsername } from '../instrument/index.js';
+import {
+  contactKey,
+  type Binding,
+  type BindingRecord,
+  type LocationService,
+  type RegisterChanges,
+} from '../location/index.js';
+import { aorOf } from './aor.js';
+import { formatBindingContact } from './format-binding-contact.js';
+import { HttpDate } from './http-date.js';
+import type { RegisterReply, RegisterRejectReason } from './register-reply.js';
+import { RegistrarMetrics } from './registrar-metrics.js';
+
+export interface RegistrarComponents {
+  readonly log: Logger;
+  readonly metrics: MetricsRegistry;
+  readonly location: LocationService;
+  /** Digest verifier of the registrar's realm; absent: REGISTER is accepted without authentication. */
+  readonly digest?: DigestServer;
+}
+
+export interface RegistrarInit {
+  /** Domains (hosts) this registrar holds bindings for, any case. */
+  readonly domains: readonly string[];
+  /** Accept REGISTER for any domain (test rigs only; default false: 404 for foreign domains). */
+  readonly acceptAnyDomain?: boolean;
+  /** Shortest registration accepted, s (default 60): RFC 3261 §10.3 step 7, 423 below it. */
+  readonly minExpires?: number;
+  /** Longest registration granted, s (default 86400): longer requests are shortened. */
+  readonly maxExpires?: number;
+  /** Expiry when neither an expires parameter nor an Expires header is given, s (default 3600). */
+  readonly defaultExpires?: number;
+  /** Seed 002 method 1: instrument token in the digest username (default true). */
+  readonly identifyByDigestUsername?: boolean;
+  /** Seed 002 method 2: instrument from +sip.instance (default true). */
+  readonly identifyBySipInstance?: boolean;
+  /** Separator between user and instrument token in the digest username (default '/'). */
+  readonly instrumentSeparator?: string;
+  /** Clock (default Date.now). */
+  readonly now?: () => number;
+}
+
+/** Option tags the registrar supports (RFC 3327 path, RFC 5626 outbound). */
+export const REGISTRAR_SUPPORTED = ['path', 'outbound'] as const;
+
+const MAX_TRACKED_AUTH_FAILURE_AORS = 100_000;
+
+interface ContactPlan {
+  readonly binding: Binding;
+  readonly key: string;
+  readonly expires: number;
+}
+
+/**
+ * The registrar of RFC 3261 §10.3 with RFC 3327 (Path), RFC 5626 (outbound: instance + reg-id bindings
+ * and flows) and the instrument identification of seed 002. Protocol logic only: `process` turns one
+ * REGISTER (and the flow it came over) into a {@link RegisterReply}; the caller sends the response.
+ *
+ * Bindings live in the {@link LocationService}; a 200 is produced only after `applyRegister` resolved,
+ * i.e. after the change is durable in the store.
+ *
+ * Retransmissions: the registrar may be run statelessly (RFC 3261 §8.2.7: a stateless UAS "replies to
+ * requests normally, but discards any state [...]. If a stateless UAS receives a retransmission of a
+ * request, it regenerates the response and resends it"). A REGISTER whose Call-ID and CSeq equal those
+ * stored with every binding it names is such a retransmission and is answered with the current
+ * bindings without a change (the §10.3 step 7 ordering check would otherwise refuse it); a copy
+ * arriving while the original is still being processed is absorbed (`process` resolves undefined).
+ */
+export class Registrar {
+  readonly metrics: RegistrarMetrics;
+  private readonly log: Logger;
+  private readonly location: LocationService;
+  private readonly digest: DigestServer | undefined;
+  private readonly domains: Set<string>;
+  private readonly acceptAnyDomain: boolean;
+  private readonly minExpires: number;
+  private readonly maxExpires: number;
+  private readonly defaultExpires: number;
+  private readonly byDigest: boolean;
+  private readonly byInstance: boolean;
+  private readonly separator: string;
+  private readonly now: () => number;
+  private readonly inFlight = new Set<string>();
+  private readonly authFailureCounts = new Map<string, number>();
+  private readonly date = new HttpDate();
+
+  constructor(components: RegistrarComponents, init: RegistrarInit) {
+    this.log = components.log.child({ component: 'station.registrar' });
+    this.metrics = new RegistrarMetrics(components.metrics);
+    this.location = components.location;
+    this.digest = components.digest;
+    this.domains = new Set(init.domains.map((d) => d.toLowerCase()));
+    this.acceptAnyDomain = init.acceptAnyDomain ?? false;
+    this.minExpires = init.minExpires ?? 60;
+    this.maxExpires = Math.max(this.minExpires, init.maxExpires ?? 86400);
+    this.defaultExpires = Math.min(this.maxExpires, Math.max(this.minExpires, init.defaultExpires ?? 3600));
+    this.byDigest = init.identifyByDigestUsername ?? true;
+    this.byInstance = init.identifyBySipInstance ?? true;
+    this.separator = init.instrumentSeparator ?? '/';
+    this.now = init.now ?? Date.now;
+  }
+
+  /** True when `host` is one of the registrar's domains. */
+  isLocalDomain(host: string): boolean {
+    return this.domains.has(host.toLowerCase());
+  }
+
+  /** Failed digest verifications of REGISTERs for `aor` (SIP-SERVER-MIB sipServerRegUserAuthenticationFailures). */
+  authFailures(aor: string): number {
+    return this.authFailureCounts.get(aor) ?? 0;
+  }
+
+  /**
+   * Processes one REGISTER. Resolves with the reply to send, or undefined when the request is a copy of
+   * one still being processed (absorbed: the original's response answers both). Never rejects.
+   */
+  async process(req: SipRequest, flow: Flow): Promise<RegisterReply | undefined> {
+    const callId = req.tryCallId();
+    const cseq = req.tryCSeq();
+    if (!callId.ok || !cseq.ok) return this.reject('bad-request', 400);
+    const key = callId.value + '\u0000' + cseq.value.seq;
+    if (this.inFlight.has(key)) {
+      this.metrics.retransmissions.inc();
+      return undefined;
+    }
+    this.inFlight.add(key);
+    try {
+      return await this.processOnce(req, flow, callId.value, cseq.value.seq);
+    } catch (err) {
+      this.log.error({ err }, 'REGISTER processing failed');
+      return { status: 500, headers: [] };
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  private async processOnce(
+    req: SipRequest,
+    flow: Flow,
+    callId: string,
+    cseq: number,
+  ): Promise<RegisterReply> {
+    // §10.3 step 1: "The registrar inspects the Request-URI to determine whether it has access to
+    // bindings for the domain identified in the Request-URI."
+    const ruri = req.uri;
+    if (!isSipUri(ruri)) return this.reject('bad-uri', 416);
+    if (!this.acceptAnyDomain && !this.isLocalDomain(ruri.host))
+      return this.reject('foreign-domain', 404, 'Domain Not Served');
+
+    // §10.3 step 2: "the registrar MUST process the Require header field values as described for UASs in
+    // Section 8.2.2" (§8.2.2.3: 420 with an Unsupported header listing what it does not understand).
+    const unsupported = unsupportedRequires(req);
+    if (unsupported.length > 0)
+      return this.reject('bad-extension', 420, undefined, [['Unsupported', unsupported.join(', ')]]);
+
+    // §10.3 step 5: the AOR from To; "If the address-of-record is not valid for the domain in the
+    // Request-URI, the registrar MUST send a 404 (Not Found) response".
+    const to = req.tryTo();
+    if (!to.ok) return this.reject('bad-request', 400, 'Bad To Header');
+    const toUri = to.value.uri;
+    if (!isSipUri(toUri)) return this.reject('not-found', 404);
+    if (!this.acceptAnyDomain && !this.isLocalDomain(toUri.host)) return this.reject('not-found', 404);
+    const aor = aorOf(toUri);
+    if (aor === undefined) return this.reject('not-found', 404);
+
+    const contactsResult = req.tryContacts();
+    if (!contactsResult.ok) return this.reject('bad-request', 400, 'Bad Contact Header');
+    const contacts = contactsResult.value;
+    const headerExpires = req.expires();
+    const now = this.now();
+
+    // Retransmission of a REGISTER already applied (see the class comment): answer it unchanged.
+    if (contacts.length > 0 && this.isRepeat(aor, contacts, callId, cseq, headerExpires)) {
+      this.metrics.retransmissions.inc();
+      return this.ok(aor, this.location.lookup(aor), now, req, false);
+    }
+
+    // §10.3 steps 3-4: authentication, then "the registrar MUST determine if the authenticated user is
+    // authorized to modify registrations for this address-of-record".
+    let digestUsername: string | undefined;
+    let authUser: string | undefined;
+    if (this.digest) {
+      const verdict = await this.authenticate(req, aor);
+      if (!verdict.ok) return verdict.reply;
+      digestUsername = verdict.username;
+      authUser = this.byDigest ? splitDigestUsername(digestUsername, this.separator).user : digestUsername;
+      if (authUser !== toUri.user) {
+        this.log.info({ aor, authUser }, 'authentication user may not register this AOR');
+        return this.reject('forbidden', 403, 'Authentication User Does Not Match AOR');
+      }
+    }
+
+    // RFC 3327 §5.3 (paraphrased): a registrar receiving Path from a UA that did not put 'path' in
+    // Supported must not store it silently; Beckon rejects with 421 Extension Required (Require: path).
+    const path = req.getAll('path');
+    const supported = optionTags(req, 'supported');
+    if (path.length > 0 && !supported.has('path'))
+      return this.reject('extension-required', 421, undefined, [['Require', 'path']]);
+
+    // Plain query: "If the request has no Contact header field, the registrar returns the current bindings".
+    if (contacts.length === 0) return this.ok(aor, this.location.lookup(aor), now, req, false);
+
+    let changes: RegisterChanges;
+    let outbound = false;
+    // §10.3 step 6: "If [Contact] is "*", the field value SHOULD NOT be used [...] registrar checks that
+    // the request contains Expires with 0 [...]. If the request has additional Contact fields or an
+    // expiration time other than zero, the request is invalid, and the server MUST return a 400".
+    if (contacts.some((c) => c.star)) {
+      if (contacts.length !== 1 || headerExpires !== 0)
+        return this.reject('bad-request', 400, 'Invalid Wildcard Contact');
+      changes = { callId, cseq, removeAll: true };
+    } else {
+      const plan = this.plan(req, flow, aor, contacts, {
+        callId,
+        cseq,
+        now,
+        headerExpires,
+        path,
+        digestUsername,
+        authUser,
+      });
+      if (!plan.ok) return plan.reply;
+      outbound = plan.outbound;
+      const add: Binding[] = [];
+      const remove: string[] = [];
+      for (const p of plan.contacts) {
+        if (p.expires === 0) remove.push(p.key);
+        else add.push(p.binding);
+      }
+      changes = { callId, cseq, add, remove };
+    }
+
+    const outcome = await this.location.applyRegister(aor, changes);
+    if (!outcome.ok) {
+      switch (outcome.reason) {
+        case 'out-of-order':
+          // §10.3 step 7: "If not, the update MUST be aborted and the request fails."
+          return this.reject('out-of-order', 500, 'Out Of Order CSeq', [['Retry-After', '1']]);
+        case 'too-many-contacts':
+          // Beckon answers 403: the limit is policy, not an overload (RFC 3261 §21.4.4 "The server
+          // understood the request, but is refusing to fulfill it"); Kamailio and OpenSIPS do the same.
+          return this.reject('too-many-contacts', 403, 'Too Many Registered Contacts');
+        case 'storage-failed':
+          return this.reject('storage-failed', 500, 'Storage Failure', [['Retry-After', '5']]);
+      }
+    }
+    return this.ok(aor, outcome.bindings, this.now(), req, outbound);
+  }
+
+  /** Steps 7's expiry rules and the binding for each contact; 423 when one asks for too short a time. */
+  private plan(
+    req: SipRequest,
+    flow: Flow,
+    aor: string,
+    contacts: readonly Contact[],
+    ctx: {
+      callId: string;
+      cseq: number;
+      now: number;
+      headerExpires: number | undefined;
+      path: readonly string[];
+      digestUsername: string | undefined;
+      authUser: string | undefined;
+    },
+  ): { ok: true; contacts: ContactPlan[]; outbound: boolean } | { ok: false; reply: RegisterReply } {
+    const out: ContactPlan[] = [];
+    let outbound = false;
+    let regIds = 0;
+    const userAgent = req.get('user-agent');
+    for (const c of contacts) {
+      // §10.3 step 7 / §10.2.1.1: the expires parameter, else the Expires header, else the local default.
+      const expires = c.expires ?? ctx.headerExpires ?? this.defaultExpires;
+      // "the registrar MAY [...] reject the registration with a 423 (Interval Too Brief) [...] The
+      // response MUST contain a Min-Expires header field that states the minimum expiration interval".
+      if (expires !== 0 && expires < this.minExpires)
+        return {
+          ok: false,
+          reply: this.reject('interval-too-brief', 423, undefined, [['Min-Expires', String(this.minExpires)]]),
+        };
+      const granted = Math.min(expires, this.maxExpires);
+      // RFC 5626 §6: a reg-id without +sip.instance is ignored; with one, the binding is keyed by
+      // (instance, reg-id) and replaces the one registered over an earlier flow.
+      const regId = c.instance !== undefined ? c.regId : undefined;
+      if (regId !== undefined) {
+        regIds++;
+        outbound = true;
+      }
+      const evidence = {
+        digestUsername: this.byDigest ? ctx.digestUsername : undefined,
+        sipInstance: this.byInstance ? c.instance : undefined,
+        separator: this.separator,
+      };
+      const identity = identifyInstrument(evidence);
+      const params: Record<string, string | null> = {};
+      for (const [k, v] of c.params) if (k !== 'expires') params[k] = v;
+      const contact = formatUri(c.uri);
+      const binding: Binding = {
+        aor,
+        contact,
+        contactParams: params,
+        ...(c.displayName !== undefined ? { displayName: c.displayName } : {}),
+        ...(c.instance !== undefined ? { instance: c.instance } : {}),
+        ...(regId !== undefined ? { regId } : {}),
+        ...(identity.instrument !== undefined ? { instrument: identity.instrument } : {}),
+        ...(ctx.authUser !== undefined ? { authUser: ctx.authUser } : {}),
+        callId: ctx.callId,
+        cseq: ctx.cseq,
+        expiresAt: ctx.now + granted * 1000,
+        ...(ctx.path.length > 0 ? { path: ctx.path } : {}),
+        flow: {
+          transport: flow.transport,
+          localAddress: flow.local.address,
+          localPort: flow.local.port,
+          remoteAddress: flow.remote.address,
+          remotePort: flow.remote.port,
+          flowId: flow.id,
+        },
+        receivedAt: ctx.now,
+        ...(userAgent !== undefined ? { userAgent } : {}),
+      };
+      out.push({ binding, key: contactKey(binding), expires: granted });
+    }
+    // RFC 5626 §6 (paraphrased): a REGISTER with more than one Contact carrying reg-id is invalid (400).
+    if (regIds > 1)
+      return { ok: false, reply: this.reject('bad-request', 400, 'Multiple Contacts With reg-id') };
+    return { ok: true, contacts: out, outbound };
+  }
+
+  /** True when every contact names a live binding stored with this very Call-ID and CSeq. */
+  private isRepeat(
+    aor: string,
+    contacts: readonly Contact[],
+    callId: string,
+    cseq: number,
+    headerExpires: number | undefined,
+  ): boolean {
+    for (const c of contacts) {
+      if (c.star) return false;
+      const expires = c.expires ?? headerExpires ?? this.defaultExpires;
+      if (expires === 0) return false;
+      const regId = c.instance !== undefined ? c.regId : undefined;
+      const b = this.location.get(
+        aor,
+        contactKey({
+          contact: formatUri(c.uri),
+          ...(c.instance !== undefined ? { instance: c.instance } : {}),
+          ...(regId !== undefined ? { regId } : {}),
+        }),
+      );
+      if (!b || b.callId !== callId || b.cseq !== cseq) return false;
+    }
+    return true;
+  }
+
+  private async authenticate(
+    req: SipRequest,
+    aor: string,
+  ): Promise<{ ok: true; username: string } | { ok: false; reply: RegisterReply }> {
+    const digest = this.digest as DigestServer;
+    const authorization = req.get('authorization');
+    // §22.4 / §10.3 step 3: "If no such credentials exist, the registrar SHOULD challenge the UA with a
+    // 401 (Unauthorized) response."
+    if (authorization === undefined) return { ok: false, reply: this.challenge('unauthenticated', false) };
+    const sep = this.separator;
+    const transform = this.byDigest
+      ? (u: string): string => splitDigestUsername(u, sep).user
+      : undefined;
+    // Seed 002 §3: the digest is checked over the FULL username `user/TOKEN`, with the credentials of
+    // `user`; DigestServer computes HA1 over the username as sent when the store has a cleartext
+    // password, so a store holding only HA1 values cannot verify a tokened username (see
+    // splitDigestUsername).
+    const r: DigestVerifyResult = await digest.verify('REGISTER', authorization, {
+      ...(transform ? { usernameTransform: transform } : {}),
+    });
+    if (r.ok) return { ok: true, username: r.username };
+    switch (r.reason) {
+      case 'missing':
+      case 'bad-nonce':
+      case 'wrong-realm':
+        return { ok: false, reply: this.challenge('unauthenticated', false) };
+      case 'stale':
+        return { ok: false, reply: this.challenge('unauthenticated', true) };
+      case 'malformed':
+      case 'not-digest':
+        return { ok: false, reply: this.reject('bad-request', 400, 'Bad Authorization Header') };
+      default:
+        this.metrics.authFailures.inc();
+        this.countAuthFailure(aor);
+        this.log.info({ aor, reason: r.reason, username: r.username }, 'REGISTER authentication failed');
+        return { ok: false, reply: this.challenge('auth-failed', false) };
+    }
+  }
+
+  private challenge(reason: RegisterRejectReason, stale: boolean): RegisterReply {
+    this.metrics.reject(reason);
+    const rows: [string, string][] = [];
+    for (const v of (this.digest as DigestServer).challenge({ stale })) rows.push(['WWW-Authenticate', v]);
+    return { status: 401, headers: rows };
+  }
+
+  private countAuthFailure(aor: string): void {
+    const m = this.authFailureCounts;
+    if (!m.has(aor) && m.size >= MAX_TRACKED_AUTH_FAILURE_AORS) {
+      const first = m.keys().next();
+      if (!first.done) m.delete(first.value);
+    }
+    m.set(aor, (m.get(aor) ?? 0) + 1);
+  }
+
+  private reject(
+    reason: RegisterRejectReason,
+    status: number,
+    phrase?: string,
+    headers: [string, string][] = [],
+  ): RegisterReply {
+    this.metrics.reject(reason);
+    return phrase === undefined ? { status, headers } : { status, reason: phrase, headers };
+  }
+
+  /**
+   * §10.3 step 8: "The registrar returns a 200 (OK) response. The response MUST contain Contact header
+   * field values enumerating all current bindings. Each Contact value MUST feature an "expires" parameter
+   * indicating its expiration interval chosen by the registrar. The response SHOULD include a Date header
+   * field." RFC 3327 §5.3: the stored Path is returned in the 200; RFC 5626 §6: "outbound" in Require when
+   * the registrar did outbound processing.
+   */
+  private ok(
+    aor: string,
+    bindings: readonly BindingRecord[],
+    now: number,
+    req: SipRequest,
+    outbound: boolean,
+  ): RegisterReply {
+    this.metrics.accepted.inc();
+    const rows: [string, string][] = [];
+    for (const b of bindings) rows.push(['Contact', formatBindingContact(b, now)]);
+    rows.push(['Date', this.date.format(now)]);
+    const path = req.getAll('path');
+    if (path.length > 0) rows.push(['Path', path.join(', ')]);
+    if (outbound) {
+      rows.push(['Require', 'outbound']);
+      rows.push(['Supported', 'path, outbound']);
+    } else if (path.length > 0) rows.push(['Supported', 'path, outbound']);
+    void aor;
+    return { status: 200, headers: rows };
+  }
+}
+
+/** Option tags of a header (Supported, Require), lowercased. */
+function optionTags(req: SipRequest, header: string): Set<string> {
+  const out = new Set<string>();
+  for (const v of req.getAll(header)) {
+    const t = v.trim().toLowerCase();
+    if (t !== '') out.add(t);
+  }
+  return out;
+}
+
+function unsupportedRequires(req: SipRequest): string[] {
+  const required = req.getAll('require');
+  if (required.length === 0) return [];
+  const out: string[] = [];
+  for (const raw of required) {
+    const t = raw.trim().toLowerCase();
+    if (t !== '' && t !== 'path' && t !== 'outbound') out.push(raw.trim());
+  }
+  return out;
+}

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '@beckon/ops';
+import {
+  createResponse,
+  parseMessage,
+  type FlowCloseReason,
+  type Flow,
+  type KeepAliveKind,
+  type SipRequest,
+  type TransportUser,
+} from '@beckon/sip';
+import type { Registrar } from './registrar.js';
+import type { RegisterReply } from './register-reply.js';
+import { sendStatelessResponse, type ResponseSender } from './send-stateless-response.js';
+import { stampTopVia } from './stamp-top-via.js';
+
+export interface StatelessRegisterFrontComponents {
+  readonly log: Logger;
+  readonly registrar: Registrar;
+  /** Where stateless responses are sent through (the transport layer). */
+  readonly transport: ResponseSender;
+  /** Everything that is not a REGISTER goes here unchanged (the SIP endpoint). */
+  readonly next?: TransportUser;
+}
+
+export interface StatelessRegisterFrontInit {
+  /** Server header value of the responses (default 'Beckon'; '' for none). */
+  readonly serverHeader?: string;
+  /** Largest message parsed, bytes (default 65535). */
+  readonly maxMessageSize?: number;
+}
+
+// 'REGISTER ' in ASCII.
+const REGISTER = Buffer.from('REGISTER ');
+
+/**
+ * The registrar's fast path: a {@link TransportUser} placed between the transport layer and the SIP
+ * endpoint that answers REGISTER requests statelessly (RFC 3261 §8.2.7: "A stateless UAS is a UAS that
+ * does not maintain transaction state. It replies to requests normally, but discards any state that
+ * would ordinarily be retained by a UAS after a response has been sent"). A registrar's answer depends
+ * only on the request and the location service, so no server transaction (and no Timer J per request,
+ * 32 s of state over UDP) is needed; retransmissions are recognised by the registrar (see `Registrar`).
+ *
+ * Every other message (and a REGISTER that does not parse, so the endpoint answers the 400) is handed to
+ * `next` untouched.
+ */
+export class StatelessRegisterFront implements TransportUser {
+  private readonly log: Logger;
+  private readonly registrar: Registrar;
+  private readonly transport: ResponseSender;
+  private readonly serverHeader: string | undefined;
+  private readonly maxMessageSize: number;
+  private readonly tagPrefix = randomBytes(4).toString('hex');
+  private tagCounter = 0;
+  private stopped = false;
+  next: TransportUser | undefined;
+
+  constructor(components: StatelessRegisterFrontComponents, init: StatelessRegisterFrontInit = {}) {
+    this.log = components.log.child({ component: 'station.registrar.front' });
+    this.registrar = components.registrar;
+    this.transport = components.transport;
+    this.next = components.next;
+    const server = init.serverHeader ?? 'Beckon';
+    this.serverHeader = server === '' ? undefined : server;
+    this.maxMessageSize = init.maxMessageSize ?? 65535;
+  }
+
+  /** Stops answering REGISTERs (they are dropped); other traffic still goes to `next`. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  onMessage(data: Buffer, flow: Flow): void {
+    if (!startsWithRegister(data)) {
+      this.next?.onMessage(data, flow);
+      return;
+    }
+    if (this.stopped) return;
+    const parsed = parseMessage(data, { requireContentLength: flow.reliable, maxSize: this.maxMessageSize });
+    if (!parsed.ok || parsed.message.kind !== 'request') {
+      this.next?.onMessage(data, flow);
+      return;
+    }
+    const req = parsed.message;
+    const via = stampTopVia(req, flow);
+    if (!via) return;
+    this.registrar.process(req, flow).then(
+      (reply) => {
+        if (reply) this.respond(req, flow, reply);
+      },
+      (err: unknown) => this.log.error({ err }, 'registrar failed'),
+    );
+  }
+
+  onKeepAlive(flow: Flow, kind: KeepAliveKind): void {
+    this.next?.onKeepAlive?.(flow, kind);
+  }
+
+  onFlowClosed(flow: Flow, reason: FlowCloseReason): void {
+    this.next?.onFlowClosed?.(flow, reason);
+  }
+
+  private respond(req: SipRequest, flow: Flow, reply: RegisterReply): void {
+    // §8.2.6.2: "the UAS MUST add a tag to the To header field in the response"; a stateless UAS must
+    // produce the same tag for a retransmission only if it keeps no state, which To tags of REGISTER
+    // responses do not matter for (no dialog), so a cheap counter-based tag is used.
+    const res = createResponse(req, reply.status, reply.reason, {
+      toTag: this.tagPrefix + (this.tagCounter++).toString(36),
+      headers: reply.headers,
+    });
+    if (this.serverHeader !== undefined) res.add('Server', this.serverHeader);
+    const via = req.topVia();
+    if (!via) return;
+    sendStatelessResponse(this.transport, flow, via, res.serialize(), (err) =>
+      this.log.debug({ err, status: reply.status }, 'REGISTER response not sent'),
+    );
+  }
+}
+
+function startsWithRegister(data: Buffer): boolean {
+  let i = 0;
+  // Leading CRLFs before a request are allowed on streams (RFC 3261 §7.5) and skipped by the parser.
+  while (i < data.length && (data[i] === 0x0d || data[i] === 0x0a)) i++;
+  if (data.length - i < REGISTER.length) return false;
+  for (let k = 0; k < REGISTER.length; k++) if (data[i + k] !== REGISTER[k]) return false;
+  return true;
+}
