@@ -242,9 +242,13 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
   private listenerFor(transport: string, likeAddress: string): ListenerInfo | undefined {
     const family = isIP(stripIpv6Brackets(likeAddress)) === 6 ? 'IPv6' : 'IPv4';
     const all = this.transport.listeners();
+    // Without a listener of that transport (an outgoing-only TCP connection, say) the Via still needs a
+    // sent-by: any listener of the family will do, responses come back over the connection anyway.
     return (
       all.find((l) => l.transport === transport && l.family === family) ??
-      all.find((l) => l.transport === transport)
+      all.find((l) => l.transport === transport) ??
+      all.find((l) => l.family === family) ??
+      all[0]
     );
   }
 

@@ -73,6 +73,11 @@ export interface CommandGeneratorInit {
   /** Defaults for targets that do not say (1000 ms, 1 retry). */
   timeoutMs?: number;
   retries?: number;
+  /**
+   * False when another component owns the transport's listener and hands messages over with
+   * `receive` (e.g. the notification originator sharing its socket). Default true.
+   */
+  listen?: boolean;
 }
 
 export interface WalkOptions {
@@ -98,10 +103,11 @@ export class CommandGenerator {
   unmatched = 0;
 
   constructor(private readonly init: CommandGeneratorInit) {
-    init.transport.onMessage((buf, from) => this.onMessage(buf, from));
+    if (init.listen !== false) init.transport.onMessage((buf, from) => this.receive(buf, from));
   }
 
-  private onMessage(buf: Buffer, from: TransportAddress): void {
+  /** Hands one incoming message to the generator (done automatically unless `listen` is false). */
+  receive(buf: Buffer, from: TransportAddress): void {
     const v = peekVersion(buf);
     if (v.ok && v.value === 3) return this.onV3Message(buf, from);
     const m = decodeCommunityMessage(buf);
@@ -266,6 +272,12 @@ export class CommandGenerator {
     }
   }
 
+  /**
+   * One v3 request with its retransmissions. RFC 3412 §7.1 step 4/5 (prepareOutgoingMessage): "a
+   * msgID is ... generated" for every message; a retransmission is a new message, so each attempt gets
+   * a fresh msgID and is re-authenticated with the current engine time (RFC 3414 §3.1 step 6). The
+   * request-id stays that of the first attempt (RFC 3416 §4.1: a retransmitted request may reuse it).
+   */
   private async sendV3(
     target: V3Target,
     to: TransportAddress,
@@ -273,33 +285,45 @@ export class CommandGenerator {
     pdu: Exclude<Pdu, { type: 'TrapV1' }>,
     discovery: boolean,
   ): Promise<ManagerResult<Incoming>> {
-    const id = this.tracker.allocateId();
     const level: SecurityLevel = discovery ? 'noAuthNoPriv' : target.securityLevel;
-    const scoped = encodeScopedPdu(
-      {
-        contextEngineId: target.contextEngineId ?? engineId,
-        contextName: Buffer.from(target.contextName ?? '', 'utf8'),
-        pdu: { ...pdu, requestId: id },
-      },
-      this.writer,
-    );
-    if (!scoped.ok)
-      return { ok: false, error: { kind: 'encode', detail: scoped.error.detail ?? scoped.error.code } };
-    const msg = target.securityModel.generateRequestMsg({
-      globalData: {
-        msgId: id,
-        msgMaxSize: 65507,
-        msgFlags: flagsFromSecurityLevel(level, true),
-        msgSecurityModel: target.securityModel.id,
-      },
-      securityEngineId: engineId,
-      securityName: discovery ? '' : target.securityName,
-      securityLevel: level,
-      scopedPdu: scoped.value,
-    });
-    if (!msg.ok) return { ok: false, error: { kind: 'encode', detail: msg.error.status } };
     const probeTarget: V3Target = discovery ? { ...target, securityLevel: 'noAuthNoPriv' } : target;
-    return this.exchange(id, msg.value, { kind: 'v3', target: probeTarget, to }, target);
+    const attempts = 1 + (target.retries ?? this.init.retries ?? 1);
+    const timeoutMs = target.timeoutMs ?? this.init.timeoutMs ?? 1000;
+    let requestId = 0;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const id = this.tracker.allocateId();
+      if (attempt === 0) requestId = id;
+      const scoped = encodeScopedPdu(
+        {
+          contextEngineId: target.contextEngineId ?? engineId,
+          contextName: Buffer.from(target.contextName ?? '', 'utf8'),
+          pdu: { ...pdu, requestId },
+        },
+        this.writer,
+      );
+      if (!scoped.ok)
+        return { ok: false, error: { kind: 'encode', detail: scoped.error.detail ?? scoped.error.code } };
+      const msg = target.securityModel.generateRequestMsg({
+        globalData: {
+          msgId: id,
+          msgMaxSize: 65507,
+          msgFlags: flagsFromSecurityLevel(level, true),
+          msgSecurityModel: target.securityModel.id,
+        },
+        securityEngineId: engineId,
+        securityName: discovery ? '' : target.securityName,
+        securityLevel: level,
+        scopedPdu: scoped.value,
+      });
+      if (!msg.ok) return { ok: false, error: { kind: 'encode', detail: msg.error.status } };
+      const bytes = msg.value;
+      this.expect.set(id, { kind: 'v3', target: probeTarget, to });
+      const r = await this.tracker.start(id, () => this.init.transport.send(bytes, to), timeoutMs, 0);
+      this.expect.delete(id);
+      if (r.ok) return { ok: true, value: r.value };
+      if (r.error === 'closed') return { ok: false, error: { kind: 'closed' } };
+    }
+    return { ok: false, error: { kind: 'timeout' } };
   }
 
   get(target: SnmpTarget, oids: readonly Oid[]): Promise<ManagerResult<BasicPdu>> {
