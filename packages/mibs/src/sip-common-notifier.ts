@@ -245,7 +245,8 @@ export class SipCommonNotifier {
     ];
     try {
       const r = this.components.sink.notify(trap, varbinds);
-      if (r instanceof Promise) void r.catch((err: unknown) => this.log.warn({ err }, 'notification not sent'));
+      if (r instanceof Promise)
+        void r.catch((err: unknown) => this.log.warn({ err }, 'notification not sent'));
     } catch (err) {
       this.log.warn({ err }, 'notification not sent');
       return false;

@@ -87,7 +87,9 @@ void describe('OIDs against the MIB modules in ../shared/mibs', { skip }, () => 
     void test(`objects of ${compliance}${withOptional ? ' (with its optional groups)' : ''} are all served`, () => {
       const objs = tree.complianceObjects(compliance, withOptional);
       assert.ok(objs.length > 0, compliance);
-      const missing = objs.filter((o) => tree.byName.get(o)?.access !== 'accessible-for-notify' && !seen.has(o));
+      const missing = objs.filter(
+        (o) => tree.byName.get(o)?.access !== 'accessible-for-notify' && !seen.has(o),
+      );
       assert.deepEqual(missing, [], `${compliance} missing ${missing.join(', ')}`);
     });
 
@@ -99,17 +101,28 @@ void describe('OIDs against the MIB modules in ../shared/mibs', { skip }, () => 
       statusCodes: full.common.statusCodes,
       log: silentLogger(),
     });
-    full.proxy.state.notifs = ['sipCommonServiceColdStart', 'sipCommonServiceWarmStart', 'sipCommonServiceStatusChanged'];
+    full.proxy.state.notifs = [
+      'sipCommonServiceColdStart',
+      'sipCommonServiceWarmStart',
+      'sipCommonServiceStatusChanged',
+    ];
     const row = full.common.statusCodes.find(1, 'INVITE', 486)!;
     row.notifSend = true;
     row.thresh = 0;
     assert.ok(n.serviceStarted(1, 'cold'));
     assert.ok(n.serviceStarted(1, 'warm'));
     assert.ok(n.statusChanged(1));
-    assert.ok(n.responseSeen(1, 'in', 'INVITE', 486, { to: '<sip:a@x>', from: '<sip:b@x>', callId: 'c1', cseq: 1 }));
+    assert.ok(
+      n.responseSeen(1, 'in', 'INVITE', 486, { to: '<sip:a@x>', from: '<sip:b@x>', callId: 'c1', cseq: 1 }),
+    );
     let t = 0;
     const clocked = new SipCommonNotifier(
-      { sink: { notify: (trap, varbinds) => sent.push({ trap, varbinds }) }, sources: full.sources, statusCodes: full.common.statusCodes, log: silentLogger() },
+      {
+        sink: { notify: (trap, varbinds) => sent.push({ trap, varbinds }) },
+        sources: full.sources,
+        statusCodes: full.common.statusCodes,
+        log: silentLogger(),
+      },
       { clock: () => t },
     );
     clocked.pollThresholds();
@@ -121,7 +134,9 @@ void describe('OIDs against the MIB modules in ../shared/mibs', { skip }, () => 
     clocked.dispose();
     assert.equal(sent.length, 6);
     for (const s of sent) {
-      const name = Object.entries(SIP_COMMON_NOTIFICATIONS).find(([, o]) => formatOid(o) === formatOid(s.trap))?.[0];
+      const name = Object.entries(SIP_COMMON_NOTIFICATIONS).find(
+        ([, o]) => formatOid(o) === formatOid(s.trap),
+      )?.[0];
       assert.ok(name);
       const expected = tree.byName.get(name)?.members ?? [];
       const got = s.varbinds.map((vb) => tree.objectOf(vb.oid)?.name);

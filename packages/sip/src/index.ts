@@ -19,3 +19,6 @@ export * from './message/create-response.js';
 export * from './message/stream-framer.js';
 export * from './transport/index.js';
 export * from './auth/index.js';
+export * from './transaction/index.js';
+export * from './dialog/index.js';
+export * from './ua/index.js';

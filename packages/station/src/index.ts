@@ -1,1 +1,3 @@
 export {};
+export * from './location/index.js';
+export * from './instrument/index.js';

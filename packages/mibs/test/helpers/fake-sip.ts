@@ -53,7 +53,22 @@ export function fakeApplication(
       { tag: 'path', headers: ['supported', 'require'] },
     ],
     methodsSupported: () => state.methods,
-    timers: () => ({ t1: 500, t2: 4000, t4: 5000, a: 500, b: 32000, c: 180000, d: 32000, e: 500, f: 32000, g: 500, h: 32000, i: 5000, j: 32000, k: 5000 }),
+    timers: () => ({
+      t1: 500,
+      t2: 4000,
+      t4: 5000,
+      a: 500,
+      b: 32000,
+      c: 180000,
+      d: 32000,
+      e: 500,
+      f: 32000,
+      g: 500,
+      h: 32000,
+      i: 5000,
+      j: 32000,
+      k: 5000,
+    }),
     serviceNotifEnable: () => state.notifs,
     setServiceNotifEnable: (v) => {
       state.notifs = [...v];
@@ -69,7 +84,10 @@ export function fakeApplication(
     applUrl: 'https://example.invalid/beckon',
     config,
     metrics,
-    retryStats: (m) => (m === 'INVITE' || m === 'REGISTER' ? { retries: 3, finalResponses: 2, nonFinalResponses: 1 } : undefined),
+    retryStats: (m) =>
+      m === 'INVITE' || m === 'REGISTER'
+        ? { retries: 3, finalResponses: 2, nonFinalResponses: 1 }
+        : undefined,
     associations: () => ({
       inbound: 2,
       outbound: 1,
@@ -96,7 +114,10 @@ export interface CallCounts {
  * A location service of `users` users with `perUser` contacts each, in sorted arrays with binary search
  * (what the real location service provides: O(log n) per query).
  */
-export function fakeRegistrar(users: number, perUser: number): { registrar: RegistrarSource; calls: CallCounts } {
+export function fakeRegistrar(
+  users: number,
+  perUser: number,
+): { registrar: RegistrarSource; calls: CallCounts } {
   const calls: CallCounts = { userAfter: 0, getUser: 0, contactAfter: 0, getContact: 0 };
   const us: RegisteredUser[] = [];
   const cs: RegisteredContact[] = [];
@@ -182,7 +203,11 @@ export function fakeServer(
   };
 }
 
-export function fakeUa(applIndex: number): { ua: SipUaEntity; servers: UaServerInfo[]; changes: { index: number; host: InetHost }[] } {
+export function fakeUa(applIndex: number): {
+  ua: SipUaEntity;
+  servers: UaServerInfo[];
+  changes: { index: number; host: InetHost }[];
+} {
   const servers: UaServerInfo[] = [
     { serverIndex: 1, host: { type: 'ipv4', address: '192.0.2.10' }, roles: ['registrarServer'] },
     { serverIndex: 2, host: { type: 'dns', address: 'proxy.example.com' }, roles: ['proxyServer'] },

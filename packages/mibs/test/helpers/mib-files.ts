@@ -31,13 +31,25 @@ export function sharedMibDir(): string | undefined {
   return candidates.find((d) => existsSync(`${d}SIP-COMMON-MIB`));
 }
 
-export const SIP_MIB_FILES = ['SIP-TC-MIB', 'SIP-COMMON-MIB', 'SIP-SERVER-MIB', 'SIP-UA-MIB', 'NETWORK-SERVICES-MIB'];
+export const SIP_MIB_FILES = [
+  'SIP-TC-MIB',
+  'SIP-COMMON-MIB',
+  'SIP-SERVER-MIB',
+  'SIP-UA-MIB',
+  'NETWORK-SERVICES-MIB',
+];
 
-const MACROS = 'OBJECT-TYPE|NOTIFICATION-TYPE|MODULE-IDENTITY|OBJECT-GROUP|NOTIFICATION-GROUP|MODULE-COMPLIANCE|OBJECT-IDENTITY';
+const MACROS =
+  'OBJECT-TYPE|NOTIFICATION-TYPE|MODULE-IDENTITY|OBJECT-GROUP|NOTIFICATION-GROUP|MODULE-COMPLIANCE|OBJECT-IDENTITY';
 
 function list(body: string, keyword: string): string[] | undefined {
   const m = new RegExp(`${keyword}\\s*\\{([^}]*)\\}`).exec(body);
-  return m ? m[1]!.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  return m
+    ? m[1]!
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 }
 
 export class MibTree {
@@ -46,15 +58,34 @@ export class MibTree {
 
   static load(dir: string, files: readonly string[] = SIP_MIB_FILES): MibTree {
     const t = new MibTree();
-    const pending: { name: string; module: string; kind: string; parent: string; arc: number; body: string }[] = [];
+    const pending: {
+      name: string;
+      module: string;
+      kind: string;
+      parent: string;
+      arc: number;
+      body: string;
+    }[] = [];
     for (const f of files) {
       const text = readFileSync(`${dir}${f}`, 'utf8')
         .replace(/"[^"]*"/g, '""')
         .replace(/--.*$/gm, '');
       const module = /^\s*([A-Z][\w-]*)\s+DEFINITIONS/m.exec(text)?.[1] ?? f;
-      for (const m of text.matchAll(/\b([a-z][\w-]*)\s+OBJECT\s+IDENTIFIER\s*::=\s*\{\s*([a-zA-Z][\w-]*)\s+(\d+)\s*\}/g))
-        pending.push({ name: m[1]!, module, kind: 'OBJECT IDENTIFIER', parent: m[2]!, arc: Number(m[3]), body: '' });
-      const re = new RegExp(`\\b([a-z][\\w-]*)\\s+(${MACROS})\\s([\\s\\S]*?)::=\\s*\\{\\s*([a-zA-Z][\\w-]*)\\s+(\\d+)\\s*\\}`, 'g');
+      for (const m of text.matchAll(
+        /\b([a-z][\w-]*)\s+OBJECT\s+IDENTIFIER\s*::=\s*\{\s*([a-zA-Z][\w-]*)\s+(\d+)\s*\}/g,
+      ))
+        pending.push({
+          name: m[1]!,
+          module,
+          kind: 'OBJECT IDENTIFIER',
+          parent: m[2]!,
+          arc: Number(m[3]),
+          body: '',
+        });
+      const re = new RegExp(
+        `\\b([a-z][\\w-]*)\\s+(${MACROS})\\s([\\s\\S]*?)::=\\s*\\{\\s*([a-zA-Z][\\w-]*)\\s+(\\d+)\\s*\\}`,
+        'g',
+      );
       for (const m of text.matchAll(re))
         pending.push({ name: m[1]!, module, kind: m[2]!, parent: m[4]!, arc: Number(m[5]), body: m[3]! });
     }
@@ -71,7 +102,8 @@ export class MibTree {
         progress = true;
         const node: MibNode = { name: p.name, module: p.module, kind: p.kind, oid };
         if (p.kind === 'OBJECT-TYPE') node.access = /MAX-ACCESS\s+([\w-]+)/.exec(p.body)?.[1];
-        if (p.kind === 'OBJECT-GROUP' || p.kind === 'NOTIFICATION-TYPE') node.members = list(p.body, 'OBJECTS');
+        if (p.kind === 'OBJECT-GROUP' || p.kind === 'NOTIFICATION-TYPE')
+          node.members = list(p.body, 'OBJECTS');
         if (p.kind === 'NOTIFICATION-GROUP') node.members = list(p.body, 'NOTIFICATIONS');
         if (p.kind === 'MODULE-COMPLIANCE') {
           node.mandatoryGroups = list(p.body, 'MANDATORY-GROUPS') ?? [];
@@ -92,7 +124,12 @@ export class MibTree {
   objectOf(instance: Oid): MibNode | undefined {
     let best: MibNode | undefined;
     for (const n of this.sorted)
-      if (n.kind === 'OBJECT-TYPE' && isOidPrefix(n.oid, instance) && (!best || n.oid.length > best.oid.length)) best = n;
+      if (
+        n.kind === 'OBJECT-TYPE' &&
+        isOidPrefix(n.oid, instance) &&
+        (!best || n.oid.length > best.oid.length)
+      )
+        best = n;
     return best;
   }
 
@@ -101,6 +138,8 @@ export class MibTree {
     const c = this.byName.get(compliance);
     if (!c) return [];
     const groups = [...(c.mandatoryGroups ?? []), ...(includeOptional ? (c.optionalGroups ?? []) : [])];
-    return groups.flatMap((g) => (this.byName.get(g)?.kind === 'OBJECT-GROUP' ? (this.byName.get(g)?.members ?? []) : []));
+    return groups.flatMap((g) =>
+      this.byName.get(g)?.kind === 'OBJECT-GROUP' ? (this.byName.get(g)?.members ?? []) : [],
+    );
   }
 }

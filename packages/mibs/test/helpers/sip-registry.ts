@@ -17,7 +17,14 @@ import {
   type SipCommonMib,
   type SipCommonSources,
 } from '../../src/index.js';
-import { fakeApplication, fakeRegistrar, fakeServer, fakeUa, type CallCounts, type FakeConfigState } from './fake-sip.js';
+import {
+  fakeApplication,
+  fakeRegistrar,
+  fakeServer,
+  fakeUa,
+  type CallCounts,
+  type FakeConfigState,
+} from './fake-sip.js';
 
 export const CTX: RequestContext = {
   securityModel: 2,
@@ -58,7 +65,9 @@ export function seedCounters(metrics: MetricsRegistry): void {
   resOut.inc(['416'], 4);
   metrics.counter('sip_transactions_created', 'created', ['kind']).inc(['invite_server'], 11);
   metrics.counter('sip_transactions', 'ended', ['kind', 'outcome']).inc(['invite_server', 'completed'], 9);
-  metrics.gauge('sip_transactions_active', 'alive', () => [{ labels: ['invite_server'], value: 2 }], ['kind']);
+  metrics.gauge('sip_transactions_active', 'alive', () => [{ labels: ['invite_server'], value: 2 }], [
+    'kind',
+  ]);
   metrics.counter('sip_parse_errors', 'parse errors', ['reason']).inc(['badStartLine'], 6);
   metrics.counter('registrar_accepted_registrations', 'accepted').inc([], 33);
   metrics.counter('registrar_rejected_registrations', 'rejected').inc([], 7);

@@ -34,7 +34,8 @@ export interface ReceivedNotify {
 }
 
 /** What the application decides about an incoming NOTIFY (digest check of NOTIFY authenticity). */
-export type NotifyAuthOutcome = { ok: true } | { ok: false; status: number; reason?: string; headers?: HeaderInit };
+export type NotifyAuthOutcome =
+  { ok: true } | { ok: false; status: number; reason?: string; headers?: HeaderInit };
 
 export interface SubscribeOptions {
   /** Request-URI of the initial SUBSCRIBE. */
@@ -61,9 +62,16 @@ export interface SubscribeOptions {
   /** Create a new subscription after termination (default true; reasons that forbid it win). */
   resubscribe?: boolean;
   onNotify?: (notify: ReceivedNotify, sub: ClientSubscription) => void;
-  onStateChange?: (state: ClientSubscriptionState, sub: ClientSubscription, detail: StateChangeDetail) => void;
+  onStateChange?: (
+    state: ClientSubscriptionState,
+    sub: ClientSubscription,
+    detail: StateChangeDetail,
+  ) => void;
   /** Runs before a NOTIFY is accepted; a refusal is sent as the response and the NOTIFY is ignored. */
-  authorizeNotify?: (ctx: ServerContext, sub: ClientSubscription) => NotifyAuthOutcome | Promise<NotifyAuthOutcome>;
+  authorizeNotify?: (
+    ctx: ServerContext,
+    sub: ClientSubscription,
+  ) => NotifyAuthOutcome | Promise<NotifyAuthOutcome>;
 }
 
 export interface StateChangeDetail {
@@ -356,7 +364,13 @@ export class ClientSubscription {
     this.applyState(state);
     try {
       this.opts.onNotify?.(
-        { contentType: req.contentType, body: req.body, subscriptionState: state, request: req, flow: ctx.flow },
+        {
+          contentType: req.contentType,
+          body: req.body,
+          subscriptionState: state,
+          request: req,
+          flow: ctx.flow,
+        },
         this,
       );
     } catch (err) {
@@ -443,7 +457,10 @@ export class ClientSubscription {
     this.clearTimerN();
     this.timerN = setTimeout(() => {
       this.timerN = undefined;
-      if (this.state === ClientSubscriptionState.Subscribing || this.state === ClientSubscriptionState.NotifyWait) {
+      if (
+        this.state === ClientSubscriptionState.Subscribing ||
+        this.state === ClientSubscriptionState.NotifyWait
+      ) {
         this.terminated('no-notify', undefined, undefined);
       }
     }, this.host.timing.timerN);

@@ -64,8 +64,7 @@ export interface SubscriptionStateHeader {
 }
 
 export type SubscriptionStateResult =
-  | { ok: true; value: SubscriptionStateHeader }
-  | { ok: false; error: string };
+  { ok: true; value: SubscriptionStateHeader } | { ok: false; error: string };
 
 /**
  * RFC 6665 §8.4:

@@ -9,13 +9,18 @@ export class NotifierMetrics {
   private readonly cache = new Map<string, CounterChild>();
 
   constructor(metrics: MetricsRegistry, active: () => { labels: string[]; value: number }[]) {
-    this.created = metrics.counter('sip_subscriptions_created', 'Subscriptions created by the notifier', ['event']);
+    this.created = metrics.counter('sip_subscriptions_created', 'Subscriptions created by the notifier', [
+      'event',
+    ]);
     this.terminated = metrics.counter('sip_subscriptions_terminated', 'Notifier subscriptions ended', [
       'event',
       'reason',
     ]);
     this.notifySent = metrics.counter('sip_notify_sent', 'NOTIFY requests sent', ['event']);
-    this.notifyFailed = metrics.counter('sip_notify_failed', 'NOTIFY requests that failed', ['event', 'reason']);
+    this.notifyFailed = metrics.counter('sip_notify_failed', 'NOTIFY requests that failed', [
+      'event',
+      'reason',
+    ]);
     metrics.gauge('sip_subscriptions_active', 'Live notifier subscriptions', active, ['event']);
   }
 
@@ -52,9 +57,11 @@ export class SubscriberMetrics {
   readonly subscribeFailed: Counter;
 
   constructor(metrics: MetricsRegistry, active: () => { labels: string[]; value: number }[]) {
-    this.notifyReceived = metrics.counter('sip_notify_received', 'NOTIFY requests accepted by the subscriber', [
-      'event',
-    ]);
+    this.notifyReceived = metrics.counter(
+      'sip_notify_received',
+      'NOTIFY requests accepted by the subscriber',
+      ['event'],
+    );
     this.subscribeFailed = metrics.counter('sip_subscribe_failed', 'SUBSCRIBE requests that failed', [
       'event',
       'status',

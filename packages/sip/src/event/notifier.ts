@@ -61,7 +61,11 @@ export interface NotifierInit {
 /** Outcome of one NOTIFY. `superseded`: newer content replaced it before it was sent. */
 export type NotifyOutcome =
   | { ok: true; status: number }
-  | { ok: false; status: number; reason: 'no-subscription' | 'superseded' | 'failed' | 'terminated' | 'bad-target' };
+  | {
+      ok: false;
+      status: number;
+      reason: 'no-subscription' | 'superseded' | 'failed' | 'terminated' | 'bad-target';
+    };
 
 export interface RestoreSummary {
   restored: number;
@@ -203,7 +207,10 @@ export class Notifier {
    * 'terminated', and a 'reason' code of 'deactivated' or 'probation' to end the subscription in the event
    * of shutdown."
    */
-  async terminateAll(reason: TerminationReason, retryAfter?: number): Promise<{ notified: number; failed: number }> {
+  async terminateAll(
+    reason: TerminationReason,
+    retryAfter?: number,
+  ): Promise<{ notified: number; failed: number }> {
     const all = [...this.byId.values()];
     const limit = Math.max(1, this.init.terminateConcurrency ?? 200);
     let next = 0;
@@ -280,14 +287,32 @@ export class Notifier {
     return false;
   }
 
-  private async onCreate(ctx: ServerContext, pkg: EventPackage, eventId: string | undefined, expires: number) {
+  private async onCreate(
+    ctx: ServerContext,
+    pkg: EventPackage,
+    eventId: string | undefined,
+    expires: number,
+  ) {
     const req = ctx.request;
-    const outcome = await pkg.accept(req, { server: ctx, flow: ctx.flow, eventId, expires, existing: undefined });
+    const outcome = await pkg.accept(req, {
+      server: ctx,
+      flow: ctx.flow,
+      eventId,
+      expires,
+      existing: undefined,
+    });
     if (!outcome.ok) {
       ctx.respond(outcome.status, outcome.reason, outcome.headers);
       return;
     }
-    const rec = this.recordFromRequest(ctx, pkg, eventId, expires, outcome.state ?? 'active', outcome.packageState);
+    const rec = this.recordFromRequest(
+      ctx,
+      pkg,
+      eventId,
+      expires,
+      outcome.state ?? 'active',
+      outcome.packageState,
+    );
     if (!rec) {
       // RFC 3261 §8.1.1.8: "The Contact header field MUST be present and contain exactly one SIP or SIPS
       // URI in any request that can result in the establishment of a dialog."
@@ -304,7 +329,11 @@ export class Notifier {
       this.ended.add(sub);
       sub.state = SubscriptionState.Terminated;
       await new Promise<NotifyOutcome>((resolve) =>
-        this.enqueue(sub, { content, terminate: { reason: 'timeout', retryAfter: undefined }, waiters: [resolve] }),
+        this.enqueue(sub, {
+          content,
+          terminate: { reason: 'timeout', retryAfter: undefined },
+          waiters: [resolve],
+        }),
       );
       this.finish(sub, 'timeout', false);
       return;
@@ -333,7 +362,12 @@ export class Notifier {
     this.enqueue(sub, { content, waiters: [] });
   }
 
-  private async onRefresh(ctx: ServerContext, pkg: EventPackage, eventId: string | undefined, expires: number) {
+  private async onRefresh(
+    ctx: ServerContext,
+    pkg: EventPackage,
+    eventId: string | undefined,
+    expires: number,
+  ) {
     const req = ctx.request;
     const key = req.callId + '\u0000' + (req.toTag ?? '') + '\u0000' + (req.fromTag ?? '');
     const sub = this.byDialog.get(key);
@@ -521,7 +555,9 @@ export class Notifier {
   private finish(sub: NotifierSubscription, reason: string, stored: boolean): void {
     this.metrics.subscriptionTerminated(sub.event, reason);
     if (stored && this.store) {
-      this.store.remove(sub.id).catch((err: unknown) => this.log.warn({ err, id: sub.id }, 'store remove failed'));
+      this.store
+        .remove(sub.id)
+        .catch((err: unknown) => this.log.warn({ err, id: sub.id }, 'store remove failed'));
     }
     this.log.debug({ id: sub.id, event: sub.event, reason }, 'subscription terminated');
     try {
@@ -591,7 +627,11 @@ export class Notifier {
       req.body = typeof c.body === 'string' ? Buffer.from(c.body) : c.body;
     }
     const creds = this.init.notifyCredentials?.(sub);
-    const res = await this.endpoint.request(req, this.targetFor(sub), creds ? { credentials: creds } : undefined);
+    const res = await this.endpoint.request(
+      req,
+      this.targetFor(sub),
+      creds ? { credentials: creds } : undefined,
+    );
     // A digest retry (RFC 3261 §22.2) used CSeq+1: keep the dialog's local sequence number in step.
     const rc = res.tryCSeq();
     if (rc.ok && rc.value.seq > sub.localSeq) sub.localSeq = rc.value.seq;
@@ -611,7 +651,8 @@ export class Notifier {
       // response, the notifier MUST remove the corresponding subscription". A local 503 (transport error)
       // counts as a failure too (RFC 3261 §8.1.3.1).
       if (res.status === 481 || !res.has('retry-after')) {
-        const reason = res.status === 481 ? 'notify-481' : res.status === 408 ? 'notify-timeout' : 'notify-failed';
+        const reason =
+          res.status === 481 ? 'notify-481' : res.status === 408 ? 'notify-timeout' : 'notify-failed';
         void this.end(sub, reason, { notify: false, retryAfter: undefined });
       }
     }
@@ -637,7 +678,9 @@ export class Notifier {
 
   private persist(sub: NotifierSubscription): void {
     if (!this.store) return;
-    this.store.update(sub.toRecord()).catch((err: unknown) => this.log.warn({ err, id: sub.id }, 'store update failed'));
+    this.store
+      .update(sub.toRecord())
+      .catch((err: unknown) => this.log.warn({ err, id: sub.id }, 'store update failed'));
   }
 }
 

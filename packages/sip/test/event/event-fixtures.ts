@@ -23,7 +23,10 @@ export async function startNode(ports: { udp?: number; tcp?: number } = {}): Pro
   ];
   const transport = new TransportLayer({ log: silentLogger(), metrics }, { listeners });
   // Short T1 so that NOTIFY timeouts (64*T1) stay short in tests.
-  const endpoint = new SipEndpoint({ log: silentLogger(), metrics, transport }, { timers: { t1: 50, t2: 400, t4: 500 } });
+  const endpoint = new SipEndpoint(
+    { log: silentLogger(), metrics, transport },
+    { timers: { t1: 50, t2: 400, t4: 500 } },
+  );
   const started = await endpoint.start();
   if (!started.ok) throw new Error(`endpoint did not start: ${started.error}`);
   return {
@@ -48,7 +51,8 @@ export function testPackage(over: Partial<EventPackage> = {}): EventPackage {
     maxExpires: 7200,
     subscribeBodyTypes: ['application/mgmt-protos-list'],
     accept(req: SipRequest): SubscribeOutcome {
-      if (req.body.toString().includes('reject')) return { ok: false, status: 403, reason: 'Protocol Not Offered' };
+      if (req.body.toString().includes('reject'))
+        return { ok: false, status: 403, reason: 'Protocol Not Offered' };
       return { ok: true, packageState: { protos: req.body.toString().trim() } };
     },
     stateNotify(): NotifyContent {

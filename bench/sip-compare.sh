@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Side-by-side SIPp load against Kamailio (reference) and Beckon, in the same run, same scenario, same
+# rates. Appends a section with both tables and the ratios to bench/RESULTS.md.
+#
+# Usage: bench/sip-compare.sh <options|reg|auth|sub> <udp|tcp> <duration_s> <rate...>
+#   e.g. bench/sip-compare.sh options udp 10 5000 10000 15000 20000
+# Env:   PIN=1 (default) server on cpu0, SIPp on cpu1: one core each, the fair match for one Node.js
+#        process against Kamailio with KAM_CHILDREN=1 (default here).
+#        BECKON_CMD overrides the command that starts Beckon (it must print `ready <pid>` or just run).
+#        REF points at the Kamailio reference harness (default ../shared/reference/kamailio-bench).
+set -u
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REF=${REF:-$REPO/../shared/reference/kamailio-bench}
+[ -f "$REF/lib.sh" ] || { echo "reference harness not found at $REF" >&2; exit 2; }
+export BENCH=$REF
+source "$REF/lib.sh"
+KIND=${1:?options|reg|auth|sub}; TR=${2:?udp|tcp}; DUR=${3:?duration}; shift 3
+RATES=("$@"); [ ${#RATES[@]} -gt 0 ] || { echo "give at least one rate" >&2; exit 2; }
+PIN=${PIN:-1}
+export KAM_CHILDREN=${KAM_CHILDREN:-1}
+ensure_pkgs kamailio sip-tester bc
+ensure_users_csv 500000
+case $TR in udp) ST=u1 ;; tcp) ST=t1 ;; *) exit 2 ;; esac
+DEFS=("BENCH_CHILDREN=$KAM_CHILDREN" "BENCH_MAXBUFFER=4194304")
+case $KIND in
+  options) SCEN=$REPO/bench/sipp/options.xml ;;
+  reg) SCEN=$REF/sipp/reg.xml ;;
+  auth) SCEN=$REF/sipp/reg_auth.xml; DEFS+=(WITH_AUTH) ;;
+  sub) SCEN=$REF/sipp/subscribe.xml; DEFS+=(WITH_PRESENCE) ;;
+  *) echo "kind options|reg|auth|sub" >&2; exit 2 ;;
+esac
+BPORT=${BECKON_PORT:-5080}
+if [ -z "${BECKON_CMD:-}" ]; then
+  case $KIND in
+    options) BECKON_CMD="node --import tsx $REPO/bench/servers/sip-core-server.ts --host 127.0.0.1 --port $BPORT" ;;
+    *) BECKON_CMD="node $REPO/bin/beckon.js station --config $REPO/bench/station-bench.yaml --set sip.listen=[{transport:udp,host:127.0.0.1,port:$BPORT},{transport:tcp,host:127.0.0.1,port:$BPORT}]" ;;
+  esac
+fi
+TAG=${TAG:-compare-$KIND-$TR-$(date +%Y%m%d-%H%M%S)}
+BPID=
+beckon_stop() {
+  [ -n "$BPID" ] || return 0
+  kill -TERM "$BPID" 2>/dev/null
+  local i; for i in $(seq 1 50); do kill -0 "$BPID" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$BPID" 2>/dev/null; wait "$BPID" 2>/dev/null; BPID=
+}
+trap 'kam_stop; beckon_stop' EXIT; trap 'exit 130' INT TERM
+pin() { # pin PID: the process tree of PID on cpu0, SIPp on cpu1
+  [ "$PIN" = 1 ] || return 0
+  local p
+  for p in $(ps -e -o pid=,ppid= | awk -v r="$1" '$2==r{print $1}') "$1"; do taskset -a -p -c 0 "$p" >/dev/null; done
+  SIPP_PREFIX=(taskset -c 1)
+}
+
+for R in "${RATES[@]}"; do
+  kam_start "${DEFS[@]}" || exit 1
+  pin "$KAM_PID"
+  log "kamailio $KIND $TR rate=$R dur=${DUR}s"
+  run_sipp "$RES/$TAG/kamailio/$KIND-$TR-$R" "$SCEN" "$ST" "$R" "$DUR"
+  kam_stop
+  sleep 1
+done
+
+for R in "${RATES[@]}"; do
+  rm -rf "$RUN/beckon-var"; mkdir -p "$RUN/beckon-var"
+  ( cd "$RUN/beckon-var" && exec $BECKON_CMD ) >"$RUN/beckon.log" 2>&1 &
+  BPID=$!
+  for i in $(seq 1 100); do
+    ss -lun 2>/dev/null | grep -q "127.0.0.1:$BPORT " && break
+    kill -0 "$BPID" 2>/dev/null || { log "beckon died:"; tail -20 "$RUN/beckon.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  sleep 0.5
+  pin "$BPID"
+  KAM_PID=$BPID SIP_PORT=$BPORT
+  log "beckon $KIND $TR rate=$R dur=${DUR}s (pid $BPID)"
+  run_sipp "$RES/$TAG/beckon/$KIND-$TR-$R" "$SCEN" "$ST" "$R" "$DUR"
+  SIP_PORT=5070; KAM_PID=
+  beckon_stop
+  sleep 1
+done
+
+python3 "$REPO/bench/compare-report.py" "$TAG" "$RES/$TAG/kamailio/summary.tsv" "$RES/$TAG/beckon/summary.tsv" \
+  "$KIND" "$TR" "$DUR" "$PIN" >>"$REPO/bench/RESULTS.md"
+tail -n 30 "$REPO/bench/RESULTS.md"

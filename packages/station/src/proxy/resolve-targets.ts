@@ -1,0 +1,47 @@
+import type { SipUri } from '@beckon/sip';
+import { parseInstrumentUri } from '../instrument/index.js';
+import type { BindingRecord, LocationService } from '../location/index.js';
+
+export type TargetResolution =
+  | { readonly kind: 'bindings'; readonly bindings: readonly BindingRecord[]; readonly instrument?: string }
+  /** No such user or instrument: 404. */
+  | { readonly kind: 'unknown' }
+  /** A known user (or well-formed instrument URI) with no live binding: 480. */
+  | { readonly kind: 'unavailable' };
+
+export interface ResolveTargetsInit {
+  readonly instrumentPrefix: string;
+  /** True when the user exists (has credentials); without it a user is known once it has a binding. */
+  readonly knownUser?: (user: string) => boolean;
+}
+
+/**
+ * The target set of a request for the proxy's own domain (RFC 3261 §16.5: "If the domain of the
+ * Request-URI indicates a domain this element is responsible for, the Request-URI MUST be placed into
+ * the target set [after] the abstract location service"), extended with the instrument URIs of seed 002:
+ * `~~in~TOKEN` (every contact registered by the instrument) and `~~in~USER&TOKEN` (the contacts of
+ * USER@domain registered by it).
+ */
+export function resolveTargets(
+  uri: SipUri,
+  location: LocationService,
+  init: ResolveTargetsInit,
+): TargetResolution {
+  const user = uri.user;
+  if (user === undefined || user === '') return { kind: 'unknown' };
+  const host = uri.host.toLowerCase();
+  const inst = parseInstrumentUri(user, init.instrumentPrefix);
+  if (inst) {
+    const bindings =
+      inst.user === undefined
+        ? location.byInstrument(inst.instrument)
+        : location.byAorAndInstrument('sip:' + inst.user + '@' + host, inst.instrument);
+    return bindings.length > 0
+      ? { kind: 'bindings', bindings, instrument: inst.instrument }
+      : { kind: 'unavailable' };
+  }
+  const bindings = location.lookup('sip:' + user + '@' + host);
+  if (bindings.length > 0) return { kind: 'bindings', bindings };
+  if (init.knownUser?.(user)) return { kind: 'unavailable' };
+  return { kind: 'unknown' };
+}
