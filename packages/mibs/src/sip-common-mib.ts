@@ -33,13 +33,15 @@ import {
   timeTicks,
   unsigned32,
 } from './smi-values.js';
-import { StatusCodeTable } from './status-code-table.js';
+import { StatusCodeTable, type StatusCodeChange } from './status-code-table.js';
 import type { MibRegistry } from '@beckon/snmp';
 
 export interface SipCommonMibInit {
   log: Logger;
   /** Overrides of the metric names read (defaults: DEFAULT_SIP_METRIC_NAMES). */
   metricNames?: Partial<SipMetricNames>;
+  /** Called after an operator creates, destroys or changes a status code row (rows are MIB state). */
+  onStatusCodeChange?: (change: StatusCodeChange) => void;
 }
 
 /** What registerSipCommonMib hands back to the station. */
@@ -85,7 +87,7 @@ export function registerSipCommonMib(
   };
   const disconTime = (e: SipApplication): SnmpValue =>
     timeStamp(e.countersDisconTime?.() ?? e.config.startTime());
-  const statusCodes = new StatusCodeTable(sources, log, init.metricNames);
+  const statusCodes = new StatusCodeTable(sources, log, init.metricNames, init.onStatusCodeChange);
 
   const handlers: [Oid, MibHandler][] = [];
   const table = (entry: Oid, columns: readonly number[], source: TableSource): void => {

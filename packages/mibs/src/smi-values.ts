@@ -174,3 +174,14 @@ export function readStringIndex(
   }
   return { value: b.toString('latin1'), end: at + 1 + n };
 }
+
+/**
+ * A TimeStamp (sysUpTime at an event) for an event known by wall-clock time: `upTimeNow` minus the age of
+ * the event in hundredths of a second, 0 when it happened before the agent started (SNMPv2-TC TimeStamp:
+ * "If ... prior to the last re-initialization ... then this object contains a zero value").
+ */
+export function timeStampOfEpoch(epochMs: number, upTimeNow: number, nowMs: number = Date.now()): number {
+  const ageTicks = Math.floor((nowMs - epochMs) / 10);
+  const t = upTimeNow - Math.max(0, ageTicks);
+  return t > 0 ? t : 0;
+}

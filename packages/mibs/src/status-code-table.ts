@@ -43,6 +43,11 @@ export interface StatusCodeRow {
   monitor?: { windowStartMs: number; baseIn: number; baseOut: number; firedIn: boolean; firedOut: boolean };
 }
 
+export interface StatusCodeChange {
+  kind: 'created' | 'destroyed' | 'updated';
+  row: Readonly<StatusCodeRow>;
+}
+
 /** RFC 3261 §25.1 token characters (a method name is a token). */
 const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 
@@ -65,7 +70,17 @@ export class StatusCodeTable {
     private readonly sources: SipCommonSources,
     private readonly log: Logger,
     private readonly metricNames: Partial<SipMetricNames> = {},
+    /** Told of every change an operator makes (audit, or mirroring into the running configuration). */
+    private readonly onChange?: (change: StatusCodeChange) => void,
   ) {}
+
+  private changed(kind: StatusCodeChange['kind'], row: StatusCodeRow): void {
+    try {
+      this.onChange?.({ kind, row });
+    } catch (err) {
+      this.log.warn({ err }, 'status code change listener failed');
+    }
+  }
 
   get size(): number {
     return this.table.size;
@@ -211,6 +226,7 @@ export class StatusCodeTable {
             commit: () => {
               applyNotifSiblings(row, index, tx.varbinds);
               this.install(row);
+              this.changed('created', row);
               this.log.info(
                 { applIndex: row.applIndex, method: row.method, code: row.code },
                 'status code row created',
@@ -228,6 +244,7 @@ export class StatusCodeTable {
           action: {
             commit: () => {
               const r = this.remove(index);
+              if (r) this.changed('destroyed', r);
               if (r)
                 this.log.info(
                   { applIndex: r.applIndex, method: r.method, code: r.code },
@@ -301,6 +318,7 @@ export class StatusCodeTable {
           action: {
             commit: () => {
               setNotifColumn(row, column, v);
+              this.changed('updated', row);
               this.log.info(
                 { applIndex: row.applIndex, method: row.method, code: row.code, column },
                 'status code notification control changed',

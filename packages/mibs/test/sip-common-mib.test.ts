@@ -244,6 +244,11 @@ void describe('SIP-COMMON-MIB and applTable over fake sources', () => {
       'NoSuchInstance',
     );
     assert.equal(t.common.statusCodes.size, 0);
+    assert.deepEqual(t.statusChanges, [
+      'created 1 INVITE 200',
+      'updated 1 INVITE 200',
+      'destroyed 1 INVITE 200',
+    ]);
   });
 
   void test('createAndGo with notification columns in the same PDU, in either order', () => {

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MetricsRegistry, silentLogger } from '@beckon/ops';
 import { compareOid, MibRegistry, type SnmpValue } from '@beckon/snmp';
-import { COLUMNS, SIP_SERVER_ENTRIES, registerSipServerMib } from '../src/index.js';
+import { COLUMNS, SIP_SERVER_ENTRIES, registerSipServerMib, timeStampOfEpoch } from '../src/index.js';
 import { fakeRegistrar, fakeServer } from './helpers/fake-sip.js';
 import { buildSipRegistry, CTX, get, walk } from './helpers/sip-registry.js';
 
@@ -120,5 +120,11 @@ void describe('SIP-SERVER-MIB', () => {
     const n = walk(registry, S.sipServerRegUserEntry).length;
     assert.equal(n, 3 * users);
     assert.ok(calls.userAfter - before <= n + 3);
+  });
+
+  void test('TimeStamp of a wall-clock event', () => {
+    assert.equal(timeStampOfEpoch(9_000, 5000, 10_000), 4900);
+    assert.equal(timeStampOfEpoch(0, 5000, 100_000), 0, 'before the agent started');
+    assert.equal(timeStampOfEpoch(10_500, 5000, 10_000), 5000, 'clock skew: not in the future');
   });
 });

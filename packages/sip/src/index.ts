@@ -22,3 +22,4 @@ export * from './auth/index.js';
 export * from './transaction/index.js';
 export * from './dialog/index.js';
 export * from './ua/index.js';
+export * from './event/index.js';

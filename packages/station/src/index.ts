@@ -1,3 +1,9 @@
-export {};
-export * from './location/index.js';
 export * from './instrument/index.js';
+export * from './location/index.js';
+export * from './registrar/index.js';
+export * from './proxy/index.js';
+export * from './station-options.js';
+export * from './station-credentials.js';
+export * from './station-instruments.js';
+export * from './station.js';
+export * from './run-station.js';

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
-import { runDevice, runOverlay, runStation } from './run-placeholder.js';
+import { runStation } from '@beckon/station';
+import { runDevice, runOverlay } from './run-placeholder.js';
 import { runOptions, runRole } from './run-role.js';
 
 export const stationCommand: Command = {

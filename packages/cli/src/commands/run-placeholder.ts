@@ -7,9 +7,9 @@ import { untilAborted } from './run-components.js';
  */
 export function placeholderRunner(role: string): RoleRunner {
   return async (_config, { log, signal }) => {
-    log.info({ role }, 'not yet implemented');
+    log.info('not yet implemented');
     await untilAborted(signal);
-    log.info({ role }, 'stopped');
+    log.info('stopped');
   };
 }
 

@@ -67,6 +67,8 @@ export async function runRole(args: ParsedArgs, io: CliIo, start: RoleStart): Pr
   process.on('SIGTERM', onSigterm);
   const timer =
     duration === undefined ? undefined : setTimeout(() => stop('duration elapsed'), duration * 1000);
+  // Signal listeners do not keep Node running; this timer does, until the role has stopped.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     await start.runner(config, {
       log: root.child({ component: start.role }),
@@ -80,6 +82,7 @@ export async function runRole(args: ParsedArgs, io: CliIo, start: RoleStart): Pr
     return ExitCode.failure;
   } finally {
     if (timer) clearTimeout(timer);
+    clearInterval(keepAlive);
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
   }

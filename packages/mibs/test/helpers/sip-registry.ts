@@ -42,6 +42,7 @@ export interface SipTestRegistry {
   sources: SipCommonSources;
   common: SipCommonMib;
   calls: CallCounts;
+  statusChanges: string[];
   upTime: { value: number };
 }
 
@@ -86,13 +87,18 @@ export function buildSipRegistry(users = 3, perUser = 2): SipTestRegistry {
   const upTime = { value: 5000 };
   const sources: SipCommonSources = { applications: () => [proxy.app, ua.app], upTime: () => upTime.value };
   registerApplTable(registry, sources, { log });
-  const common = registerSipCommonMib(registry, sources, { log });
+  const statusChanges: string[] = [];
+  const common = registerSipCommonMib(registry, sources, {
+    log,
+    onStatusCodeChange: (c) =>
+      statusChanges.push(`${c.kind} ${c.row.applIndex} ${c.row.method} ${c.row.code}`),
+  });
   const { registrar, calls } = fakeRegistrar(users, perUser);
   const server = fakeServer(1, metrics, registrar);
   registerSipServerMib(registry, { servers: () => [server] }, { log });
   const uaServers = fakeUa(2);
   registerSipUaMib(registry, { userAgents: () => [uaServers.ua] }, { log });
-  return { registry, metrics, proxy, ua, uaServers, sources, common, calls, upTime };
+  return { registry, metrics, proxy, ua, uaServers, sources, common, calls, statusChanges, upTime };
 }
 
 /** GetNext from `root` while inside it. */

@@ -6,6 +6,8 @@ import type { NotifyContent } from './event-package.js';
 import type { TerminationReason } from './event-header.js';
 import type { FlowRecord, SubscriptionRecord } from './subscription-store.js';
 
+const NO_ROUTES: readonly string[] = Object.freeze([]);
+
 /** RFC 6665 §4.1.3 / §4.2.1: the states of a subscription at the notifier. */
 export enum SubscriptionState {
   /** Accepted, waiting for authorization: NOTIFYs say `pending`. */
@@ -63,7 +65,7 @@ export class NotifierSubscription {
     this.localSeq = r.localSeq;
     this.remoteSeq = r.remoteSeq;
     this.remoteTarget = r.remoteTarget;
-    this.routeSet = r.routeSet;
+    this.routeSet = r.routeSet.length === 0 ? NO_ROUTES : r.routeSet;
     this.expiresAt = r.expiresAt;
     this.createdAt = r.createdAt;
     this.flowRecord = r.flow;

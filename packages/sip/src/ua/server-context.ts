@@ -112,7 +112,13 @@ export class ServerContext {
     if (res.status >= 200) {
       this.final = res.status;
       this.clearDeadline();
-      if (this.request.method === 'INVITE' && res.status < 300) this.start2xxRetransmission(data);
+      if (this.request.method === 'INVITE') {
+        if (res.status < 300) this.start2xxRetransmission(data);
+      } else {
+        // Nothing left for this context to do: let the transaction (alive for Timer J, 32 s over UDP) stop
+        // referencing it, so the parsed request can be collected early.
+        tx.setUser({});
+      }
     }
     return true;
   }

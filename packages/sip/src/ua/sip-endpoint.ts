@@ -311,7 +311,11 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     if (!res) return;
     stampVia(res, flow);
     if (this.serverHeader !== undefined) res.add('Server', this.serverHeader);
-    res.add('Warning', `399 ${warnAgent(flow)} "${error.reason.replace(/["\\\r\n]/g, ' ')}"`);
+    // §20.43: warn-agent = hostport / pseudonym; 399 is the "Miscellaneous warning" code.
+    res.add(
+      'Warning',
+      `399 ${formatHostPort(this.hostFor(flow.local.address), flow.local.port)} "${error.reason.replace(/["\\\r\n]/g, ' ')}"`,
+    );
     const via = res.topVia();
     if (!via) return;
     this.sendStateless(responseChannel(this.transport, flow, via), res);
@@ -527,11 +531,6 @@ function isFlow(t: RequestTarget): t is Flow {
 
 function emptyToUndefined(s: string): string | undefined {
   return s === '' ? undefined : s;
-}
-
-/** §20.43: warn-agent = hostport / pseudonym. */
-function warnAgent(flow: Flow): string {
-  return formatHostPort(flow.local.address, flow.local.port);
 }
 
 /** Call-ID, CSeq number, From tag and To tag: what ties a 2xx ACK to its INVITE (§13.3.1.4, §12). */

@@ -1,7 +1,7 @@
 import type { DigestClient } from '../auth/digest-client.js';
 import { Dialog } from '../dialog/dialog.js';
 import { createResponse } from '../message/create-response.js';
-import type { SipRequest } from '../message/sip-request.js';
+import { SipRequest } from '../message/sip-request.js';
 import type { SipResponse } from '../message/sip-response.js';
 import type { TransactionChannel } from '../transaction/transaction-channel.js';
 import type { TransactionLayer } from '../transaction/transaction-layer.js';
@@ -25,6 +25,11 @@ export interface RequestOptions {
    * goes to the INVITE's next hop (not re-resolved from the dialog's route set / remote target).
    */
   autoAck?: boolean;
+  /**
+   * INVITE only: aborting sends a CANCEL (RFC 3261 §9.1) once a provisional response has arrived; the
+   * promise then normally resolves with the INVITE's 487.
+   */
+  signal?: AbortSignal;
 }
 
 /** What one send of a UAC request needs from the endpoint. */
@@ -83,17 +88,38 @@ function attempt(
   if (!req.has('max-forwards')) req.add('Max-Forwards', '70');
   let settled = false;
   const acks = new Map<string, Buffer>();
+  let detach = (): void => {};
   const settle = (res: SipResponse): void => {
     if (settled) return;
     settled = true;
+    detach();
     resolve(res);
+  };
+  // §9.1: an INVITE is cancelled once a provisional response arrived ("If no provisional response has been
+  // received, the CANCEL request MUST NOT be sent; rather, the client MUST wait for the arrival of a
+  // provisional response before sending the request.")
+  let provisional = false;
+  let cancelWanted = false;
+  let cancelSent = false;
+  const sendCancelOnce = (): void => {
+    if (cancelSent || settled) return;
+    cancelSent = true;
+    sendCancel(host, req, route);
+  };
+  const signal = req.method === 'INVITE' ? opts.signal : undefined;
+  const onAbort = (): void => {
+    cancelWanted = true;
+    if (provisional) sendCancelOnce();
   };
   const created = host.transactions.createClient(req, route.channel, {
     onResponse(res: SipResponse): void {
       if (res.status < 200) {
+        provisional = true;
+        if (cancelWanted) sendCancelOnce();
         if (!settled) opts.onProvisional?.(res);
         return;
       }
+      detach();
       if (req.method === 'INVITE' && res.status < 300 && opts.autoAck !== false)
         ack2xx(host, req, res, route, acks);
       if (settled) return;
@@ -121,6 +147,45 @@ function attempt(
     return;
   }
   host.metrics.requestOut(req.method);
+  created.transaction.start();
+  if (signal) {
+    if (signal.aborted) onAbort();
+    else {
+      signal.addEventListener('abort', onAbort, { once: true });
+      detach = () => signal.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+/**
+ * §9.1: "The Request-URI, Call-ID, To, the numeric part of CSeq, and From header fields in the CANCEL
+ * request MUST be identical to those in the request being cancelled, including tags. A CANCEL constructed
+ * by a client MUST have only a single Via header field value matching the top Via value in the request
+ * being cancelled. [...] If the request being cancelled contains a Route header field, the CANCEL request
+ * MUST include that Route header field's values." Sent in its own non-INVITE client transaction over the
+ * same channel; its response is not reported (the INVITE's 487 is).
+ */
+function sendCancel(host: UacHost, invite: SipRequest, route: UacRoute): void {
+  const cancel = new SipRequest('CANCEL', invite.uri, invite.rawUri);
+  const via = invite.getAll('via')[0];
+  if (via !== undefined) cancel.add('Via', via);
+  cancel.add('Max-Forwards', '70');
+  for (const r of invite.getRows('route')) cancel.add('Route', r);
+  for (const h of ['From', 'To', 'Call-ID']) {
+    const v = invite.get(h);
+    if (v !== undefined) cancel.add(h, v);
+  }
+  const cseq = invite.tryCSeq();
+  if (!cseq.ok) return;
+  cancel.add('CSeq', `${cseq.value.seq} CANCEL`);
+  const quiet = (what: string) => () => host.log.debug({ callId: invite.get('call-id') }, `CANCEL ${what}`);
+  const created = host.transactions.createClient(cancel, route.channel, {
+    onResponse: () => {},
+    onTimeout: quiet('timed out'),
+    onTransportError: quiet('not sent'),
+  });
+  if (!created.ok) return;
+  host.metrics.requestOut('CANCEL');
   created.transaction.start();
 }
 

@@ -6,15 +6,15 @@ import {
   parseSubscriptionState,
 } from '../../src/event/event-header.js';
 
-describe('Event header', () => {
-  test('package, id and other params', () => {
+void describe('Event header', () => {
+  void test('package, id and other params', () => {
     const r = parseEventHeader('Management-Req ;id=42;foo');
     assert.ok(r.ok);
     assert.equal(r.value.event, 'management-req');
     assert.equal(r.value.id, '42');
     assert.equal(r.value.params.get('foo'), null);
   });
-  test('template types and bad input never throw', () => {
+  void test('template types and bad input never throw', () => {
     const t = parseEventHeader('presence.winfo');
     assert.ok(t.ok && t.value.event === 'presence.winfo' && t.value.id === undefined);
     assert.equal(parseEventHeader(undefined).ok, false);
@@ -24,21 +24,21 @@ describe('Event header', () => {
   });
 });
 
-describe('Subscription-State header', () => {
-  test('active with expires', () => {
+void describe('Subscription-State header', () => {
+  void test('active with expires', () => {
     const r = parseSubscriptionState('active;expires=3599');
     assert.ok(r.ok);
     assert.equal(r.value.state, 'active');
     assert.equal(r.value.expires, 3599);
   });
-  test('terminated with reason and retry-after', () => {
+  void test('terminated with reason and retry-after', () => {
     const r = parseSubscriptionState('terminated ; reason=probation ; retry-after=30');
     assert.ok(r.ok);
     assert.equal(r.value.state, 'terminated');
     assert.equal(r.value.reason, 'probation');
     assert.equal(r.value.retryAfter, 30);
   });
-  test('unknown substate is treated as pending; bad values are dropped', () => {
+  void test('unknown substate is treated as pending; bad values are dropped', () => {
     const r = parseSubscriptionState('waiting;expires=abc');
     assert.ok(r.ok);
     assert.equal(r.value.state, 'pending');
@@ -47,7 +47,7 @@ describe('Subscription-State header', () => {
     assert.equal(parseSubscriptionState(undefined).ok, false);
     assert.equal(parseSubscriptionState(';x').ok, false);
   });
-  test('format round-trips', () => {
+  void test('format round-trips', () => {
     const s = formatSubscriptionState('terminated', { reason: 'deactivated', retryAfter: 5 });
     assert.equal(s, 'terminated;reason=deactivated;retry-after=5');
     const r = parseSubscriptionState(s);

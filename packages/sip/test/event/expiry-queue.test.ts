@@ -2,8 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExpiryQueue } from '../../src/event/expiry-queue.js';
 
-describe('ExpiryQueue', () => {
-  test('fires in deadline order, honours reschedule and cancel', async (t) => {
+void describe('ExpiryQueue', () => {
+  void test('fires in deadline order, honours reschedule and cancel', async (t) => {
     t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
     const fired: string[] = [];
     const q = new ExpiryQueue<string>((k) => fired.push(k), { slackMs: 0 });
@@ -25,7 +25,7 @@ describe('ExpiryQueue', () => {
     q.dispose();
   });
 
-  test('100,000 keys, many reschedules: one timer, heap compacted, right order', (t) => {
+  void test('100,000 keys, many reschedules: one timer, heap compacted, right order', (t) => {
     t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 5_000_000 });
     const fired: number[] = [];
     const q = new ExpiryQueue<number>((k) => fired.push(k), { slackMs: 0 });

@@ -61,7 +61,7 @@ function refreshReq(first: SipRequest, res: SipResponse, cseq: number, expires: 
   return r;
 }
 
-describe('Notifier', () => {
+void describe('Notifier', () => {
   let station: TestNode;
   let device: TestNode;
   let store: MemorySubscriptionStore;
@@ -98,7 +98,7 @@ describe('Notifier', () => {
     await device.stop();
   });
 
-  test('SUBSCRIBE over UDP: stored before 200 with Expires and To tag, then an immediate empty NOTIFY over the same source port', async () => {
+  void test('SUBSCRIBE over UDP: stored before 200 with Expires and To tag, then an immediate empty NOTIFY over the same source port', async () => {
     const req = subscribeReq(device, { expires: 600, body: 'snmp-ssh' });
     const res = await device.endpoint.request(req, udp);
     assert.equal(res.status, 200);
@@ -139,7 +139,7 @@ describe('Notifier', () => {
     assert.equal(store.get(sub.id)?.localSeq, later.req.cseq().seq);
   });
 
-  test('refresh in the dialog: new expiry, immediate NOTIFY; unsubscribe: final NOTIFY terminated;reason=timeout', async () => {
+  void test('refresh in the dialog: new expiry, immediate NOTIFY; unsubscribe: final NOTIFY terminated;reason=timeout', async () => {
     const req = subscribeReq(device, { expires: 100, body: 'snmp-ssh' });
     const res = await device.endpoint.request(req, udp);
     assert.equal(res.status, 200);
@@ -169,7 +169,7 @@ describe('Notifier', () => {
     assert.equal(r4.status, 481);
   });
 
-  test('expiry: NOTIFY terminated;reason=timeout when not refreshed', async () => {
+  void test('expiry: NOTIFY terminated;reason=timeout when not refreshed', async () => {
     const res = await device.endpoint.request(subscribeReq(device, { expires: 1, body: 'snmp-ssh' }), udp);
     assert.equal(res.status, 200);
     assert.equal(res.get('expires'), '1');
@@ -180,7 +180,7 @@ describe('Notifier', () => {
     assert.equal(gauge(station.metrics, 'sip_subscriptions_active', 'management-req'), 0);
   });
 
-  test('489 Bad Event with Allow-Events; 423 with Min-Expires; 415; package refusal; max clamp; missing Event', async () => {
+  void test('489 Bad Event with Allow-Events; 423 with Min-Expires; 415; package refusal; max clamp; missing Event', async () => {
     const bad = await device.endpoint.request(subscribeReq(device, { event: 'presence' }), udp);
     assert.equal(bad.status, 489);
     assert.match(bad.get('allow-events') ?? '', /management-req/);
@@ -212,7 +212,7 @@ describe('Notifier', () => {
     assert.equal(notifier.size, 2);
   });
 
-  test('a NOTIFY answered 481 ends the subscription; a store that cannot save refuses the SUBSCRIBE', async () => {
+  void test('a NOTIFY answered 481 ends the subscription; a store that cannot save refuses the SUBSCRIBE', async () => {
     const res = await device.endpoint.request(subscribeReq(device, { expires: 600, body: 'snmp-ssh' }), udp);
     await until(() => dev.seen.length === 1, 'initial NOTIFY');
     dev.state.answer = 481;
@@ -232,7 +232,7 @@ describe('Notifier', () => {
     assert.equal(notifier.size, 0);
   });
 
-  test('a NOTIFY that times out ends the subscription (408 after 64*T1)', async () => {
+  void test('a NOTIFY that times out ends the subscription (408 after 64*T1)', async () => {
     const res = await device.endpoint.request(subscribeReq(device, { expires: 600, body: 'snmp-ssh' }), udp);
     await until(() => dev.seen.length === 1, 'initial NOTIFY');
     await device.stop(); // the device vanishes
@@ -246,7 +246,7 @@ describe('Notifier', () => {
     );
   });
 
-  test('SUBSCRIBE over TCP: NOTIFYs come back over the same connection', async () => {
+  void test('SUBSCRIBE over TCP: NOTIFYs come back over the same connection', async () => {
     const tcp: SendTarget = { transport: 'tcp', address: '127.0.0.1', port: station.port('tcp') };
     const req = subscribeReq(device, {
       expires: 600,
@@ -264,7 +264,7 @@ describe('Notifier', () => {
     assert.equal(device.transport.connectionFlows().length, 1);
   });
 
-  test('fetch (Expires: 0 outside a dialog): 200, one NOTIFY terminated, nothing stored', async () => {
+  void test('fetch (Expires: 0 outside a dialog): 200, one NOTIFY terminated, nothing stored', async () => {
     const res = await device.endpoint.request(subscribeReq(device, { expires: 0, body: 'snmp-ssh' }), udp);
     assert.equal(res.status, 200);
     await until(() => dev.seen.length === 1, 'fetch NOTIFY');
@@ -274,7 +274,7 @@ describe('Notifier', () => {
     assert.equal(notifier.size, 0);
   });
 
-  test('terminateAll(deactivated) sends a final NOTIFY to every subscription', async () => {
+  void test('terminateAll(deactivated) sends a final NOTIFY to every subscription', async () => {
     for (let i = 0; i < 3; i++)
       await device.endpoint.request(subscribeReq(device, { expires: 600, body: 'p' }), udp);
     await until(() => dev.seen.length === 3, 'initial NOTIFYs');
@@ -286,8 +286,8 @@ describe('Notifier', () => {
   });
 });
 
-describe('Notifier restore', () => {
-  test('a new endpoint and notifier restored from the store still reach the device over UDP', async () => {
+void describe('Notifier restore', () => {
+  void test('a new endpoint and notifier restored from the store still reach the device over UDP', async () => {
     let station = await startNode();
     const device = await startNode();
     const dev = rawDevice(device);
@@ -349,7 +349,7 @@ describe('Notifier restore', () => {
     }
   });
 
-  test('restored subscriptions already past expiry end with a timeout NOTIFY; unknown packages are skipped', async () => {
+  void test('restored subscriptions already past expiry end with a timeout NOTIFY; unknown packages are skipped', async () => {
     const station = await startNode();
     const device = await startNode();
     const dev = rawDevice(device);

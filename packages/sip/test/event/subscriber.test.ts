@@ -15,7 +15,7 @@ import { Subscriber } from '../../src/event/subscriber.js';
 import type { SendTarget } from '../../src/transport/transport-types.js';
 import { gauge, startNode, testPackage, until, type TestNode } from './event-fixtures.js';
 
-describe('Subscriber with Notifier', () => {
+void describe('Subscriber with Notifier', () => {
   let station: TestNode;
   let device: TestNode;
   let notifier: Notifier;
@@ -71,7 +71,7 @@ describe('Subscriber with Notifier', () => {
     await device.stop();
   });
 
-  test('subscribe: active after the immediate empty NOTIFY; a later NOTIFY body reaches the handler', async () => {
+  void test('subscribe: active after the immediate empty NOTIFY; a later NOTIFY body reaches the handler', async () => {
     const sub = subscriber.subscribe(options());
     await until(() => sub.state === ClientSubscriptionState.Active, 'active');
     assert.equal(notifies.length, 1);
@@ -88,7 +88,7 @@ describe('Subscriber with Notifier', () => {
     assert.equal(notifies[1]?.body.toString(), 'snmp-ssh');
   });
 
-  test('refresh before expiry keeps the same dialog; unsubscribe ends it at the notifier', async () => {
+  void test('refresh before expiry keeps the same dialog; unsubscribe ends it at the notifier', async () => {
     const sub = subscriber.subscribe(options({ expires: 2 }));
     await until(() => sub.state === ClientSubscriptionState.Active, 'active');
     const id = only();
@@ -102,13 +102,13 @@ describe('Subscriber with Notifier', () => {
     await until(() => notifier.size === 0, 'notifier dropped it');
   });
 
-  test('423: the SUBSCRIBE is retried with Min-Expires', async () => {
+  void test('423: the SUBSCRIBE is retried with Min-Expires', async () => {
     const sub = subscriber.subscribe(options({ event: 'test-min', expires: 10 }));
     await until(() => sub.state === ClientSubscriptionState.Active, 'active');
     assert.equal(sub.expires, 60);
   });
 
-  test('terminated;reason=deactivated: a new subscription at once', async () => {
+  void test('terminated;reason=deactivated: a new subscription at once', async () => {
     const sub = subscriber.subscribe(options());
     await until(() => sub.state === ClientSubscriptionState.Active, 'active');
     const first = only();
@@ -120,7 +120,7 @@ describe('Subscriber with Notifier', () => {
     assert.equal(t?.detail.retryInMs, 0);
   });
 
-  test('probation waits at least retry-after; rejected does not resubscribe', async () => {
+  void test('probation waits at least retry-after; rejected does not resubscribe', async () => {
     const sub = subscriber.subscribe(options());
     await until(() => sub.state === ClientSubscriptionState.Active, 'active');
     await notifier.terminate(only(), 'probation', 1);
@@ -132,7 +132,7 @@ describe('Subscriber with Notifier', () => {
     assert.equal(notifier.size, 0);
   });
 
-  test('forking: a NOTIFY from another dialog for the same SUBSCRIBE gets 481', async () => {
+  void test('forking: a NOTIFY from another dialog for the same SUBSCRIBE gets 481', async () => {
     const sub = subscriber.subscribe(options());
     await until(() => sub.state === ClientSubscriptionState.Active, 'active');
     const d = sub.dialog;
@@ -168,7 +168,7 @@ describe('Subscriber with Notifier', () => {
     assert.equal(r2.status, 489);
   });
 
-  test('NOTIFY authenticity: the device challenges with digest and accepts only a verified retry', async () => {
+  void test('NOTIFY authenticity: the device challenges with digest and accepts only a verified retry', async () => {
     const creds = new InMemoryCredentialStore();
     creds.set('device', 'station', { kind: 'password', password: 'n0tify' });
     const ds = new DigestServer(
@@ -211,7 +211,7 @@ describe('Subscriber with Notifier', () => {
     assert.equal(notifies.length, 2);
   });
 
-  test('over TCP: SUBSCRIBE and NOTIFYs share the one connection the device opened', async () => {
+  void test('over TCP: SUBSCRIBE and NOTIFYs share the one connection the device opened', async () => {
     const tcp: SendTarget = { transport: 'tcp', address: '127.0.0.1', port: station.port('tcp') };
     const sub = subscriber.subscribe(
       options({
@@ -228,7 +228,7 @@ describe('Subscriber with Notifier', () => {
     assert.equal(notifies[1]?.flow.id, conns[0]?.id);
   });
 
-  test('stop() unsubscribes every subscription', async () => {
+  void test('stop() unsubscribes every subscription', async () => {
     const a = subscriber.subscribe(options());
     const b = subscriber.subscribe(options());
     await until(

@@ -334,6 +334,27 @@ void describe('interop: SIPp, sipsak and tshark against SipEndpoint', () => {
   );
 
   void test(
+    'endpoint as UAC: INVITE to SIPp, 180, aborted: CANCEL, 200, 487 resolves the INVITE, SIPp gets the ACK',
+    { skip: !HAVE_SIPP && 'sipp not installed' },
+    async () => {
+      const uas = await sippUas('uas-invite-cancel.xml');
+      const ac = new AbortController();
+      const req = endpoint.createRequest('INVITE', `sip:sipp@127.0.0.1:${uas.port}`, {
+        from: '<sip:beckon@127.0.0.1>',
+        contact: `<sip:beckon@127.0.0.1:${udpPort}>`,
+      });
+      const res = await endpoint.request(
+        req,
+        { transport: 'udp', address: '127.0.0.1', port: uas.port },
+        { signal: ac.signal, onProvisional: (r) => r.status === 180 && ac.abort() },
+      );
+      assert.equal(res.status, 487);
+      const r = await uas.done;
+      assert.equal(r.code, 0, explain(r));
+    },
+  );
+
+  void test(
     'tshark on lo decodes our messages as SIP, none malformed',
     { skip: (!HAVE_TSHARK || !HAVE_SIPP || !HAVE_SIPSAK) && 'tshark, sipp or sipsak not installed' },
     async (t) => {

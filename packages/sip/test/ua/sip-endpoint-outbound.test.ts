@@ -145,6 +145,36 @@ void describe('SipEndpoint outbound', () => {
     assert.equal(acks[0]?.toString(), acks[1]?.toString());
   });
 
+  void test('INVITE aborted: CANCEL waits for a provisional (§9.1), then goes with the INVITE branch; 487 resolves', async () => {
+    const { net, ep } = s;
+    const ac = new AbortController();
+    const req = ep.createRequest('INVITE', 'sip:x@127.0.0.1:5070', {
+      from: '<sip:beckon@127.0.0.1>',
+      cseq: 4,
+    });
+    const p = ep.request(req, target, { signal: ac.signal });
+    await Promise.resolve();
+    ac.abort();
+    assert.equal(net.requests().length, 1, 'no CANCEL before a provisional response');
+    answer(net, 180);
+    const [invite, cancel] = net.requests();
+    assert.equal(cancel?.method, 'CANCEL');
+    assert.equal(cancel.topVia()?.branch, invite?.topVia()?.branch);
+    assert.equal(cancel.cseq().seq, 4);
+    assert.equal(cancel.cseq().method, 'CANCEL');
+    assert.equal(cancel.get('from'), invite?.get('from'));
+    assert.equal(cancel.rawUri, invite?.rawUri);
+    answer(net, 200); // to the CANCEL
+    const inv = invite;
+    assert.ok(inv);
+    net.user?.onMessage(
+      createResponse(inv, 487, undefined, { toTag: 'far' }).serialize(),
+      net.flow('udp', 5070),
+    );
+    assert.equal((await p).status, 487);
+    assert.equal(net.requests().at(-1)?.method, 'ACK', 'the 487 is ACKed by the transaction');
+  });
+
   void test('transport refusal resolves as a local 503', async () => {
     const { net, ep } = s;
     net.send = async () => ({ ok: false, error: 'connect-failed' });

@@ -1,0 +1,32 @@
+import type { Logger, MetricsRegistry } from '@beckon/ops';
+import type { CredentialStore } from '@beckon/sip';
+import type { SqliteSynchronous } from '@beckon/store';
+
+/** What the station is built from besides its configuration. */
+export interface StationComponents {
+  readonly log: Logger;
+  readonly metrics: MetricsRegistry;
+}
+
+/**
+ * Knobs that are not (yet) part of the configuration schema: for tests, benchmarks and embedding.
+ * The CLI passes none of them.
+ */
+export interface StationOptions {
+  /** Replaces the credential store built from `auth.users` (e.g. a generated store for benchmarks). */
+  readonly credentials?: CredentialStore;
+  /** Authenticate REGISTER with digest (default true). false: test rigs and unauthenticated benchmarks. */
+  readonly authenticate?: boolean;
+  /** Answer REGISTER without server transactions (default true). */
+  readonly statelessRegistrar?: boolean;
+  /** Insert Record-Route in dialog-creating requests (default false). */
+  readonly recordRoute?: boolean;
+  /** Forward requests for foreign domains (default false). */
+  readonly openRelay?: boolean;
+  /** Accept REGISTER for any domain (default false). */
+  readonly acceptAnyDomain?: boolean;
+  /** Domains served besides `sip.domain` (e.g. the listener's IP address for softphones). */
+  readonly extraDomains?: readonly string[];
+  /** SQLite synchronous level (default: the store's, 'normal': durable against process crashes). */
+  readonly sqliteSynchronous?: SqliteSynchronous;
+}

@@ -1,0 +1,300 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { BeckonConfig } from '@beckon/config';
+import type { Logger, MetricsRegistry } from '@beckon/ops';
+import {
+  DigestServer,
+  SipEndpoint,
+  TransportLayer,
+  type CredentialStore,
+  type DigestServerAlgorithm,
+  type ListenerInfo,
+  type ListenerSpec,
+} from '@beckon/sip';
+import { PostgresDatabase, SqliteDatabase } from '@beckon/store';
+import {
+  LocationService,
+  PostgresLocationStore,
+  SqliteLocationStore,
+  type LocationStore,
+} from './location/index.js';
+import { ForkingProxy } from './proxy/index.js';
+import { Registrar, REGISTRAR_SUPPORTED, StatelessRegisterFront } from './registrar/index.js';
+import { credentialStoreFromConfig } from './station-credentials.js';
+import { instrumentsView, type InstrumentView } from './station-instruments.js';
+import type { StationComponents, StationOptions } from './station-options.js';
+
+export enum StationState {
+  Idle = 'idle',
+  Starting = 'starting',
+  Running = 'running',
+  Stopping = 'stopping',
+  Stopped = 'stopped',
+}
+
+/** What `start` opened, kept for `stop` (in reverse order). */
+interface Opened {
+  db?: SqliteDatabase | PostgresDatabase;
+  store?: LocationStore;
+  location?: LocationService;
+  transport?: TransportLayer;
+  endpoint?: SipEndpoint;
+  front?: StatelessRegisterFront;
+}
+
+/**
+ * The management station process: storage and location service, the SIP transport and UA core, the
+ * registrar (stateless REGISTER front) and the forking proxy, composed from the configuration. One
+ * method per subsystem; later subsystems (notifier, SNMP agent, HTTP API) get their own.
+ */
+export class Station {
+  private readonly log: Logger;
+  private readonly metrics: MetricsRegistry;
+  private readonly config: BeckonConfig;
+  private readonly options: StationOptions;
+  private stateValue = StationState.Idle;
+  private opened: Opened = {};
+  private registrarValue: Registrar | undefined;
+  private proxyValue: ForkingProxy | undefined;
+  private credentials: CredentialStore | undefined;
+
+  constructor(components: StationComponents, config: BeckonConfig, options: StationOptions = {}) {
+    this.log = components.log.child({ component: 'station' });
+    this.metrics = components.metrics;
+    this.config = config;
+    this.options = options;
+  }
+
+  get state(): StationState {
+    return this.stateValue;
+  }
+
+  get location(): LocationService {
+    return this.need(this.opened.location, 'location service');
+  }
+
+  get registrar(): Registrar {
+    return this.need(this.registrarValue, 'registrar');
+  }
+
+  get proxy(): ForkingProxy {
+    return this.need(this.proxyValue, 'proxy');
+  }
+
+  get endpoint(): SipEndpoint {
+    return this.need(this.opened.endpoint, 'SIP endpoint');
+  }
+
+  /** Bound SIP listeners (ports resolved when 0 was configured). */
+  listeners(): ListenerInfo[] {
+    return this.opened.transport?.listeners() ?? [];
+  }
+
+  /** Every instrument with its line appearances (AORs) and their contacts. */
+  instruments(): InstrumentView[] {
+    return instrumentsView(this.location);
+  }
+
+  /** Starts every subsystem; rejects (after undoing what was started) when one cannot start. */
+  async start(): Promise<void> {
+    if (this.stateValue !== StationState.Idle) throw new Error(`station already ${this.stateValue}`);
+    this.transition(StationState.Starting);
+    try {
+      await this.startStorage();
+      this.createSip();
+      this.createRegistrar();
+      this.createProxy();
+      await this.startListeners();
+    } catch (err) {
+      await this.closeAll();
+      this.transition(StationState.Stopped);
+      throw err;
+    }
+    this.transition(StationState.Running);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stateValue !== StationState.Running) return;
+    this.transition(StationState.Stopping);
+    await this.closeAll();
+    this.transition(StationState.Stopped);
+  }
+
+  // ------------------------------------------------------------------ subsystems
+
+  /** Storage (SQLite file or PostgreSQL) and the location service, loaded with the stored bindings. */
+  private async startStorage(): Promise<void> {
+    const s = this.config.storage;
+    const log = this.log;
+    let store: LocationStore;
+    if (s.driver === 'postgres') {
+      if (!s.postgresUrl) throw new Error('storage.postgresUrl is required when storage.driver is postgres');
+      const db = new PostgresDatabase({ log }, { connectionString: s.postgresUrl });
+      this.opened.db = db;
+      const r = await PostgresLocationStore.open({ db, log, metrics: this.metrics });
+      if (!r.ok) throw new Error(`location store migration failed: ${JSON.stringify(r)}`);
+      store = r.store;
+    } else {
+      if (s.sqlitePath !== ':memory:') mkdirSync(dirname(s.sqlitePath), { recursive: true });
+      const db = new SqliteDatabase(
+        { log },
+        {
+          path: s.sqlitePath,
+          ...(this.options.sqliteSynchronous ? { synchronous: this.options.sqliteSynchronous } : {}),
+        },
+      );
+      this.opened.db = db;
+      const r = SqliteLocationStore.open({ db, log, metrics: this.metrics });
+      if (!r.ok) throw new Error(`location store migration failed: ${JSON.stringify(r)}`);
+      store = r.store;
+    }
+    this.opened.store = store;
+    const location = new LocationService(
+      { store, log, metrics: this.metrics },
+      { maxContactsPerAor: this.config.registrar.maxContactsPerAor },
+    );
+    await location.start();
+    this.opened.location = location;
+    this.log.info({ driver: s.driver, ...location.size }, 'storage ready');
+  }
+
+  /** SIP transport layer and UA core (listeners open in startListeners). */
+  private createSip(): void {
+    const sip = this.config.sip;
+    const transport = new TransportLayer(
+      { log: this.log, metrics: this.metrics },
+      {
+        listeners: sip.listen.map((l) => listenerSpec(l)),
+        maxMessageSize: sip.maxMessageBytes,
+        maxConnections: sip.maxConnections,
+        maxConnectionsPerSource: sip.maxConnectionsPerSource,
+        idleTimeoutMs: sip.idleConnectionTimeoutSec * 1000,
+        recvBufferSize: sip.udpRecvBufferBytes,
+      },
+    );
+    this.opened.transport = transport;
+    this.opened.endpoint = new SipEndpoint(
+      { log: this.log, metrics: this.metrics, transport },
+      {
+        timers: { t1: sip.t1Ms, t2: sip.t2Ms, t4: sip.t4Ms },
+        serverHeader: sip.userAgent,
+        userAgent: sip.userAgent,
+        supported: [...REGISTRAR_SUPPORTED],
+      },
+    );
+  }
+
+  /** Credential store, digest server and the registrar, answering REGISTER statelessly in front of the core. */
+  private createRegistrar(): void {
+    const cfg = this.config;
+    const endpoint = this.endpoint;
+    const transport = this.opened.transport as TransportLayer;
+    const realm = cfg.auth.realm || cfg.sip.domain;
+    let digest: DigestServer | undefined;
+    if (this.options.authenticate ?? true) {
+      this.credentials = this.options.credentials ?? credentialStoreFromConfig(cfg.auth, realm);
+      digest = new DigestServer(
+        { log: this.log, metrics: this.metrics, credentials: this.credentials },
+        {
+          realm,
+          algorithms: cfg.auth.algorithms as DigestServerAlgorithm[],
+          nonceLifetimeSec: cfg.auth.nonceLifetimeSec,
+        },
+      );
+    }
+    const r = cfg.registrar;
+    const registrar = new Registrar(
+      {
+        log: this.log,
+        metrics: this.metrics,
+        location: this.location,
+        ...(digest ? { digest } : {}),
+      },
+      {
+        domains: [cfg.sip.domain, ...(this.options.extraDomains ?? [])],
+        acceptAnyDomain: this.options.acceptAnyDomain ?? false,
+        minExpires: r.minExpires,
+        maxExpires: r.maxExpires,
+        defaultExpires: r.defaultExpires,
+        identifyByDigestUsername: r.instrumentIdentification.digestUsername,
+        identifyBySipInstance: r.instrumentIdentification.sipInstance,
+      },
+    );
+    this.registrarValue = registrar;
+    if (this.options.statelessRegistrar ?? true) {
+      const front = new StatelessRegisterFront(
+        { log: this.log, registrar, transport, next: endpoint },
+        { serverHeader: cfg.sip.userAgent, maxMessageSize: cfg.sip.maxMessageBytes },
+      );
+      transport.setUser(front);
+      this.opened.front = front;
+    } else {
+      endpoint.onRequest('REGISTER', async (ctx) => {
+        const reply = await registrar.process(ctx.request, ctx.flow);
+        if (reply) ctx.respond(reply.status, reply.reason, reply.headers);
+      });
+    }
+  }
+
+  /** The forking proxy for everything else addressed to the domain. */
+  private createProxy(): void {
+    const cfg = this.config;
+    const transport = this.opened.transport as TransportLayer;
+    const users = new Set(cfg.auth.users.map((u) => u.username));
+    const proxy = new ForkingProxy(
+      { log: this.log, metrics: this.metrics, location: this.location, endpoint: this.endpoint, transport },
+      {
+        domains: [cfg.sip.domain, ...(this.options.extraDomains ?? [])],
+        listeners: () => transport.listeners(),
+        instrumentPrefix: cfg.registrar.instrumentPrefix,
+        recordRoute: this.options.recordRoute ?? false,
+        openRelay: this.options.openRelay ?? false,
+        knownUser: (u) => users.has(u),
+      },
+    );
+    proxy.attach();
+    this.proxyValue = proxy;
+  }
+
+  private async startListeners(): Promise<void> {
+    const r = await this.endpoint.start();
+    if (!r.ok) throw new Error(`SIP listeners failed: ${r.error}`);
+    this.log.info(
+      { listeners: r.listeners.map((l) => `${l.transport}:${l.address}:${l.port}`), domain: this.config.sip.domain },
+      'SIP listening',
+    );
+  }
+
+  private async closeAll(): Promise<void> {
+    const o = this.opened;
+    this.opened = {};
+    o.front?.stop();
+    if (o.endpoint) await o.endpoint.stop();
+    else if (o.transport) await o.transport.stop();
+    if (o.location) await o.location.stop();
+    if (o.store) await o.store.close();
+    if (o.db) await o.db.close();
+  }
+
+  private transition(next: StationState): void {
+    this.log.info({ from: this.stateValue, to: next }, 'station state');
+    this.stateValue = next;
+  }
+
+  private need<T>(v: T | undefined, what: string): T {
+    if (v === undefined) throw new Error(`${what} not available while the station is ${this.stateValue}`);
+    return v;
+  }
+}
+
+function listenerSpec(l: BeckonConfig['sip']['listen'][number]): ListenerSpec {
+  const spec: ListenerSpec = { transport: l.transport, host: l.host, port: l.port };
+  if (l.tls) {
+    spec.tls = {
+      cert: readFileSync(l.tls.certFile),
+      key: readFileSync(l.tls.keyFile),
+      ...(l.tls.caFile ? { ca: readFileSync(l.tls.caFile), requestCert: true } : {}),
+    };
+  }
+  return spec;
+}

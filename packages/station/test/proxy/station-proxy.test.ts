@@ -1,0 +1,163 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultConfig, type BeckonConfig } from '@beckon/config';
+import { MetricsRegistry, silentLogger } from '@beckon/ops';
+import { parseMessage, type SipRequest, type SipResponse } from '@beckon/sip';
+import { Station } from '../../src/index.js';
+
+/** A tiny UDP user agent: registers, answers requests with `status`, records what it received. */
+class Ua {
+  readonly received: SipRequest[] = [];
+  private waiters: ((r: SipResponse) => void)[] = [];
+  private constructor(
+    readonly sock: Socket,
+    readonly port: number,
+    private readonly status: number,
+  ) {
+    sock.on('message', (data) => {
+      const p = parseMessage(data);
+      if (!p.ok) return;
+      const m = p.message;
+      if (m.kind === 'response') {
+        if (m.status >= 200) this.waiters.shift()?.(m);
+        return;
+      }
+      this.received.push(m);
+      if (m.method === 'ACK') return;
+      const vias = m.getRows('via').map((v) => `Via: ${v}`);
+      const res = [
+        `SIP/2.0 ${this.status} X`,
+        ...vias,
+        `From: ${m.get('from')}`,
+        `To: ${m.get('to')};tag=ua${this.port}`,
+        `Call-ID: ${m.get('call-id')}`,
+        `CSeq: ${m.get('cseq')}`,
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
+      sock.send(res, Number(m.topVia()?.params.get('rport') ?? m.topVia()?.port), '127.0.0.1');
+    });
+  }
+
+  static async open(status = 200): Promise<Ua> {
+    const sock = createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+    return new Ua(sock, sock.address().port, status);
+  }
+
+  request(port: number, text: string): Promise<SipResponse> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('no response')), 5000);
+      this.waiters.push((r) => {
+        clearTimeout(t);
+        resolve(r);
+      });
+      this.sock.send(text, port, '127.0.0.1');
+    });
+  }
+
+  close(): void {
+    this.sock.close();
+  }
+}
+
+let n = 0;
+function req(method: string, uri: string, ua: Ua, extra: string[] = [], user = 'x'): string {
+  n++;
+  return [
+    `${method} ${uri} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${ua.port};branch=z9hG4bK-s${n};rport`,
+    'Max-Forwards: 70',
+    `From: <sip:${user}@example.net>;tag=f${n}`,
+    `To: <${uri}>`,
+    `Call-ID: c${n}@test`,
+    `CSeq: 1 ${method}`,
+    ...extra,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
+function config(dir: string): BeckonConfig {
+  const c = defaultConfig();
+  return {
+    ...c,
+    sip: { ...c.sip, domain: 'example.net', listen: [{ transport: 'udp', host: '127.0.0.1', port: 0 }] },
+    storage: { ...c.storage, driver: 'sqlite', sqlitePath: join(dir, 'beckon.db') },
+  };
+}
+
+test('station: REGISTER with +sip.instance, ~~in~MAC forks to both lines, ~~in~user&MAC to one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beckon-station-'));
+  const metrics = new MetricsRegistry();
+  const station = new Station({ log: silentLogger(), metrics }, config(dir), { authenticate: false });
+  await station.start();
+  const port = station.listeners()[0]!.port;
+  const line69 = await Ua.open(200);
+  const line70 = await Ua.open(486);
+  const caller = await Ua.open();
+  try {
+    for (const [ua, user, t] of [
+      [line69, '69', 'e'],
+      [line70, '70', 'f'],
+    ] as const) {
+      const inst = `"<urn:uuid:f81d4fa${t}-7dec-11d0-a765-0000deadbeef>"`;
+      const r = await ua.request(
+        port,
+        req('REGISTER', `sip:${user}@example.net`, ua, [
+          `Contact: <sip:${user}@127.0.0.1:${ua.port}>;+sip.instance=${inst}`,
+          'Expires: 600',
+        ], user),
+      );
+      assert.equal(r.status, 200);
+    }
+    const view = station.instruments();
+    assert.deepEqual(
+      view.map((v) => [v.instrument, v.lines.map((l) => l.aor)]),
+      [['0000deadbeef', ['sip:69@example.net', 'sip:70@example.net']]],
+    );
+
+    // Both line appearances get the OPTIONS; 200 wins over 486 (§16.7).
+    let r = await caller.request(port, req('OPTIONS', 'sip:~~in~0000DEADBEEF@example.net', caller));
+    assert.equal(r.status, 200);
+    assert.equal(line69.received.filter((m) => m.method === 'OPTIONS').length, 1);
+    assert.equal(line70.received.filter((m) => m.method === 'OPTIONS').length, 1);
+    assert.equal(r.getAll('via').length, 1, 'proxy Via removed');
+
+    // Only line 70 (which answers 486).
+    r = await caller.request(port, req('MESSAGE', 'sip:~~in~70&0000deadbeef@example.net', caller));
+    assert.equal(r.status, 486);
+    assert.equal(line69.received.filter((m) => m.method === 'MESSAGE').length, 0);
+    assert.equal(line70.received.filter((m) => m.method === 'MESSAGE').length, 1);
+    const fwd = line70.received.find((m) => m.method === 'MESSAGE')!;
+    assert.equal(fwd.get('max-forwards'), '69');
+    assert.equal(fwd.rawUri, `sip:70@127.0.0.1:${line70.port}`);
+
+    // AOR routing, unknown user, foreign domain, Max-Forwards 0, loop.
+    r = await caller.request(port, req('MESSAGE', 'sip:69@example.net', caller));
+    assert.equal(r.status, 200);
+    r = await caller.request(port, req('MESSAGE', 'sip:nobody@example.net', caller));
+    assert.equal(r.status, 404);
+    r = await caller.request(port, req('MESSAGE', 'sip:~~in~001122334455@example.net', caller));
+    assert.equal(r.status, 480);
+    r = await caller.request(port, req('MESSAGE', 'sip:bob@elsewhere.org', caller));
+    assert.equal(r.status, 403);
+    r = await caller.request(port, req('MESSAGE', 'sip:69@example.net', caller).replace('Max-Forwards: 70', 'Max-Forwards: 0'));
+    assert.equal(r.status, 483);
+
+    const counters = metrics.get('proxy_forks')?.samples()[0]?.value;
+    assert.equal(counters, 4);
+  } finally {
+    line69.close();
+    line70.close();
+    caller.close();
+    await station.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
