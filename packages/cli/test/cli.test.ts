@@ -6,6 +6,19 @@ import { join } from 'node:path';
 import { runBeckon } from './cli-spawn.js';
 
 let dir = '';
+/** Every listener on an ephemeral loopback port and storage in memory, so running roles never collide. */
+const privatePorts = [
+  '--set',
+  'sip.listen=[{transport: udp, host: 127.0.0.1, port: 0}]',
+  '--set',
+  'snmp.listen=[{transport: udp, host: 127.0.0.1, port: 0}]',
+  '--set',
+  'http.listen.port=0',
+  '--set',
+  'management.callHomeListen.port=0',
+  '--set',
+  'storage.sqlitePath=:memory:',
+];
 const file = (name: string) => join(dir, name);
 
 void describe('beckon (spawned)', { concurrency: 2 }, () => {
@@ -157,10 +170,10 @@ void describe('beckon (spawned)', { concurrency: 2 }, () => {
   });
 
   void it('demo --duration 1 prints the summary, logs the loaded configuration and exits 0', async () => {
-    const r = await runBeckon(['demo', '--duration', '1']);
+    const r = await runBeckon(['demo', '--duration', '1', ...privatePorts]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /http:\/\/127\.0\.0\.1:8080\/metrics/);
-    assert.match(r.stdout, /sip:localhost {2}on udp 127\.0\.0\.1:5060/);
+    assert.match(r.stdout, /http:\/\/127\.0\.0\.1:\d+\/metrics/);
+    assert.match(r.stdout, /sip:localhost {2}on udp 127\.0\.0\.1:\d+/);
     const logs = r.stdout
       .split('\n')
       .filter((l) => l.startsWith('{'))
@@ -174,14 +187,24 @@ void describe('beckon (spawned)', { concurrency: 2 }, () => {
 
   void it('station runs until SIGINT and exits 0; invalid configuration exits 1', async () => {
     let sent = false;
-    const r = await runBeckon(['station', '--set', 'log.level=debug'], {
+    let fallback: NodeJS.Timeout | undefined;
+    const r = await runBeckon(['station', '--set', 'log.level=debug', ...privatePorts], {
       onStdout: (all, kill) => {
-        if (!sent && all.includes('not yet implemented')) {
+        if (sent) return;
+        // Interrupt once the role reports it is up (placeholder or real station), or 3 s after the
+        // configuration is loaded whatever it logs.
+        if (all.includes('not yet implemented') || all.includes('"to":"running"')) {
           sent = true;
+          clearTimeout(fallback);
           kill('SIGINT');
-        }
+        } else if (!fallback && all.includes('configuration loaded'))
+          fallback = setTimeout(() => {
+            sent = true;
+            kill('SIGINT');
+          }, 3000);
       },
     });
+    clearTimeout(fallback);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /"reason":"SIGINT"/);
     const bad = await runBeckon(['station', '--set', 'registrar.maxContactsPerAor=0']);

@@ -32,3 +32,8 @@ export * from './transport/udp-transport.js';
 export * from './transport/stream-transport.js';
 export * from './security/index.js';
 export * from './acm/vacm.js';
+export * from './agentx/agentx-pdu.js';
+export * from './agentx/agentx-codec.js';
+export * from './agentx/agentx-dispatcher.js';
+export * from './agentx/agentx-subagent.js';
+export * from './tm/index.js';

@@ -7,7 +7,10 @@ import { InMemoryCredentialStore, type Credential } from '@beckon/sip';
  * the digest is computed over `user/TOKEN`, so HA1 of the plain user cannot verify it). A user given
  * only with `ha1` can register, but not with a tokened username.
  */
-export function credentialStoreFromConfig(auth: BeckonConfig['auth'], realm: string): InMemoryCredentialStore {
+export function credentialStoreFromConfig(
+  auth: BeckonConfig['auth'],
+  realm: string,
+): InMemoryCredentialStore {
   const store = new InMemoryCredentialStore();
   for (const u of auth.users) {
     let c: Credential | undefined;

@@ -33,12 +33,16 @@ export function instrumentsView(location: LocationService): InstrumentView[] {
       list.push({
         contact: b.contact,
         expiresAt: b.expiresAt,
-        ...(b.flow ? { transport: b.flow.transport, source: `${b.flow.remoteAddress}:${b.flow.remotePort}` } : {}),
+        ...(b.flow
+          ? { transport: b.flow.transport, source: `${b.flow.remoteAddress}:${b.flow.remotePort}` }
+          : {}),
         ...(b.instance !== undefined ? { instance: b.instance } : {}),
       });
     }
     if (byAor.size === 0) continue;
-    const lines = [...byAor].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([aor, contacts]) => ({ aor, contacts }));
+    const lines = [...byAor]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([aor, contacts]) => ({ aor, contacts }));
     out.push({ instrument, lines });
   }
   return out.sort((a, b) => (a.instrument < b.instrument ? -1 : a.instrument > b.instrument ? 1 : 0));

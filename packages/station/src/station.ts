@@ -260,7 +260,10 @@ export class Station {
     const r = await this.endpoint.start();
     if (!r.ok) throw new Error(`SIP listeners failed: ${r.error}`);
     this.log.info(
-      { listeners: r.listeners.map((l) => `${l.transport}:${l.address}:${l.port}`), domain: this.config.sip.domain },
+      {
+        listeners: r.listeners.map((l) => `${l.transport}:${l.address}:${l.port}`),
+        domain: this.config.sip.domain,
+      },
       'SIP listening',
     );
   }

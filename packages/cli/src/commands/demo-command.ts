@@ -57,7 +57,9 @@ export function demoSummary(config: BeckonConfig): string {
   return lines.join('\n');
 }
 
-const runDemo: RoleRunner = async (_config, { log, signal }) => {
+const runDemo: RoleRunner = async (_config, components) => {
+  const { signal } = components;
+  const log = components.log.child({ component: 'demo' });
   log.info('demo running (station and device simulator not wired in yet)');
   await untilAborted(signal);
   log.info('demo stopped');

@@ -3,7 +3,7 @@ import type { Logger, MetricsRegistry } from '@beckon/ops';
 
 /** What a running role receives besides its configuration. */
 export interface RunComponents {
-  /** Child logger of the process root logger (`component` set to the role). */
+  /** The process root logger (fields `role`, `pid`); each component takes `log.child({ component })`. */
   log: Logger;
   /** The one metrics registry of the process. */
   metrics: MetricsRegistry;

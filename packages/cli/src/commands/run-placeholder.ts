@@ -6,8 +6,10 @@ import { untilAborted } from './run-components.js';
  * to stop. Replaced by the real `run` of @beckon/station, @beckon/device and the overlay node.
  */
 export function placeholderRunner(role: string): RoleRunner {
-  return async (_config, { log, signal }) => {
-    log.info('not yet implemented');
+  return async (_config, components) => {
+    const { signal } = components;
+    const log = components.log.child({ component: role });
+    log.info({ placeholder: role }, 'not yet implemented');
     await untilAborted(signal);
     log.info('stopped');
   };

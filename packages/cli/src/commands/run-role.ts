@@ -71,7 +71,7 @@ export async function runRole(args: ParsedArgs, io: CliIo, start: RoleStart): Pr
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     await start.runner(config, {
-      log: root.child({ component: start.role }),
+      log: root,
       metrics,
       signal: controller.signal,
     });

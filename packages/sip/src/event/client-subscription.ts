@@ -167,6 +167,16 @@ export class ClientSubscription {
       const req = this.inDialogSubscribe(0);
       const res = await this.host.request(req, this.opts.target, this.requestOptions());
       this.syncSeq(res);
+      if (res.status >= 200 && res.status < 300 && this.dialogKeyValue !== undefined) {
+        // The final NOTIFY follows the 2xx: keep the dialog routable for it (at most Timer N), so that it
+        // gets a 200 rather than a 481.
+        this.timerN = setTimeout(() => {
+          this.timerN = undefined;
+          this.unroute();
+        }, this.host.timing.timerN);
+        this.timerN.unref();
+        return;
+      }
     }
     this.unroute();
   }
@@ -202,7 +212,9 @@ export class ClientSubscription {
     // sending a SUBSCRIBE; when it fires without one, the subscription is considered failed.
     this.startTimerN();
     const res = await this.host.request(req, this.opts.target, this.requestOptions());
+    // Closed, replaced by a newer attempt, or already given up (Timer N fired first).
     if (this.closing || this.callId !== req.callId) return;
+    if ((this.state as ClientSubscriptionState) === ClientSubscriptionState.Terminated) return;
     this.syncSeq(res);
     if (res.status >= 200 && res.status < 300) {
       // The dialog may already exist: a NOTIFY can overtake the 2xx.
@@ -380,7 +392,10 @@ export class ClientSubscription {
 
   private applyState(s: SubscriptionStateHeader): void {
     if (this.closing) {
-      if (s.state === 'terminated') this.unroute();
+      if (s.state === 'terminated') {
+        this.clearTimerN();
+        this.unroute();
+      }
       return;
     }
     if (s.state === 'terminated') {

@@ -66,7 +66,7 @@ export interface EventPackage {
   /** Decides a new subscription or a refresh (authentication/authorization/body checks). */
   accept(request: SipRequest, ctx: SubscribeContext): SubscribeOutcome | Promise<SubscribeOutcome>;
   /** Body of the NOTIFY sent at once after a subscription is created, refreshed, fetched or activated. */
-  stateNotify(sub: NotifierSubscription, cause: StateNotifyCause): NotifyContent | Promise<NotifyContent>;
+  initialNotify(sub: NotifierSubscription, cause: StateNotifyCause): NotifyContent | Promise<NotifyContent>;
   /** Told once when a subscription ends, whatever the cause. */
   onTerminated?(sub: NotifierSubscription, reason: string): void;
 }

@@ -5,6 +5,8 @@ export * from './expiry-queue.js';
 export * from './subscription-store.js';
 export * from './event-metrics.js';
 export * from './notifier-subscription.js';
+export * from './notify-sender.js';
+export * from './record-from-subscribe.js';
 export * from './notifier.js';
 export * from './client-subscription.js';
 export * from './subscriber.js';

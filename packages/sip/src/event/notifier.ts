@@ -1,39 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger, MetricsRegistry } from '@beckon/ops';
-import { formatNameAddr, type NameAddr } from '../grammar/name-addr.js';
-import { formatUri } from '../grammar/uri.js';
-import type { SipRequest } from '../message/sip-request.js';
-import type { SipResponse } from '../message/sip-response.js';
-import type { Flow, SendTarget } from '../transport/transport-types.js';
-import { formatHostPort } from '../transport/transport-types.js';
-import { headerRows, type HeaderInit, type ServerContext } from '../ua/server-context.js';
-import type { RequestHandler, RequestTarget } from '../ua/sip-endpoint.js';
-import type { RequestCredentials, RequestOptions } from '../ua/uac-request.js';
-import {
-  formatEventHeader,
-  formatSubscriptionState,
-  mediaType,
-  parseEventHeader,
-  type TerminationReason,
-} from './event-header.js';
+import type { Flow } from '../transport/transport-types.js';
+import type { ServerContext } from '../ua/server-context.js';
+import type { RequestCredentials } from '../ua/uac-request.js';
+import { mediaType, parseEventHeader, type TerminationReason } from './event-header.js';
 import { NotifierMetrics } from './event-metrics.js';
 import type { EventPackage, NotifyContent, StateNotifyCause } from './event-package.js';
 import { EventPackageRegistry } from './event-package-registry.js';
 import { ExpiryQueue } from './expiry-queue.js';
-import { NotifierSubscription, SubscriptionState, type QueuedNotify } from './notifier-subscription.js';
-import type { FlowRecord, SubscriptionRecord, SubscriptionStore } from './subscription-store.js';
-
-/** The part of `SipEndpoint` the notifier uses. */
-export interface NotifierEndpoint {
-  onRequest(method: string, handler: RequestHandler): void;
-  offRequest(method: string): void;
-  request(req: SipRequest, target?: RequestTarget, opts?: RequestOptions): Promise<SipResponse>;
-}
-
-/** Finds a live flow by id (`TransportLayer.getFlow`). */
-export interface FlowLookup {
-  getFlow(id: string): Flow | undefined;
-}
+import { NotifierSubscription, SubscriptionState } from './notifier-subscription.js';
+import { NotifySender, type FlowLookup, type NotifierEndpoint, type NotifyOutcome } from './notify-sender.js';
+import { firstContact, flowRecordOf, recordFromSubscribe } from './record-from-subscribe.js';
+import type { SubscriptionRecord, SubscriptionStore } from './subscription-store.js';
 
 export interface NotifierComponents {
   log: Logger;
@@ -56,25 +33,15 @@ export interface NotifierInit {
   terminateConcurrency?: number;
   /** Clock, epoch ms (tests). */
   now?: () => number;
+  /** Interval of the per-event info summary (created/terminated since the last one, live), ms. Default
+   * 300000; 0 turns it off. Nothing is logged for an interval without changes. */
+  summaryIntervalMs?: number;
 }
-
-/** Outcome of one NOTIFY. `superseded`: newer content replaced it before it was sent. */
-export type NotifyOutcome =
-  | { ok: true; status: number }
-  | {
-      ok: false;
-      status: number;
-      reason: 'no-subscription' | 'superseded' | 'failed' | 'terminated' | 'bad-target';
-    };
 
 export interface RestoreSummary {
   restored: number;
   /** Records of unknown packages, left in the store. */
   skipped: number;
-}
-
-interface Waiting extends QueuedNotify {
-  waiters: ((o: NotifyOutcome) => void)[];
 }
 
 /**
@@ -87,7 +54,7 @@ export class Notifier {
   private readonly log: Logger;
   private readonly endpoint: NotifierEndpoint;
   private readonly store: SubscriptionStore | undefined;
-  private readonly flows: FlowLookup | undefined;
+  private readonly sender: NotifySender;
   private readonly metrics: NotifierMetrics;
   private readonly byId = new Map<string, NotifierSubscription>();
   private readonly byDialog = new Map<string, NotifierSubscription>();
@@ -96,21 +63,39 @@ export class Notifier {
   private readonly ended = new WeakSet<NotifierSubscription>();
   private readonly now: () => number;
   private readonly init: NotifierInit;
+  private readonly changes = new Map<string, { created: number; terminated: number }>();
+  private summaryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(components: NotifierComponents, init: NotifierInit = {}) {
     this.log = components.log.child({ component: 'sip.event.notifier' });
     this.endpoint = components.endpoint;
     this.store = components.store;
-    this.flows = components.flows;
     this.packages = components.packages ?? new EventPackageRegistry();
     this.init = init;
     this.now = init.now ?? Date.now;
     this.metrics = new NotifierMetrics(components.metrics, () =>
       [...this.activeCount].map(([event, value]) => ({ labels: [event], value })),
     );
+    this.sender = new NotifySender(
+      this.log,
+      this.endpoint,
+      this.metrics,
+      components.flows,
+      { contact: init.contact, notifyCredentials: init.notifyCredentials, now: this.now },
+      {
+        isEnded: (sub) => this.ended.has(sub),
+        notifyFailed: (sub, reason) => void this.end(sub, reason, { notify: false, retryAfter: undefined }),
+        persist: (sub) => this.persist(sub),
+      },
+    );
     this.expiries = new ExpiryQueue((sub) => this.onExpired(sub), { now: this.now });
     this.endpoint.onRequest('SUBSCRIBE', (ctx) => this.onSubscribe(ctx));
+    const every = init.summaryIntervalMs ?? 300_000;
+    if (every > 0) {
+      this.summaryTimer = setInterval(() => this.logSummary(), every);
+      this.summaryTimer.unref();
+    }
   }
 
   /** Live subscriptions. */
@@ -160,6 +145,8 @@ export class Notifier {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.summaryTimer) clearInterval(this.summaryTimer);
+    this.summaryTimer = undefined;
     this.endpoint.offRequest('SUBSCRIBE');
     this.expiries.dispose();
     this.byId.clear();
@@ -176,7 +163,7 @@ export class Notifier {
   notify(id: string, content: NotifyContent): Promise<NotifyOutcome> {
     const sub = this.byId.get(id);
     if (!sub) return Promise.resolve({ ok: false, status: 0, reason: 'no-subscription' });
-    return new Promise((resolve) => this.enqueue(sub, { content, waiters: [resolve] }));
+    return new Promise((resolve) => this.sender.enqueue(sub, { content, waiters: [resolve] }));
   }
 
   /** Pending -> Active, with a NOTIFY of current state (RFC 6665 §4.2.1.1 "pending" then authorized). */
@@ -305,14 +292,16 @@ export class Notifier {
       ctx.respond(outcome.status, outcome.reason, outcome.headers);
       return;
     }
-    const rec = this.recordFromRequest(
-      ctx,
-      pkg,
+    const rec = recordFromSubscribe(req, {
+      localTag: ctx.localTag,
+      flow: ctx.flow,
+      event: pkg.name.toLowerCase(),
       eventId,
       expires,
-      outcome.state ?? 'active',
-      outcome.packageState,
-    );
+      state: outcome.state ?? 'active',
+      packageState: outcome.packageState,
+      now: this.now(),
+    });
     if (!rec) {
       // RFC 3261 §8.1.1.8: "The Contact header field MUST be present and contain exactly one SIP or SIPS
       // URI in any request that can result in the establishment of a dialog."
@@ -325,11 +314,12 @@ export class Notifier {
       // the subscription ends at once (final NOTIFY).
       ctx.respond(200, undefined, this.okHeaders(ctx, 0));
       this.metrics.subscriptionCreated(sub.event);
+      this.changed(sub.event, 'created');
       const content = await this.stateContent(sub, 'fetch');
       this.ended.add(sub);
       sub.state = SubscriptionState.Terminated;
       await new Promise<NotifyOutcome>((resolve) =>
-        this.enqueue(sub, {
+        this.sender.enqueue(sub, {
           content,
           terminate: { reason: 'timeout', retryAfter: undefined },
           waiters: [resolve],
@@ -353,13 +343,14 @@ export class Notifier {
     }
     this.insert(sub);
     this.metrics.subscriptionCreated(sub.event);
+    this.changed(sub.event, 'created');
     // RFC 6665 §4.2.1.1: "the 200-class response ... MUST contain an "Expires" header field" (duration
     // granted). §4.2.1.2: "Upon successfully accepting or refreshing a subscription, notifiers MUST send a
     // NOTIFY request immediately to communicate the current resource state to the subscriber."
     ctx.respond(200, undefined, this.okHeaders(ctx, expires));
     this.log.debug({ id: sub.id, event: sub.event, expires, flow: ctx.flow.id }, 'subscription created');
     const content = await this.stateContent(sub, 'created');
-    this.enqueue(sub, { content, waiters: [] });
+    this.sender.enqueue(sub, { content, waiters: [] });
   }
 
   private async onRefresh(
@@ -424,66 +415,35 @@ export class Notifier {
     ctx.respond(200, undefined, this.okHeaders(ctx, expires));
     this.log.debug({ id: sub.id, event: sub.event, expires, flow: ctx.flow.id }, 'subscription refreshed');
     const content = await this.stateContent(sub, 'refreshed');
-    if (!this.ended.has(sub)) this.enqueue(sub, { content, waiters: [] });
+    if (!this.ended.has(sub)) this.sender.enqueue(sub, { content, waiters: [] });
   }
 
   private okHeaders(ctx: ServerContext, expires: number): [string, string][] {
     return [
       ['Expires', String(expires)],
-      ['Contact', this.contactFor(ctx.flow)],
+      ['Contact', this.sender.contactFor(ctx.flow)],
     ];
-  }
-
-  private contactFor(flow: Flow | undefined, rec?: FlowRecord): string {
-    if (this.init.contact !== undefined) return this.init.contact;
-    const transport = flow?.transport ?? rec?.transport ?? 'udp';
-    const address = flow?.local.address ?? rec?.localAddress ?? '127.0.0.1';
-    const port = flow?.local.port ?? rec?.localPort ?? 5060;
-    const tp = transport === 'udp' ? '' : `;transport=${transport}`;
-    return `<sip:${formatHostPort(address, port)}${tp}>`;
-  }
-
-  /** The dialog of RFC 3261 §12.1.1 (UAS side) as a plain record. */
-  private recordFromRequest(
-    ctx: ServerContext,
-    pkg: EventPackage,
-    eventId: string | undefined,
-    expires: number,
-    state: 'active' | 'pending',
-    packageState: unknown,
-  ): SubscriptionRecord | undefined {
-    const req = ctx.request;
-    const from = req.tryFrom();
-    const to = req.tryTo();
-    const cseq = req.tryCSeq();
-    const remoteTag = req.fromTag;
-    const target = firstContact(req);
-    if (!from.ok || !to.ok || !cseq.ok || remoteTag === undefined || target === undefined) return undefined;
-    const now = this.now();
-    return {
-      id: ctx.localTag,
-      event: pkg.name.toLowerCase(),
-      eventId: eventId ?? null,
-      state,
-      callId: req.callId,
-      localTag: ctx.localTag,
-      remoteTag,
-      localUri: withoutTag(to.value),
-      remoteUri: withoutTag(from.value),
-      localSeq: 0,
-      remoteSeq: cseq.value.seq,
-      remoteTarget: target,
-      routeSet: req.getAll('record-route'),
-      expiresAt: now + expires * 1000,
-      createdAt: now,
-      flow: flowRecord(ctx.flow),
-      packageState: packageState ?? null,
-    };
   }
 
   private takeFlow(sub: NotifierSubscription, flow: Flow): void {
     sub.flow = flow;
-    if (sub.flowRecord.flowId !== flow.id) sub.flowRecord = flowRecord(flow);
+    if (sub.flowRecord.flowId !== flow.id) sub.flowRecord = flowRecordOf(flow);
+  }
+
+  private changed(event: string, what: 'created' | 'terminated'): void {
+    let c = this.changes.get(event);
+    if (!c) {
+      c = { created: 0, terminated: 0 };
+      this.changes.set(event, c);
+    }
+    c[what]++;
+  }
+
+  private logSummary(): void {
+    for (const [event, c] of this.changes) {
+      this.log.info({ event, ...c, live: this.activeCount.get(event) ?? 0 }, 'subscriptions summary');
+    }
+    this.changes.clear();
   }
 
   private insert(sub: NotifierSubscription): void {
@@ -507,9 +467,12 @@ export class Notifier {
     const pkg = this.packages.get(sub.event);
     if (!pkg) return {};
     try {
-      return await pkg.stateNotify(sub, cause);
+      return await pkg.initialNotify(sub, cause);
     } catch (err) {
-      this.log.error({ err, id: sub.id, event: sub.event }, 'package stateNotify failed; empty NOTIFY sent');
+      this.log.error(
+        { err, id: sub.id, event: sub.event },
+        'package initialNotify failed; empty NOTIFY sent',
+      );
       return {};
     }
   }
@@ -538,7 +501,7 @@ export class Notifier {
       return Promise.resolve({ ok: true, status: 0 });
     }
     return new Promise<NotifyOutcome>((resolve) => {
-      this.enqueue(sub, {
+      this.sender.enqueue(sub, {
         content: {},
         terminate: { reason, retryAfter: opts.retryAfter },
         waiters: [
@@ -554,6 +517,7 @@ export class Notifier {
   /** Bookkeeping once a subscription is over: store, metrics, package hook. */
   private finish(sub: NotifierSubscription, reason: string, stored: boolean): void {
     this.metrics.subscriptionTerminated(sub.event, reason);
+    this.changed(sub.event, 'terminated');
     if (stored && this.store) {
       this.store
         .remove(sub.id)
@@ -567,150 +531,10 @@ export class Notifier {
     }
   }
 
-  private enqueue(sub: NotifierSubscription, item: Waiting): void {
-    if (!sub.notifyInFlight) {
-      void this.send(sub, item);
-      return;
-    }
-    const prev = sub.queued as Waiting | undefined;
-    if (prev?.terminate && !item.terminate) {
-      // The final NOTIFY is already waiting: later state is moot.
-      for (const w of item.waiters) w({ ok: false, status: 0, reason: 'terminated' });
-      return;
-    }
-    if (prev) for (const w of prev.waiters) w({ ok: false, status: 0, reason: 'superseded' });
-    sub.queued = item;
-  }
-
-  private async send(sub: NotifierSubscription, item: Waiting): Promise<void> {
-    sub.notifyInFlight = true;
-    const outcome = await this.sendOne(sub, item);
-    sub.notifyInFlight = false;
-    for (const w of item.waiters) w(outcome);
-    const next = sub.queued as Waiting | undefined;
-    sub.queued = undefined;
-    if (next) {
-      if (this.ended.has(sub) && !next.terminate) {
-        for (const w of next.waiters) w({ ok: false, status: 0, reason: 'terminated' });
-        return;
-      }
-      void this.send(sub, next);
-    }
-  }
-
-  private async sendOne(sub: NotifierSubscription, item: Waiting): Promise<NotifyOutcome> {
-    const req = sub.createRequest('NOTIFY');
-    if (!req) {
-      this.metrics.notifyFailedOne(sub.event, 'bad-target');
-      if (!item.terminate) void this.end(sub, 'notify-failed', { notify: false, retryAfter: undefined });
-      return { ok: false, status: 0, reason: 'bad-target' };
-    }
-    const now = this.now();
-    // RFC 6665 §8.2.3: Event and Subscription-State are mandatory in NOTIFY. §4.2.2: "If the value of the
-    // "Subscription-State" header field is "active" or "pending", the notifier SHOULD also include in the
-    // "Subscription-State" header field an "expires" parameter".
-    req.add('Event', formatEventHeader(sub.event, sub.eventId));
-    const t = item.terminate;
-    req.add(
-      'Subscription-State',
-      t
-        ? formatSubscriptionState('terminated', { reason: t.reason, retryAfter: t.retryAfter })
-        : formatSubscriptionState(sub.state === SubscriptionState.Pending ? 'pending' : 'active', {
-            expires: sub.remaining(now),
-          }),
-    );
-    req.add('Contact', this.contactFor(sub.flow, sub.flowRecord));
-    const c = item.content;
-    if (c.headers) for (const [n, v] of headerRows(c.headers as HeaderInit)) req.add(n, v);
-    if (c.body !== undefined && c.body.length > 0) {
-      req.add('Content-Type', c.contentType ?? 'application/octet-stream');
-      req.body = typeof c.body === 'string' ? Buffer.from(c.body) : c.body;
-    }
-    const creds = this.init.notifyCredentials?.(sub);
-    const res = await this.endpoint.request(
-      req,
-      this.targetFor(sub),
-      creds ? { credentials: creds } : undefined,
-    );
-    // A digest retry (RFC 3261 §22.2) used CSeq+1: keep the dialog's local sequence number in step.
-    const rc = res.tryCSeq();
-    if (rc.ok && rc.value.seq > sub.localSeq) sub.localSeq = rc.value.seq;
-    if (res.status >= 200 && res.status < 300) {
-      this.metrics.notifySentOne(sub.event);
-      if (!this.ended.has(sub)) this.persist(sub);
-      return { ok: true, status: res.status };
-    }
-    this.metrics.notifyFailedOne(sub.event, String(res.status));
-    this.log.debug({ id: sub.id, event: sub.event, status: res.status }, 'NOTIFY failed');
-    if (!this.ended.has(sub)) {
-      // RFC 6665 §4.2.2: "A NOTIFY request is considered failed if the response times out, or a
-      // non-200-class response code is received which has no "Retry-After" header field and no implied
-      // further action which can be taken to retry the request". "If the NOTIFY request fails due to a
-      // timeout condition, and the subscription was installed using a soft-state mechanism (such as
-      // SUBSCRIBE), the notifier SHOULD remove the subscription." "If a NOTIFY request receives a 481
-      // response, the notifier MUST remove the corresponding subscription". A local 503 (transport error)
-      // counts as a failure too (RFC 3261 §8.1.3.1).
-      if (res.status === 481 || !res.has('retry-after')) {
-        const reason =
-          res.status === 481 ? 'notify-481' : res.status === 408 ? 'notify-timeout' : 'notify-failed';
-        void this.end(sub, reason, { notify: false, retryAfter: undefined });
-      }
-    }
-    return { ok: false, status: res.status, reason: 'failed' };
-  }
-
-  /**
-   * The flow a NOTIFY goes over: the live flow of the latest SUBSCRIBE; else (restored, or the connection
-   * closed) the recorded flow by id; else the recorded remote address and port over the recorded transport.
-   * The Contact is never resolved: behind a NAT only the SUBSCRIBE's source is reachable.
-   */
-  private targetFor(sub: NotifierSubscription): RequestTarget {
-    if (sub.flow && !sub.flow.closed) return sub.flow;
-    const rec = sub.flowRecord;
-    const again = this.flows?.getFlow(rec.flowId);
-    if (again && !again.closed) {
-      sub.flow = again;
-      return again;
-    }
-    const target: SendTarget = { transport: rec.transport, address: rec.remoteAddress, port: rec.remotePort };
-    return target;
-  }
-
   private persist(sub: NotifierSubscription): void {
     if (!this.store) return;
     this.store
       .update(sub.toRecord())
       .catch((err: unknown) => this.log.warn({ err, id: sub.id }, 'store update failed'));
   }
-}
-
-function flowRecord(flow: Flow): FlowRecord {
-  return {
-    transport: flow.transport,
-    localAddress: flow.local.address,
-    localPort: flow.local.port,
-    remoteAddress: flow.remote.address,
-    remotePort: flow.remote.port,
-    flowId: flow.id,
-    secure: flow.secure,
-  };
-}
-
-function firstContact(req: SipRequest): string | undefined {
-  const c = req.tryContacts();
-  if (!c.ok) return undefined;
-  const first = c.value[0];
-  if (!first || first.star) return undefined;
-  return formatUri(first.uri);
-}
-
-function withoutTag(na: NameAddr): string {
-  const params = new Map(na.params);
-  params.delete('tag');
-  return formatNameAddr({ ...na, params });
-}
-
-/** A fresh subscription id / tag (exported for tests and stores that pre-allocate ids). */
-export function newSubscriptionId(): string {
-  return randomBytes(8).toString('hex');
 }

@@ -11,3 +11,4 @@ export * from './invite-server-transaction.js';
 export * from './non-invite-server-transaction.js';
 export * from './build-non2xx-ack.js';
 export * from './transaction-layer.js';
+export * from './sip-methods.js';

@@ -51,7 +51,8 @@ export class InviteClientTransaction<R extends { readonly status: number }> exte
     this.transmit(this.request, false);
   }
 
-  receiveResponse(res: R): void {
+  /** Feeds a matching response; returns true when it was a retransmission the machine absorbed. */
+  receiveResponse(res: R): boolean {
     const status = res.status;
     switch (this.current) {
       case TransactionState.Calling:
@@ -94,23 +95,24 @@ export class InviteClientTransaction<R extends { readonly status: number }> exte
             );
           }
         }
-        return;
+        return false;
       case TransactionState.Completed:
         // "Any retransmissions of the final response that are received while in the "Completed" state
         // MUST cause the ACK to be re-passed to the transport layer for retransmission, but the newly
         // received response MUST NOT be passed up to the TU."
         if (status >= 300 && this.ack) {
-          this.absorbedRetransmission();
-          this.transmit(this.ack, true);
+          this.absorbedRetransmission('response');
+          this.transmit(this.ack, 'request', 'ACK');
+          return true;
         }
-        return;
+        return false;
       case TransactionState.Accepted:
         // RFC 6026 §7.2: further 2xx responses in Accepted are passed to the TU (they come from other
         // forks or are retransmissions the TU must ACK again); anything else is discarded.
         if (status >= 200 && status < 300) this.user.onResponse(res);
-        return;
+        return false;
       default:
-        return;
+        return false;
     }
   }
 
@@ -122,7 +124,7 @@ export class InviteClientTransaction<R extends { readonly status: number }> exte
     if (this.current !== TransactionState.Calling) return;
     this.timerA *= 2;
     this.startTimer('A', this.timerA, () => this.onTimerA());
-    this.transmit(this.request, true);
+    this.transmit(this.request, 'request');
   }
 
   /**

@@ -76,7 +76,7 @@ export class InviteServerTransaction<A = unknown> extends Transaction {
       case TransactionState.Accepted:
         // RFC 6026 §7.1: 2xx retransmissions from the TU in Accepted are passed to the transport.
         if (status >= 200 && status < 300) {
-          this.transmit(data, true);
+          this.transmit(data, 'final');
           return true;
         }
         return false;
@@ -87,18 +87,18 @@ export class InviteServerTransaction<A = unknown> extends Transaction {
 
   /** A retransmission of the INVITE matched this transaction. */
   receiveRequestRetransmission(): void {
-    this.absorbedRetransmission();
+    this.absorbedRetransmission('request');
     switch (this.current) {
       case TransactionState.Proceeding:
         // "If a request retransmission is received while in the "Proceeding" state, the most recent
         // provisional response that was received from the TU MUST be passed to the transport layer for
         // retransmission."
-        if (this.lastResponse) this.transmit(this.lastResponse, true);
+        if (this.lastResponse) this.transmit(this.lastResponse, 'provisional');
         return;
       case TransactionState.Completed:
         // "Furthermore, while in the "Completed" state, if a request retransmission is received, the server
         // SHOULD pass the response to the transport for retransmission."
-        if (this.lastResponse) this.transmit(this.lastResponse, true);
+        if (this.lastResponse) this.transmit(this.lastResponse, 'final');
         return;
       default:
         // Accepted (RFC 6026: absorbed, the TU retransmits the 2xx), Confirmed: absorbed.
@@ -106,8 +106,9 @@ export class InviteServerTransaction<A = unknown> extends Transaction {
     }
   }
 
-  /** An ACK matched this transaction (same branch, or RFC 2543 rules). */
-  receiveAck(ack: A): void {
+  /** An ACK matched this transaction (same branch, or RFC 2543 rules); true when it was absorbed as a
+   * retransmission (Confirmed). */
+  receiveAck(ack: A): boolean {
     switch (this.current) {
       case TransactionState.Completed:
         // "If an ACK is received while the server transaction is in the "Completed" state, the server
@@ -120,17 +121,17 @@ export class InviteServerTransaction<A = unknown> extends Transaction {
         this.startWaitTimer('I', this.channel.reliable ? 0 : this.timers.t4, () =>
           this.terminate('completed'),
         );
-        return;
+        return false;
       case TransactionState.Accepted:
         // RFC 6026 §7.1: an ACK in Accepted is passed to the TU.
         this.user.onAck?.(ack);
-        return;
+        return false;
       case TransactionState.Confirmed:
         // "the purpose of the "Confirmed" state is to absorb any additional ACK messages".
-        this.absorbedRetransmission();
-        return;
+        this.absorbedRetransmission('request');
+        return true;
       default:
-        return;
+        return false;
     }
   }
 
@@ -144,7 +145,7 @@ export class InviteServerTransaction<A = unknown> extends Transaction {
     if (this.current !== TransactionState.Completed || !this.lastResponse) return;
     this.timerG = Math.min(2 * this.timerG, this.timers.t2);
     this.startTimer('G', this.timerG, () => this.onTimerG());
-    this.transmit(this.lastResponse, true);
+    this.transmit(this.lastResponse, 'final');
   }
 
   /**

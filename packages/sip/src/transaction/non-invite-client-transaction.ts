@@ -46,7 +46,8 @@ export class NonInviteClientTransaction<R extends { readonly status: number }> e
     this.transmit(this.request, false);
   }
 
-  receiveResponse(res: R): void {
+  /** Feeds a matching response; returns true when it was a retransmission the machine absorbed. */
+  receiveResponse(res: R): boolean {
     const status = res.status;
     switch (this.current) {
       case TransactionState.Trying:
@@ -56,7 +57,7 @@ export class NonInviteClientTransaction<R extends { readonly status: number }> e
           // passed to the TU, and then the client transaction SHOULD move to the "Proceeding" state."
           this.current = TransactionState.Proceeding;
           this.user.onResponse(res);
-          return;
+          return false;
         }
         // "If a final response (status codes 200-699) is received while in the "Trying" state, the
         // response MUST be passed to the TU, and the client transaction MUST transition to the
@@ -72,14 +73,14 @@ export class NonInviteClientTransaction<R extends { readonly status: number }> e
             this.terminate('completed'),
           );
         }
-        return;
+        return false;
       case TransactionState.Completed:
         // "The "Completed" state exists to buffer any additional response retransmissions that may be
         // received."
-        this.absorbedRetransmission();
-        return;
+        this.absorbedRetransmission('response');
+        return true;
       default:
-        return;
+        return false;
     }
   }
 
@@ -93,7 +94,7 @@ export class NonInviteClientTransaction<R extends { readonly status: number }> e
     else if (this.current === TransactionState.Proceeding) this.timerE = this.timers.t2;
     else return;
     this.startTimer('E', this.timerE, () => this.onTimerE());
-    this.transmit(this.request, true);
+    this.transmit(this.request, 'request');
   }
 
   /**

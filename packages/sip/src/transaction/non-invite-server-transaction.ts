@@ -63,11 +63,16 @@ export class NonInviteServerTransaction extends Transaction {
 
   /** A retransmission of the request matched this transaction. */
   receiveRequestRetransmission(): void {
-    this.absorbedRetransmission();
+    this.absorbedRetransmission('request');
     // "Once in the "Trying" state, any further request retransmissions are discarded." In "Proceeding"
     // and "Completed" the last response "MUST be passed to the transport layer for retransmission".
     if (this.current === TransactionState.Proceeding || this.current === TransactionState.Completed) {
-      if (this.lastResponse) this.transmit(this.lastResponse, true);
+      if (this.lastResponse) {
+        this.transmit(
+          this.lastResponse,
+          this.current === TransactionState.Completed ? 'final' : 'provisional',
+        );
+      }
     }
   }
 

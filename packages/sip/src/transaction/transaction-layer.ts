@@ -94,6 +94,7 @@ export class TransactionLayer {
       channel,
       timers: this.timers,
       metrics: this.metrics,
+      method: request.method,
       request: request.serialize(),
       user,
     };
@@ -120,7 +121,7 @@ export class TransactionLayer {
     const id = serverKey(request, request.method);
     if (id === undefined) return { ok: false, error: 'no-via' };
     if (this.servers.has(id)) return { ok: false, error: 'duplicate' };
-    const base = { id, channel, timers: this.timers, metrics: this.metrics };
+    const base = { id, channel, timers: this.timers, metrics: this.metrics, method: request.method };
     const tx: ServerTransaction =
       request.method === 'INVITE'
         ? new InviteServerTransaction<SipRequest>({ ...base, user })

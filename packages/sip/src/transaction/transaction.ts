@@ -1,5 +1,5 @@
 import type { TransactionChannel } from './transaction-channel.js';
-import type { TransactionMetrics } from './transaction-metrics.js';
+import type { RetransmitKind, TransactionMetrics } from './transaction-metrics.js';
 import { TransactionState, type TransactionKind, type TransactionOutcome } from './transaction-state.js';
 import type { TransactionTimers } from './transaction-timers.js';
 
@@ -10,6 +10,8 @@ export interface TransactionInit {
   channel: TransactionChannel;
   timers: TransactionTimers;
   metrics?: TransactionMetrics;
+  /** Method of the request that created the transaction (labels retransmission counters). */
+  method?: string;
 }
 
 /**
@@ -21,6 +23,8 @@ export interface TransactionInit {
 export abstract class Transaction {
   abstract readonly kind: TransactionKind;
   readonly id: string;
+  /** Method of the request that created the transaction. */
+  readonly method: string;
   protected readonly channel: TransactionChannel;
   protected readonly timers: TransactionTimers;
   protected readonly metrics: TransactionMetrics | undefined;
@@ -30,6 +34,7 @@ export abstract class Transaction {
 
   protected constructor(init: TransactionInit, initial: TransactionState) {
     this.id = init.id;
+    this.method = init.method ?? 'other';
     this.channel = init.channel;
     this.timers = init.timers;
     this.metrics = init.metrics;
@@ -82,11 +87,11 @@ export abstract class Transaction {
   }
 
   /**
-   * Hands bytes to the channel. A synchronous throw or a rejected promise is a transport error and goes to
+   * Hands bytes to the channel; `retransmission` says what a retransmission carries (for the counters). A synchronous throw or a rejected promise is a transport error and goes to
    * `transportFailed`, unless the transaction has terminated in the meantime.
    */
-  protected transmit(data: Buffer, retransmission: boolean): void {
-    if (retransmission) this.metrics?.retransmitOut.inc();
+  protected transmit(data: Buffer, retransmission: false | RetransmitKind, method = this.method): void {
+    if (retransmission !== false) this.metrics?.retransmitted(method, retransmission);
     let pending: void | Promise<void>;
     try {
       pending = this.channel.send(data);
@@ -102,8 +107,8 @@ export abstract class Transaction {
   }
 
   /** Counts a retransmitted request or response that reached this transaction and was absorbed. */
-  protected absorbedRetransmission(): void {
-    this.metrics?.retransmitIn.inc();
+  protected absorbedRetransmission(type: 'request' | 'response'): void {
+    this.metrics?.absorbed(type);
   }
 
   /** Called on a transport error while the transaction is alive. */

@@ -1,14 +1,20 @@
 import type { Counter, CounterChild, MetricsRegistry } from '@beckon/ops';
-import { KNOWN_METHODS, methodLabel } from './sip-methods.js';
+import { KNOWN_METHODS, methodLabel } from '../transaction/sip-methods.js';
 
 /**
  * Message counters of the UA core. Names and labels are read by the SNMP SIP MIB (RFC 4780
  * sipSummary/sipMethodStats/sipStatusCodes) and Prometheus, so they are fixed:
  *   sip_requests_in{method}   sip_requests_out{method}
  *   sip_responses_in{code}    sip_responses_out{code}      (code as a string, "200")
- * Requests count every request received or sent by the core, retransmissions the transaction layer
- * absorbs included on the way in (they are messages on the wire), transaction retransmissions excluded
- * on the way out (those are `sip_retransmissions{direction="out"}`).
+ * All four exclude retransmissions, like RFC 4780 sipCommonMethodStatsInbounds/Outbounds: retransmissions
+ * the transaction layer absorbs are in `sip_retransmissions_received{type}` and those it sends in
+ * `sip_retransmissions_sent{method,type}`. The RFC 4780 summary counters (which include retransmissions)
+ * are sums: sipCommonSummaryInRequests = sum(sip_requests_in) + sip_retransmissions_received{request};
+ * OutRequests = sum(sip_requests_out) + sum(sip_retransmissions_sent{type=request});
+ * InResponses = sum(sip_responses_in) + sip_retransmissions_received{response};
+ * OutResponses = sum(sip_responses_out) + sum(sip_retransmissions_sent{type=final|provisional}).
+ * A stateless 400 for unparsable input counts in sip_responses_out; the input itself only in
+ * sip_parse_errors{reason}.
  */
 export class EndpointMetrics {
   private readonly reqIn: Counter;

@@ -6,4 +6,3 @@ export * from './response-channel.js';
 export * from './request-checks.js';
 export * from './stamp-via.js';
 export * from './endpoint-metrics.js';
-export * from './sip-methods.js';

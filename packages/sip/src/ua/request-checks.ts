@@ -1,6 +1,6 @@
 import { isSipUri } from '../grammar/uri.js';
 import type { SipRequest } from '../message/sip-request.js';
-import { KNOWN_METHODS } from './sip-methods.js';
+import { KNOWN_METHODS } from '../transaction/sip-methods.js';
 
 /** A rejection the UAS core sends before any handler sees the request. */
 export interface Rejection {

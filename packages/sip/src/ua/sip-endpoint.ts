@@ -334,20 +334,21 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     }
   }
 
+  /** Responses absorbed as retransmissions are counted in `sip_retransmissions_received`, not here. */
   private onResponse(res: SipResponse): void {
-    this.metrics.responseIn(res.status);
     const tx = this.transactions.findClient(res);
     if (!tx) {
+      this.metrics.responseIn(res.status);
       // §18.1.2 / §17.1.3: a response that matches no client transaction goes to the core; for a UAC core
       // without dialogs there is nothing to do with it.
       this.log.debug({ status: res.status, callId: res.get('call-id') }, 'stray response dropped');
       return;
     }
-    tx.receiveResponse(res);
+    if (!tx.receiveResponse(res)) this.metrics.responseIn(res.status);
   }
 
+  /** Requests absorbed as retransmissions are counted in `sip_retransmissions_received`, not here. */
   private onIncomingRequest(req: SipRequest, flow: Flow): void {
-    this.metrics.requestIn(req.method);
     if (!stampVia(req, flow)) return;
     if (req.method === 'ACK') {
       this.onAck(req, flow);
@@ -358,6 +359,7 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
       existing.receiveRequestRetransmission();
       return;
     }
+    this.metrics.requestIn(req.method);
     const via = req.topVia();
     if (!via) return;
     const created = this.transactions.createServer(req, responseChannel(this.transport, flow, via));
@@ -471,9 +473,10 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
   private onAck(ack: SipRequest, flow: Flow): void {
     const tx = this.transactions.findServer(ack);
     if (tx instanceof InviteServerTransaction) {
-      tx.receiveAck(ack);
+      if (!tx.receiveAck(ack)) this.metrics.requestIn('ACK');
       return;
     }
+    this.metrics.requestIn('ACK');
     const key = ackKey(ack);
     const waiting = key === undefined ? undefined : this.awaitingAck.get(key);
     if (waiting) {

@@ -55,7 +55,7 @@ export function testPackage(over: Partial<EventPackage> = {}): EventPackage {
         return { ok: false, status: 403, reason: 'Protocol Not Offered' };
       return { ok: true, packageState: { protos: req.body.toString().trim() } };
     },
-    stateNotify(): NotifyContent {
+    initialNotify(): NotifyContent {
       return {};
     },
     ...over,

@@ -1,7 +1,8 @@
 // Heap per notifier subscription, measured through the restore path with 100,000 fake subscriptions.
 // Run: node --expose-gc --import tsx packages/sip/test/event/notifier-restore.bench.ts [count]
 import { MetricsRegistry, silentLogger } from '@beckon/ops';
-import { Notifier, type NotifierEndpoint } from '../../src/event/notifier.js';
+import { Notifier } from '../../src/event/notifier.js';
+import type { NotifierEndpoint } from '../../src/event/notify-sender.js';
 import type { SubscriptionRecord, SubscriptionStore } from '../../src/event/subscription-store.js';
 import { createResponse } from '../../src/message/create-response.js';
 import { testPackage } from './event-fixtures.js';

@@ -264,6 +264,23 @@ void describe('Notifier', () => {
     assert.equal(device.transport.connectionFlows().length, 1);
   });
 
+  void test('NOTIFYs follow the flow of the latest refresh (UDP first, then TCP)', async () => {
+    const req = subscribeReq(device, { expires: 600, body: 'snmp-ssh' });
+    const res = await device.endpoint.request(req, udp);
+    await until(() => dev.seen.length === 1, 'initial NOTIFY');
+    assert.equal((dev.seen[0] as Seen).flow.transport, 'udp');
+    const tcp: SendTarget = { transport: 'tcp', address: '127.0.0.1', port: station.port('tcp') };
+    const r2 = await device.endpoint.request(refreshReq(req, res, 299, 600), tcp);
+    assert.equal(r2.status, 200);
+    await until(() => dev.seen.length === 2, 'refresh NOTIFY');
+    const conn = device.transport.connectionFlows()[0];
+    assert.ok(conn);
+    assert.equal((dev.seen[1] as Seen).flow.id, conn.id);
+    await notifier.notify(res.toTag ?? '', { body: 'snmp-ssh', contentType: 'application/mgmt-protos-list' });
+    assert.equal((dev.seen[2] as Seen).flow.id, conn.id);
+    assert.equal(store.get(res.toTag ?? '')?.flow.transport, 'tcp');
+  });
+
   void test('fetch (Expires: 0 outside a dialog): 200, one NOTIFY terminated, nothing stored', async () => {
     const res = await device.endpoint.request(subscribeReq(device, { expires: 0, body: 'snmp-ssh' }), udp);
     assert.equal(res.status, 200);
@@ -342,6 +359,49 @@ void describe('Notifier restore', () => {
       const r2 = await device.endpoint.request(first, udp);
       assert.equal(r2.status, 200);
       assert.ok(sub.flow, 'the refresh flow is live again');
+    } finally {
+      notifier.stop();
+      await station.stop();
+      await device.stop();
+    }
+  });
+
+  void test('TCP after a restart: the old connection is gone; a NOTIFY to the recorded source fails and ends the subscription', async () => {
+    let station = await startNode();
+    const device = await startNode();
+    rawDevice(device);
+    const store = new MemorySubscriptionStore();
+    let notifier = new Notifier({
+      log: silentLogger(),
+      metrics: station.metrics,
+      endpoint: station.endpoint,
+      store,
+    });
+    notifier.packages.register(testPackage());
+    try {
+      const tcp: SendTarget = { transport: 'tcp', address: '127.0.0.1', port: station.port('tcp') };
+      const res = await device.endpoint.request(subscribeReq(device, { expires: 600, body: 'p' }), tcp);
+      assert.equal(res.status, 200);
+      notifier.stop();
+      await station.stop();
+      station = await startNode();
+      notifier = new Notifier({
+        log: silentLogger(),
+        metrics: station.metrics,
+        endpoint: station.endpoint,
+        store,
+        flows: station.transport,
+      });
+      notifier.packages.register(testPackage());
+      assert.equal((await notifier.start()).restored, 1);
+      const o = await notifier.notify(res.toTag ?? '', {
+        body: 'p',
+        contentType: 'application/mgmt-protos-list',
+      });
+      assert.equal(o.ok, false);
+      assert.equal(o.status, 503);
+      assert.equal(notifier.size, 0);
+      await until(() => store.rows.size === 0, 'row removed');
     } finally {
       notifier.stop();
       await station.stop();

@@ -13,7 +13,7 @@ import {
 import { Notifier } from '../../src/event/notifier.js';
 import { Subscriber } from '../../src/event/subscriber.js';
 import type { SendTarget } from '../../src/transport/transport-types.js';
-import { gauge, startNode, testPackage, until, type TestNode } from './event-fixtures.js';
+import { counter, gauge, startNode, testPackage, until, type TestNode } from './event-fixtures.js';
 
 void describe('Subscriber with Notifier', () => {
   let station: TestNode;
@@ -100,6 +100,13 @@ void describe('Subscriber with Notifier', () => {
     await sub.unsubscribe();
     assert.equal(sub.state, ClientSubscriptionState.Closed);
     await until(() => notifier.size === 0, 'notifier dropped it');
+    // The final NOTIFY (terminated) still found the dialog and got a 200.
+    await until(
+      () => counter(station.metrics, 'sip_subscriptions_terminated', 'management-req', 'timeout') === 1,
+      'final NOTIFY done',
+    );
+    assert.equal(counter(station.metrics, 'sip_notify_failed', 'management-req', '481'), 0);
+    assert.equal(notifies.at(-1)?.subscriptionState.state, 'terminated');
   });
 
   void test('423: the SUBSCRIBE is retried with Min-Expires', async () => {

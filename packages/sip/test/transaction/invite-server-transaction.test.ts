@@ -13,6 +13,7 @@ function make(reliable: boolean) {
   const registry = new MetricsRegistry();
   const tx = new InviteServerTransaction<string>({
     id: 'z9hG4bK3|host:5060|INVITE',
+    method: 'INVITE',
     channel,
     timers: resolveTransactionTimers(),
     metrics: new TransactionMetrics(registry),
@@ -54,6 +55,9 @@ void describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026 §7.1)', (
     const ended = registry.get('sip_transactions');
     assert.ok(ended?.kind === 'counter');
     assert.equal(ended.get('invite_server', 'timeout'), 1);
+    const byMethod = registry.get('sip_retransmissions_sent');
+    assert.ok(byMethod?.kind === 'counter');
+    assert.equal(byMethod.get('INVITE', 'final'), 10);
   });
 
   void test('Completed: INVITE retransmission re-sends the final; ACK -> Confirmed; Timer I = T4', () => {

@@ -13,6 +13,7 @@ function make(reliable: boolean, init = {}) {
   const registry = new MetricsRegistry();
   const tx = new NonInviteClientTransaction<{ status: number }>({
     id: 'z9hG4bK2|OPTIONS',
+    method: 'OPTIONS',
     channel,
     timers: resolveTransactionTimers(init),
     metrics: new TransactionMetrics(registry),
@@ -49,6 +50,9 @@ void describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     const rtx = registry.get('sip_retransmissions');
     assert.ok(rtx?.kind === 'counter');
     assert.equal(rtx.get('out'), 10);
+    const byMethod = registry.get('sip_retransmissions_sent');
+    assert.ok(byMethod?.kind === 'counter');
+    assert.equal(byMethod.get('OPTIONS', 'request'), 10);
   });
 
   void test('configurable T1/T2: T1=100 T2=400 gives E at 100, 300, 700, 1100 ... and F at 6400', () => {

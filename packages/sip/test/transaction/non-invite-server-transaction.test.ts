@@ -13,6 +13,7 @@ function make(reliable: boolean) {
   const registry = new MetricsRegistry();
   const tx = new NonInviteServerTransaction({
     id: 'z9hG4bK4|host:5060|REGISTER',
+    method: 'REGISTER',
     channel,
     timers: resolveTransactionTimers(),
     metrics: new TransactionMetrics(registry),
@@ -49,6 +50,10 @@ void describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
     assert.ok(rtx?.kind === 'counter');
     assert.equal(rtx.get('in'), 3);
     assert.equal(rtx.get('out'), 2);
+    const byMethod = registry.get('sip_retransmissions_sent');
+    assert.ok(byMethod?.kind === 'counter');
+    assert.equal(byMethod.get('REGISTER', 'provisional'), 1);
+    assert.equal(byMethod.get('REGISTER', 'final'), 1);
   });
 
   void test('TCP: Timer J is zero', () => {

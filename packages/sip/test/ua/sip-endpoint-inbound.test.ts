@@ -65,6 +65,10 @@ void describe('SipEndpoint inbound', () => {
     assert.ok(rtx?.kind === 'counter');
     assert.equal(rtx.get('in'), 1);
     assert.equal(rtx.get('out'), 1);
+    assert.equal(counter(metrics, 'sip_requests_in', 'REGISTER'), 1, 'retransmissions are not requests_in');
+    assert.equal(counter(metrics, 'sip_retransmissions_received', 'request'), 1);
+    assert.equal(counter(metrics, 'sip_retransmissions_sent', 'REGISTER', 'final'), 1);
+    assert.equal(counter(metrics, 'sip_responses_out', '200'), 1);
   });
 
   void test('unknown method: 501; known but unhandled: 405 with Allow', () => {

@@ -1,4 +1,4 @@
-import { compareOid, type Oid } from '../ber/oid.js';
+import { compareOid } from '../ber/oid.js';
 import { END_OF_MIB_VIEW, type VarBind } from '../ber/snmp-value.js';
 import type { RequestContext, SetAction, SetTransaction } from '../mib/mib-handler.js';
 import type { MibRegistry } from '../mib/mib-registry.js';
@@ -34,7 +34,7 @@ export interface AgentxDispatcherInit {
 type ResponseBody = Extract<AgentxPduBody, { type: AgentxPduType.Response }>;
 
 /**
- * Maps AgentX administrative-free requests (Get, GetNext, GetBulk, the four SET phases) of one session
+ * Maps the AgentX requests of one session (Get, GetNext, GetBulk and the four SET phases)
  * onto a MibRegistry. Holds at most one pending SET transaction.
  */
 export class AgentxDispatcher {
@@ -236,10 +236,5 @@ export class AgentxDispatcher {
         // a failing cleanup must not keep the session from going on
       }
     }
-  }
-
-  /** Range containment helper for callers (start <= oid < end). */
-  static inRange(oid: Oid, r: AgentxSearchRange): boolean {
-    return compareOid(oid, r.start) >= 0 && (r.end.length === 0 || compareOid(oid, r.end) < 0);
   }
 }

@@ -15,7 +15,12 @@ import type { BindingRecord, LocationService } from '../location/index.js';
 import { sendStatelessResponse } from '../registrar/send-stateless-response.js';
 import { bestResponseIndex } from './best-response.js';
 import { hasLooped, loopHash, PROXY_BRANCH_PREFIX } from './loop-detection.js';
-import type { ProxyChannel, ProxyClientTransaction, ProxyEndpoint, ProxyServerContext } from './proxy-endpoint.js';
+import type {
+  ProxyChannel,
+  ProxyClientTransaction,
+  ProxyEndpoint,
+  ProxyServerContext,
+} from './proxy-endpoint.js';
 import { resolveTargets } from './resolve-targets.js';
 import { hopFromUri, type NextHop, type ProxyListener, uriTarget } from './next-hop.js';
 
@@ -120,10 +125,14 @@ export class ForkingProxy {
     this.openRelay = init.openRelay ?? false;
     this.knownUser = init.knownUser;
     const m = components.metrics;
-    this.requestsCounter = m.counter('proxy_requests', 'Requests received by the proxy, by method', ['method']);
-    this.responsesCounter = m.counter('proxy_responses', 'Final responses sent upstream by the proxy, by code', [
-      'code',
+    this.requestsCounter = m.counter('proxy_requests', 'Requests received by the proxy, by method', [
+      'method',
     ]);
+    this.responsesCounter = m.counter(
+      'proxy_responses',
+      'Final responses sent upstream by the proxy, by code',
+      ['code'],
+    );
     this.forks = m.counter('proxy_forks', 'Branches (client transactions) created by the proxy').child();
   }
 
@@ -232,7 +241,8 @@ export class ForkingProxy {
     const f = b.flow;
     if (f) {
       // RFC 5626 §5.3 / RFC 3581: send over the flow the registration came on (the NAT binding).
-      const live = f.flowId !== undefined && f.transport !== 'udp' ? this.transport.getFlow(f.flowId) : undefined;
+      const live =
+        f.flowId !== undefined && f.transport !== 'udp' ? this.transport.getFlow(f.flowId) : undefined;
       if (live && !live.closed) return this.branch(r, hash, flowChannel(live), live.transport);
       if (f.transport === 'udp') {
         const target: SendTarget = { transport: 'udp', address: f.remoteAddress, port: f.remotePort };
@@ -262,7 +272,15 @@ export class ForkingProxy {
     // header field values", with a branch unique to this client transaction.
     const branch = `${PROXY_BRANCH_PREFIX}${hash}.${(this.branchCounter++).toString(36)}`;
     r.prepend('Via', `SIP/2.0/${l.transport.toUpperCase()} ${sentBy};branch=${branch};rport`);
-    return { request: r, channel, tx: undefined, provisional: false, done: false, cancelWanted: false, cancelSent: false };
+    return {
+      request: r,
+      channel,
+      tx: undefined,
+      provisional: false,
+      done: false,
+      cancelWanted: false,
+      cancelSent: false,
+    };
   }
 
   private start(rc: ResponseContext, b: Branch): void {
@@ -401,7 +419,10 @@ export class ForkingProxy {
     const l = this.listenerFor(hop.transport);
     if (!l) return;
     const sentBy = l.address.includes(':') ? `[${l.address}]:${l.port}` : `${l.address}:${l.port}`;
-    r.prepend('Via', `SIP/2.0/${l.transport.toUpperCase()} ${sentBy};branch=${PROXY_BRANCH_PREFIX}ack.${(this.branchCounter++).toString(36)}`);
+    r.prepend(
+      'Via',
+      `SIP/2.0/${l.transport.toUpperCase()} ${sentBy};branch=${PROXY_BRANCH_PREFIX}ack.${(this.branchCounter++).toString(36)}`,
+    );
     void this.transport.send(hop.target, r.serialize());
   }
 

@@ -33,8 +33,7 @@ export interface ProxyClientTransaction {
 }
 
 export type CreateClientOutcome =
-  | { ok: true; transaction: ProxyClientTransaction }
-  | { ok: false; error: string };
+  { ok: true; transaction: ProxyClientTransaction } | { ok: false; error: string };
 
 export interface ProxyEndpoint {
   onRequest(method: string, handler: (ctx: ProxyServerContext) => void | Promise<void>): void;

@@ -286,7 +286,9 @@ export class Registrar {
       if (expires !== 0 && expires < this.minExpires)
         return {
           ok: false,
-          reply: this.reject('interval-too-brief', 423, undefined, [['Min-Expires', String(this.minExpires)]]),
+          reply: this.reject('interval-too-brief', 423, undefined, [
+            ['Min-Expires', String(this.minExpires)],
+          ]),
         };
       const granted = Math.min(expires, this.maxExpires);
       // RFC 5626 §6: a reg-id without +sip.instance is ignored; with one, the binding is keyed by
@@ -373,9 +375,7 @@ export class Registrar {
     // 401 (Unauthorized) response."
     if (authorization === undefined) return { ok: false, reply: this.challenge('unauthenticated', false) };
     const sep = this.separator;
-    const transform = this.byDigest
-      ? (u: string): string => splitDigestUsername(u, sep).user
-      : undefined;
+    const transform = this.byDigest ? (u: string): string => splitDigestUsername(u, sep).user : undefined;
     // Seed 002 §3: the digest is checked over the FULL username `user/TOKEN`, with the credentials of
     // `user`; DigestServer computes HA1 over the username as sent when the store has a cleartext
     // password, so a store holding only HA1 values cannot verify a tokened username (see

@@ -10,7 +10,9 @@ export const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'sipp');
 export async function freePort(): Promise<number> {
   for (let i = 0; i < 20; i++) {
     const sock = createSocket('udp4');
-    const port = await new Promise<number>((resolve) => sock.bind(0, '127.0.0.1', () => resolve(sock.address().port)));
+    const port = await new Promise<number>((resolve) =>
+      sock.bind(0, '127.0.0.1', () => resolve(sock.address().port)),
+    );
     sock.close();
     const tcpFree = await new Promise<boolean>((resolve) => {
       const s = createServer();
@@ -29,7 +31,11 @@ export interface ChildRun {
 }
 
 /** Spawns a process with a hard time limit (SIGKILL); output is collected. */
-export function runBounded(cmd: string, args: string[], opts: { cwd?: string; timeoutMs: number; env?: NodeJS.ProcessEnv }): ChildRun {
+export function runBounded(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; timeoutMs: number; env?: NodeJS.ProcessEnv },
+): ChildRun {
   const child = spawn(cmd, args, {
     cwd: opts.cwd,
     env: opts.env ?? process.env,
@@ -68,7 +74,10 @@ export function macOf(i: number): string {
  * SIPp injection file: `user;user/MAC;password;domain`, two consecutive users per instrument
  * (users 1000+2k and 1001+2k are the two line appearances of instrument k).
  */
-export function instrumentUsersCsv(count: number, domain: string): { csv: string; users: { username: string; password: string }[] } {
+export function instrumentUsersCsv(
+  count: number,
+  domain: string,
+): { csv: string; users: { username: string; password: string }[] } {
   const lines = ['SEQUENTIAL'];
   const users: { username: string; password: string }[] = [];
   for (let i = 0; i < count; i++) {

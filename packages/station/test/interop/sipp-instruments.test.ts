@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { defaultConfig, type BeckonConfig } from '@beckon/config';
 import { MetricsRegistry, silentLogger } from '@beckon/ops';
 import { Station } from '../../src/index.js';
-import { freePort, instrumentUsersCsv, macOf, runBounded, SCENARIOS, type ChildRun } from './interop-helpers.js';
+import {
+  freePort,
+  instrumentUsersCsv,
+  macOf,
+  runBounded,
+  SCENARIOS,
+  type ChildRun,
+} from './interop-helpers.js';
 import { UdpClient } from './udp-client.js';
 
 const USERS = 10_000;
@@ -29,7 +36,11 @@ before(async () => {
   const config: BeckonConfig = {
     ...c,
     sip: { ...c.sip, domain: DOMAIN, listen: [{ transport: 'udp', host: '127.0.0.1', port: 0 }] },
-    auth: { ...c.auth, algorithms: ['MD5'], users: [...users, { username: '9998', password: 'a' }, { username: '9999', password: 'b' }] },
+    auth: {
+      ...c.auth,
+      algorithms: ['MD5'],
+      users: [...users, { username: '20001', password: 'a' }, { username: '20002', password: 'b' }],
+    },
     storage: { ...c.storage, driver: 'sqlite', sqlitePath: join(dir, 'beckon.db') },
   };
   station = new Station({ log: silentLogger(), metrics: new MetricsRegistry() }, config);
@@ -43,45 +54,76 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('10,000 SIPp registrations with NNN/MAC digest usernames: every instrument with its two lines', async () => {
+void test('10,000 SIPp registrations with NNN/MAC digest usernames: every instrument with its two lines', async () => {
   const sippPort = await freePort();
   const run = runBounded(
     'sipp',
     [
       `127.0.0.1:${port}`,
-      '-sf', join(SCENARIOS, 'reg-instrument.xml'),
-      '-inf', join(dir, 'users.csv'),
-      '-t', 'u1', '-i', '127.0.0.1', '-p', String(sippPort),
-      '-m', String(USERS), '-r', '1000', '-rp', '1000', '-l', '2000',
-      '-timeout', '60s', '-timeout_error', '-nostdin', '-trace_err', '-max_recv_loops', '10000',
+      '-sf',
+      join(SCENARIOS, 'reg-instrument.xml'),
+      '-inf',
+      join(dir, 'users.csv'),
+      '-t',
+      'u1',
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(sippPort),
+      '-m',
+      String(USERS),
+      '-r',
+      '1000',
+      '-rp',
+      '1000',
+      '-l',
+      '2000',
+      '-timeout',
+      '60s',
+      '-timeout_error',
+      '-nostdin',
+      '-trace_err',
+      '-max_recv_loops',
+      '10000',
     ],
     { cwd: dir, timeoutMs: 90_000 },
   );
   children.push(run);
   const r = await run.done;
   const errs = readdirSync(dir).filter((f) => f.endsWith('_errors.log'));
-  assert.equal(r.code, 0, `sipp exit ${r.code}: ${r.stdout.slice(-2000)} ${errs.map((f) => readFileSync(join(dir, f), 'utf8').slice(0, 2000)).join('')}`);
+  assert.equal(
+    r.code,
+    0,
+    `sipp exit ${r.code}: ${r.stdout.slice(-2000)} ${errs.map((f) => readFileSync(join(dir, f), 'utf8').slice(0, 2000)).join('')}`,
+  );
 
   const view = station.instruments();
   assert.equal(view.length, USERS / 2);
   for (const v of view) assert.equal(v.lines.length, 2);
   const first = view.find((v) => v.instrument === macOf(0).toLowerCase());
-  assert.deepEqual(first?.lines.map((l) => l.aor), [`sip:1000@${DOMAIN}`, `sip:1001@${DOMAIN}`]);
+  assert.deepEqual(
+    first?.lines.map((l) => l.aor),
+    [`sip:1000@${DOMAIN}`, `sip:1001@${DOMAIN}`],
+  );
   assert.equal(station.location.size.bindings, USERS);
 });
 
-test('~~in~MAC forks to both SIPp line appearances; ~~in~USER&MAC reaches one', async () => {
+void test('~~in~MAC forks to both SIPp line appearances; ~~in~USER&MAC reaches one', async () => {
   const mac = 'A0B1C2D3E4F5';
   const p1 = await freePort();
   const p2 = await freePort();
-  // Register lines 9998 and 9999 of instrument A0B1C2D3E4F5 from the ports the SIPp UAS will then use.
+  // Register lines 20001 and 20002 of instrument A0B1C2D3E4F5 from the ports the SIPp UAS will then use.
   for (const [p, user, pw] of [
-    [p1, '9998', 'a'],
-    [p2, '9999', 'b'],
+    [p1, '20001', 'a'],
+    [p2, '20002', 'b'],
   ] as const) {
     const ua = await UdpClient.open(p);
     try {
-      const res = await ua.register(port, { user, domain: DOMAIN }, { username: `${user}/${mac}`, password: pw });
+      const res = await ua.register(
+        port,
+        { user, domain: DOMAIN },
+        { username: `${user}/${mac}`, password: pw },
+      );
       assert.equal(res.status, 200);
     } finally {
       ua.close();
@@ -90,8 +132,24 @@ test('~~in~MAC forks to both SIPp line appearances; ~~in~USER&MAC reaches one', 
   const uas = (p: number, calls: number): ChildRun => {
     const run = runBounded(
       'sipp',
-      ['-sf', join(SCENARIOS, 'uas-answer.xml'), '-t', 'u1', '-i', '127.0.0.1', '-p', String(p), '-m', String(calls),
-        '-timeout', '20s', '-nostdin', '-trace_msg', '-message_file', join(dir, `uas-${p}.log`)],
+      [
+        '-sf',
+        join(SCENARIOS, 'uas-answer.xml'),
+        '-t',
+        'u1',
+        '-i',
+        '127.0.0.1',
+        '-p',
+        String(p),
+        '-m',
+        String(calls),
+        '-timeout',
+        '20s',
+        '-nostdin',
+        '-trace_msg',
+        '-message_file',
+        join(dir, `uas-${p}.log`),
+      ],
       { cwd: dir, timeoutMs: 30_000 },
     );
     children.push(run);
@@ -104,17 +162,17 @@ test('~~in~MAC forks to both SIPp line appearances; ~~in~USER&MAC reaches one', 
   try {
     let res = await caller.send(port, caller.request('OPTIONS', `sip:~~in~${mac}@${DOMAIN}`));
     assert.equal(res.status, 200);
-    res = await caller.send(port, caller.request('OPTIONS', `sip:~~in~9998&${mac.toLowerCase()}@${DOMAIN}`));
+    res = await caller.send(port, caller.request('OPTIONS', `sip:~~in~20001&${mac.toLowerCase()}@${DOMAIN}`));
     assert.equal(res.status, 200);
   } finally {
     caller.close();
   }
-  const ra = await a.done; // line 9998 answered both requests, so it ends by itself
+  const ra = await a.done; // line 20001 answered both requests, so it ends by itself
   assert.equal(ra.code, 0, ra.stdout.slice(-1000));
   b.kill();
   await b.done;
   const count = (p: number): number =>
     (readFileSync(join(dir, `uas-${p}.log`), 'utf8').match(/^OPTIONS sip:/gm) ?? []).length;
-  assert.equal(count(p1), 2, 'line 9998 got both OPTIONS');
-  assert.equal(count(p2), 1, 'line 9999 got only the instrument-wide OPTIONS');
+  assert.equal(count(p1), 2, 'line 20001 got both OPTIONS');
+  assert.equal(count(p2), 1, 'line 20002 got only the instrument-wide OPTIONS');
 });

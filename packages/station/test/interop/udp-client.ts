@@ -33,7 +33,12 @@ export class UdpClient {
     });
   }
 
-  request(method: string, uri: string, extra: string[] = [], opts: { cseq?: number; callId?: string; from?: string } = {}): string {
+  request(
+    method: string,
+    uri: string,
+    extra: string[] = [],
+    opts: { cseq?: number; callId?: string; from?: string } = {},
+  ): string {
     this.n++;
     return [
       `${method} ${uri} SIP/2.0`,
@@ -60,7 +65,10 @@ export class UdpClient {
     const from = `sip:${aor.user}@${aor.domain}`;
     const contact = `Contact: <sip:${aor.user}@127.0.0.1:${this.port}>`;
     const callId = `reg-${aor.user}-${this.port}`;
-    const first = await this.send(serverPort, this.request('REGISTER', `sip:${aor.domain}`, [contact, 'Expires: 3600', ...extra], { from, callId }));
+    const first = await this.send(
+      serverPort,
+      this.request('REGISTER', `sip:${aor.domain}`, [contact, 'Expires: 3600', ...extra], { from, callId }),
+    );
     if (first.status !== 401 || !auth) return first;
     const a = new DigestClient().authorize({
       challenges: first.getRows('www-authenticate'),
@@ -72,11 +80,16 @@ export class UdpClient {
     if (!a.ok) throw new Error('challenge not answerable');
     return this.send(
       serverPort,
-      this.request('REGISTER', `sip:${aor.domain}`, [contact, 'Expires: 3600', `Authorization: ${a.value}`, ...extra], {
-        from,
-        callId,
-        cseq: 2,
-      }),
+      this.request(
+        'REGISTER',
+        `sip:${aor.domain}`,
+        [contact, 'Expires: 3600', `Authorization: ${a.value}`, ...extra],
+        {
+          from,
+          callId,
+          cseq: 2,
+        },
+      ),
     );
   }
 

@@ -93,7 +93,7 @@ function config(dir: string): BeckonConfig {
   };
 }
 
-test('station: REGISTER with +sip.instance, ~~in~MAC forks to both lines, ~~in~user&MAC to one', async () => {
+void test('station: REGISTER with +sip.instance, ~~in~MAC forks to both lines, ~~in~user&MAC to one', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'beckon-station-'));
   const metrics = new MetricsRegistry();
   const station = new Station({ log: silentLogger(), metrics }, config(dir), { authenticate: false });
@@ -110,10 +110,13 @@ test('station: REGISTER with +sip.instance, ~~in~MAC forks to both lines, ~~in~u
       const inst = `"<urn:uuid:f81d4fa${t}-7dec-11d0-a765-0000deadbeef>"`;
       const r = await ua.request(
         port,
-        req('REGISTER', `sip:${user}@example.net`, ua, [
-          `Contact: <sip:${user}@127.0.0.1:${ua.port}>;+sip.instance=${inst}`,
-          'Expires: 600',
-        ], user),
+        req(
+          'REGISTER',
+          `sip:${user}@example.net`,
+          ua,
+          [`Contact: <sip:${user}@127.0.0.1:${ua.port}>;+sip.instance=${inst}`, 'Expires: 600'],
+          user,
+        ),
       );
       assert.equal(r.status, 200);
     }
@@ -148,7 +151,10 @@ test('station: REGISTER with +sip.instance, ~~in~MAC forks to both lines, ~~in~u
     assert.equal(r.status, 480);
     r = await caller.request(port, req('MESSAGE', 'sip:bob@elsewhere.org', caller));
     assert.equal(r.status, 403);
-    r = await caller.request(port, req('MESSAGE', 'sip:69@example.net', caller).replace('Max-Forwards: 70', 'Max-Forwards: 0'));
+    r = await caller.request(
+      port,
+      req('MESSAGE', 'sip:69@example.net', caller).replace('Max-Forwards: 70', 'Max-Forwards: 0'),
+    );
     assert.equal(r.status, 483);
 
     const counters = metrics.get('proxy_forks')?.samples()[0]?.value;

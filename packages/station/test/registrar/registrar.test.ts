@@ -112,7 +112,7 @@ function header(reply: RegisterReply, name: string): string[] {
   return reply.headers.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, v]) => v);
 }
 
-test('add, refresh, query and remove a binding; 200 lists contacts with expires and a Date', async () => {
+void test('add, refresh, query and remove a binding; 200 lists contacts with expires and a Date', async () => {
   const r = await rig();
   try {
     let reply = await send(r, register('alice', ['<sip:alice@10.0.0.9:5062>'], { expires: 600 }));
@@ -139,7 +139,7 @@ test('add, refresh, query and remove a binding; 200 lists contacts with expires 
   }
 });
 
-test('default expiry, max clamp, Min-Expires with 423, q and params echoed', async () => {
+void test('default expiry, max clamp, Min-Expires with 423, q and params echoed', async () => {
   const r = await rig({ minExpires: 60, maxExpires: 7200, defaultExpires: 3600 });
   try {
     let reply = await send(r, register('bob', ['<sip:bob@10.0.0.9>;q=0.5']));
@@ -154,7 +154,7 @@ test('default expiry, max clamp, Min-Expires with 423, q and params echoed', asy
   }
 });
 
-test('Contact: * needs Expires: 0 and no other contact; removes every binding', async () => {
+void test('Contact: * needs Expires: 0 and no other contact; removes every binding', async () => {
   const r = await rig();
   try {
     await send(r, register('carol', ['<sip:carol@10.0.0.1>', '<sip:carol@10.0.0.2>']));
@@ -169,7 +169,7 @@ test('Contact: * needs Expires: 0 and no other contact; removes every binding', 
   }
 });
 
-test('Call-ID/CSeq ordering: an older CSeq fails, a retransmission gets the same 200', async () => {
+void test('Call-ID/CSeq ordering: an older CSeq fails, a retransmission gets the same 200', async () => {
   const r = await rig();
   try {
     await send(r, register('dave', ['<sip:dave@10.0.0.9>'], { cseq: 5 }));
@@ -186,7 +186,7 @@ test('Call-ID/CSeq ordering: an older CSeq fails, a retransmission gets the same
   }
 });
 
-test('concurrent copies of one REGISTER: the second is absorbed', async () => {
+void test('concurrent copies of one REGISTER: the second is absorbed', async () => {
   const r = await rig();
   try {
     const a = r.registrar.process(register('erin', ['<sip:erin@10.0.0.9>']), flow);
@@ -199,7 +199,7 @@ test('concurrent copies of one REGISTER: the second is absorbed', async () => {
   }
 });
 
-test('foreign domain 404, non-SIP To 404, Require with unknown tag 420', async () => {
+void test('foreign domain 404, non-SIP To 404, Require with unknown tag 420', async () => {
   const r = await rig();
   try {
     assert.equal((await send(r, register('x', ['<sip:x@1.2.3.4>'], { domain: 'other.org' }))).status, 404);
@@ -212,7 +212,7 @@ test('foreign domain 404, non-SIP To 404, Require with unknown tag 420', async (
   }
 });
 
-test('max contacts per AOR: 403 beyond the limit', async () => {
+void test('max contacts per AOR: 403 beyond the limit', async () => {
   const r = await rig({}, undefined, 2);
   try {
     await send(r, register('f', ['<sip:f@10.0.0.1>', '<sip:f@10.0.0.2>']));
@@ -223,10 +223,13 @@ test('max contacts per AOR: 403 beyond the limit', async () => {
   }
 });
 
-test('Path without Supported: path is 421; with it, Path is stored and echoed', async () => {
+void test('Path without Supported: path is 421; with it, Path is stored and echoed', async () => {
   const r = await rig();
   try {
-    const bad = await send(r, register('g', ['<sip:g@10.0.0.1>'], { headers: ['Path: <sip:edge.example.net;lr>'] }));
+    const bad = await send(
+      r,
+      register('g', ['<sip:g@10.0.0.1>'], { headers: ['Path: <sip:edge.example.net;lr>'] }),
+    );
     assert.equal(bad.status, 421);
     const good = await send(
       r,
@@ -243,7 +246,7 @@ test('Path without Supported: path is 421; with it, Path is stored and echoed', 
   }
 });
 
-test('outbound: instance + reg-id key the binding, flow stored, Require: outbound in the 200', async () => {
+void test('outbound: instance + reg-id key the binding, flow stored, Require: outbound in the 200', async () => {
   const r = await rig();
   try {
     const inst = '"<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>"';
@@ -267,7 +270,11 @@ test('outbound: instance + reg-id key the binding, flow stored, Require: outboun
     // Two contacts with reg-id: 400.
     const two = await send(
       r,
-      register('h', [`<sip:h@1.1.1.1>;+sip.instance=${inst};reg-id=1`, `<sip:h@1.1.1.2>;+sip.instance=${inst};reg-id=2`], { cseq: 3 }),
+      register(
+        'h',
+        [`<sip:h@1.1.1.1>;+sip.instance=${inst};reg-id=1`, `<sip:h@1.1.1.2>;+sip.instance=${inst};reg-id=2`],
+        { cseq: 3 },
+      ),
     );
     assert.equal(two.status, 400);
   } finally {
@@ -297,14 +304,25 @@ async function authed(
   return send(r, register(user, [contact], { cseq: cseq + 1, headers: [`Authorization: ${a.value}`] }));
 }
 
-test('digest auth, instrument method 1: user/TOKEN verified over the full name, token stored', async () => {
-  const r = await rig({}, { users: [['69', 'XYZZY'], ['70', 'plugh']] });
+void test('digest auth, instrument method 1: user/TOKEN verified over the full name, token stored', async () => {
+  const r = await rig(
+    {},
+    {
+      users: [
+        ['69', 'XYZZY'],
+        ['70', 'plugh'],
+      ],
+    },
+  );
   try {
     let reply = await authed(r, '69', '69/0000DEADBEEF', 'XYZZY', '<sip:69@10.3.14.159>');
     assert.equal(reply.status, 200);
     reply = await authed(r, '70', '70/0000DEADBEEF', 'plugh', '<sip:70@10.3.14.159>');
     assert.equal(reply.status, 200);
-    const lines = r.location.byInstrument('0000deadbeef').map((b) => b.aor).sort();
+    const lines = r.location
+      .byInstrument('0000deadbeef')
+      .map((b) => b.aor)
+      .sort();
     assert.deepEqual(lines, ['sip:69@example.net', 'sip:70@example.net']);
     assert.equal(r.location.lookup('sip:69@example.net')[0]?.authUser, '69');
     // Wrong password: 401 again and a counted failure.
@@ -319,14 +337,17 @@ test('digest auth, instrument method 1: user/TOKEN verified over the full name, 
   }
 });
 
-test('metrics: accepted and rejected{reason}', async () => {
+void test('metrics: accepted and rejected{reason}', async () => {
   const r = await rig();
   try {
     await send(r, register('m', ['<sip:m@10.0.0.1>']));
     await send(r, register('m', ['<sip:m@10.0.0.1>'], { cseq: 2, expires: 1 }));
     assert.equal(r.metrics.get('registrar_accepted_registrations')?.samples()[0]?.value, 1);
     const rej = r.metrics.get('registrar_rejected_registrations')?.samples() ?? [];
-    assert.deepEqual(rej.map((s) => [s.labels, s.value]), [[['interval-too-brief'], 1]]);
+    assert.deepEqual(
+      rej.map((s) => [s.labels, s.value]),
+      [[['interval-too-brief'], 1]],
+    );
   } finally {
     await r.close();
   }

@@ -1,0 +1,56 @@
+// Benchmark entry: a Beckon station set up like the Kamailio reference (../shared/reference/kamailio-bench):
+// domain and realm bench.local, users u0000000.. with password "secret" (a generated credential store:
+// test-only, not a configuration option), MD5 digest, SQLite persistence on (WAL, synchronous=normal).
+//   node --import tsx bench/registrar-station.ts --port 5080 [--auth] [--db /tmp/x.db] [--transport udp]
+// Prints "READY <pid>" when listening; stops on SIGTERM/SIGINT.
+import { parseArgs } from 'node:util';
+import { defaultConfig, type BeckonConfig } from '@beckon/config';
+import { createLogger, MetricsRegistry } from '@beckon/ops';
+import type { Credential, CredentialStore } from '@beckon/sip';
+import { Station } from '@beckon/station';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '5080' },
+    auth: { type: 'boolean', default: false },
+    db: { type: 'string', default: `${process.env['TMPDIR'] ?? '/tmp'}/beckon-bench-${process.pid}.db` },
+    log: { type: 'string', default: 'warn' },
+  },
+});
+
+/** Every user uNNNNNNN has password "secret" (as in the reference's users.csv). */
+const benchUsers: CredentialStore = {
+  lookup(_realm: string, username: string): Credential | undefined {
+    return /^u\d{7}$/.test(username) ? { kind: 'password', password: 'secret' } : undefined;
+  },
+};
+
+const port = Number(values.port);
+const c = defaultConfig();
+const config: BeckonConfig = {
+  ...c,
+  log: { ...c.log },
+  sip: {
+    ...c.sip,
+    domain: 'bench.local',
+    listen: [
+      { transport: 'udp', host: '127.0.0.1', port },
+      { transport: 'tcp', host: '127.0.0.1', port },
+    ],
+  },
+  auth: { ...c.auth, realm: 'bench.local', algorithms: ['MD5'] },
+  registrar: { ...c.registrar, maxExpires: 7200 },
+  storage: { ...c.storage, driver: 'sqlite', sqlitePath: values.db },
+};
+const log = createLogger({ level: values.log as 'warn' });
+const station = new Station({ log, metrics: new MetricsRegistry() }, config, {
+  authenticate: values.auth,
+  credentials: benchUsers,
+});
+await station.start();
+process.stdout.write(`READY ${process.pid}\n`);
+const stop = (): void => {
+  void station.stop().then(() => process.exit(0));
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -1,0 +1,27 @@
+import type { SecurityLevel } from '../proto/security-model.js';
+import type { TransportAddress } from '../transport/snmp-transport.js';
+
+/**
+ * Transport domains with a secure transport model and their RFC 5591 §3.1.1 transport prefixes
+ * ("tls" for snmpTLSTCPDomain, RFC 6353 §10; "ssh" for snmpSSHDomain, RFC 5592 §5.1).
+ */
+export type SecureTransportDomain = 'tls' | 'dtls' | 'ssh';
+
+/**
+ * The tmStateReference of RFC 5590 §5.2 (cached transport-model state handed to the security model
+ * with each incoming message, and back with each outgoing one).
+ *
+ * RFC 5590 §5.2: "tmTransportDomain, tmTransportAddress, tmSecurityName, tmRequestedSecurityLevel,
+ *   tmTransportSecurityLevel, tmSameSecurity, tmSessionID"
+ */
+export interface TmStateReference {
+  tmTransportDomain: SecureTransportDomain;
+  /** Informative only: devices are behind NAT and never identified by address. */
+  tmTransportAddress: TransportAddress;
+  /** The authenticated identity of the peer (certificate mapping or SSH user name). */
+  tmSecurityName: string;
+  /** The level the transport actually provides (authPriv for TLS and SSH). */
+  tmTransportSecurityLevel: SecurityLevel;
+  /** Opaque identifier of the session the message arrived on. */
+  tmSessionId: string;
+}
