@@ -214,8 +214,8 @@ void describe('beckon (spawned)', { concurrency: 2 }, () => {
 
   void it('device and overlay load the configuration and stop after --duration', async () => {
     const [d, o] = await Promise.all([
-      runBeckon(['device', '--duration', '0']),
-      runBeckon(['overlay', '--duration', '0']),
+      runBeckon(['device', '--duration', '0', ...privatePorts]),
+      runBeckon(['overlay', '--duration', '0', ...privatePorts]),
     ]);
     assert.equal(d.code, 0, d.stderr);
     assert.equal(o.code, 0, o.stderr);

@@ -5,7 +5,7 @@ import { KNOWN_METHODS, methodLabel } from '../transaction/sip-methods.js';
  * Message counters of the UA core. Names and labels are read by the SNMP SIP MIB (RFC 4780
  * sipSummary/sipMethodStats/sipStatusCodes) and Prometheus, so they are fixed:
  *   sip_requests_in{method}   sip_requests_out{method}
- *   sip_responses_in{code}    sip_responses_out{code}      (code as a string, "200")
+ *   sip_responses_in{method,code}    sip_responses_out{method,code}  (method of the CSeq, code as "200")
  * All four exclude retransmissions, like RFC 4780 sipCommonMethodStatsInbounds/Outbounds: retransmissions
  * the transaction layer absorbs are in `sip_retransmissions_received{type}` and those it sends in
  * `sip_retransmissions_sent{method,type}`. The RFC 4780 summary counters (which include retransmissions)
@@ -27,8 +27,8 @@ export class EndpointMetrics {
   constructor(metrics: MetricsRegistry) {
     this.reqIn = metrics.counter('sip_requests_in', 'SIP requests received', ['method']);
     this.reqOut = metrics.counter('sip_requests_out', 'SIP requests sent', ['method']);
-    this.resIn = metrics.counter('sip_responses_in', 'SIP responses received', ['code']);
-    this.resOut = metrics.counter('sip_responses_out', 'SIP responses sent', ['code']);
+    this.resIn = metrics.counter('sip_responses_in', 'SIP responses received', ['method', 'code']);
+    this.resOut = metrics.counter('sip_responses_out', 'SIP responses sent', ['method', 'code']);
     for (const m of [...KNOWN_METHODS, 'other']) {
       this.reqInByMethod.set(m, this.reqIn.child(m));
       this.reqOutByMethod.set(m, this.reqOut.child(m));
@@ -43,11 +43,12 @@ export class EndpointMetrics {
     this.reqOutByMethod.get(methodLabel(method))?.inc();
   }
 
-  responseIn(status: number): void {
-    this.resIn.child(String(status)).inc();
+  /** `method` is the CSeq method of the response (RFC 4780 counts status codes per method). */
+  responseIn(method: string, status: number): void {
+    this.resIn.child(methodLabel(method), String(status)).inc();
   }
 
-  responseOut(status: number): void {
-    this.resOut.child(String(status)).inc();
+  responseOut(method: string, status: number): void {
+    this.resOut.child(methodLabel(method), String(status)).inc();
   }
 }

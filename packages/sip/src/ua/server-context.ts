@@ -108,7 +108,7 @@ export class ServerContext {
     if (!tx || this.final !== 0 || tx.terminated) return false;
     const data = res.serialize();
     if (!tx.respond(res.status, data)) return false;
-    this.host.metrics.responseOut(res.status);
+    this.host.metrics.responseOut(this.request.method, res.status);
     if (res.status >= 200) {
       this.final = res.status;
       this.clearDeadline();

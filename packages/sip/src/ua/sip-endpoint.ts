@@ -328,7 +328,7 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     try {
       const p = channel.send(res.serialize());
       if (p !== undefined) p.then(undefined, failed);
-      this.metrics.responseOut(res.status);
+      this.metrics.responseOut(cseqMethod(res), res.status);
     } catch (err) {
       failed(err);
     }
@@ -338,13 +338,13 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
   private onResponse(res: SipResponse): void {
     const tx = this.transactions.findClient(res);
     if (!tx) {
-      this.metrics.responseIn(res.status);
+      this.metrics.responseIn(cseqMethod(res), res.status);
       // §18.1.2 / §17.1.3: a response that matches no client transaction goes to the core; for a UAC core
       // without dialogs there is nothing to do with it.
       this.log.debug({ status: res.status, callId: res.get('call-id') }, 'stray response dropped');
       return;
     }
-    if (!tx.receiveResponse(res)) this.metrics.responseIn(res.status);
+    if (!tx.receiveResponse(res)) this.metrics.responseIn(cseqMethod(res), res.status);
   }
 
   /** Requests absorbed as retransmissions are counted in `sip_retransmissions_received`, not here. */
@@ -543,4 +543,10 @@ function ackKey(req: SipRequest, localTag?: string): string | undefined {
   if (!callId.ok || !cseq.ok) return undefined;
   const toTag = localTag ?? req.toTag ?? '';
   return callId.value + '|' + cseq.value.seq + '|' + (req.fromTag ?? '') + '|' + toTag;
+}
+
+/** The CSeq method of a response (parsed and checked by parseMessage; 'other' when unreadable). */
+function cseqMethod(res: SipResponse): string {
+  const c = res.tryCSeq();
+  return c.ok ? c.value.method : 'other';
 }

@@ -41,7 +41,7 @@ void describe('SipEndpoint inbound', () => {
     assert.ok(res.toTag);
     assert.equal(net.sent[0]?.to, flow.id, 'rport: back over the same flow');
     assert.equal(counter(metrics, 'sip_requests_in', 'OPTIONS'), 1);
-    assert.equal(counter(metrics, 'sip_responses_out', '200'), 1);
+    assert.equal(counter(metrics, 'sip_responses_out', 'OPTIONS', '200'), 1);
   });
 
   void test('a retransmitted request gets the same response again without reaching the handler twice', () => {
@@ -68,7 +68,7 @@ void describe('SipEndpoint inbound', () => {
     assert.equal(counter(metrics, 'sip_requests_in', 'REGISTER'), 1, 'retransmissions are not requests_in');
     assert.equal(counter(metrics, 'sip_retransmissions_received', 'request'), 1);
     assert.equal(counter(metrics, 'sip_retransmissions_sent', 'REGISTER', 'final'), 1);
-    assert.equal(counter(metrics, 'sip_responses_out', '200'), 1);
+    assert.equal(counter(metrics, 'sip_responses_out', 'REGISTER', '200'), 1);
   });
 
   void test('unknown method: 501; known but unhandled: 405 with Allow', () => {

@@ -57,8 +57,8 @@ void describe('SipEndpoint outbound', () => {
     const inn = metrics.get('sip_responses_in');
     assert.ok(out?.kind === 'counter' && inn?.kind === 'counter');
     assert.equal(out.get('OPTIONS'), 1);
-    assert.equal(inn.get('200'), 1);
-    assert.equal(inn.get('100'), 1);
+    assert.equal(inn.get('OPTIONS', '200'), 1);
+    assert.equal(inn.get('OPTIONS', '100'), 1);
   });
 
   void test('401: one automatic retry with digest credentials, CSeq+1, same Call-ID, new branch', async () => {

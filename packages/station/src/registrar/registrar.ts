@@ -56,6 +56,8 @@ export const REGISTRAR_SUPPORTED = ['path', 'outbound'] as const;
 
 const MAX_TRACKED_AUTH_FAILURE_AORS = 100_000;
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 interface ContactPlan {
   readonly binding: Binding;
   readonly key: string;
@@ -298,28 +300,20 @@ export class Registrar {
         regIds++;
         outbound = true;
       }
-      const evidence = {
+      const identity = identifyInstrument({
         digestUsername: this.byDigest ? ctx.digestUsername : undefined,
         sipInstance: this.byInstance ? c.instance : undefined,
         separator: this.separator,
-      };
-      const identity = identifyInstrument(evidence);
+      });
       const params: Record<string, string | null> = {};
       for (const [k, v] of c.params) if (k !== 'expires') params[k] = v;
-      const contact = formatUri(c.uri);
-      const binding: Binding = {
+      const binding: Mutable<Binding> = {
         aor,
-        contact,
+        contact: formatUri(c.uri),
         contactParams: params,
-        ...(c.displayName !== undefined ? { displayName: c.displayName } : {}),
-        ...(c.instance !== undefined ? { instance: c.instance } : {}),
-        ...(regId !== undefined ? { regId } : {}),
-        ...(identity.instrument !== undefined ? { instrument: identity.instrument } : {}),
-        ...(ctx.authUser !== undefined ? { authUser: ctx.authUser } : {}),
         callId: ctx.callId,
         cseq: ctx.cseq,
         expiresAt: ctx.now + granted * 1000,
-        ...(ctx.path.length > 0 ? { path: ctx.path } : {}),
         flow: {
           transport: flow.transport,
           localAddress: flow.local.address,
@@ -329,8 +323,14 @@ export class Registrar {
           flowId: flow.id,
         },
         receivedAt: ctx.now,
-        ...(userAgent !== undefined ? { userAgent } : {}),
       };
+      if (c.displayName !== undefined) binding.displayName = c.displayName;
+      if (c.instance !== undefined) binding.instance = c.instance;
+      if (regId !== undefined) binding.regId = regId;
+      if (identity.instrument !== undefined) binding.instrument = identity.instrument;
+      if (ctx.authUser !== undefined) binding.authUser = ctx.authUser;
+      if (ctx.path.length > 0) binding.path = ctx.path;
+      if (userAgent !== undefined) binding.userAgent = userAgent;
       out.push({ binding, key: contactKey(binding), expires: granted });
     }
     // RFC 5626 §6 (paraphrased): a REGISTER with more than one Contact carrying reg-id is invalid (400).
@@ -347,6 +347,14 @@ export class Registrar {
     cseq: number,
     headerExpires: number | undefined,
   ): boolean {
+    // Fast reject (the common case): no live binding of the AOR carries this Call-ID and CSeq.
+    let seen = false;
+    for (const b of this.location.lookup(aor))
+      if (b.callId === callId && b.cseq === cseq) {
+        seen = true;
+        break;
+      }
+    if (!seen) return false;
     for (const c of contacts) {
       if (c.star) return false;
       const expires = c.expires ?? headerExpires ?? this.defaultExpires;
