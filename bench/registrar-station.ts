@@ -15,6 +15,7 @@ const { values } = parseArgs({
     auth: { type: 'boolean', default: false },
     db: { type: 'string', default: `${process.env['TMPDIR'] ?? '/tmp'}/beckon-bench-${process.pid}.db` },
     log: { type: 'string', default: 'warn' },
+    checkpoint: { type: 'string' },
   },
 });
 
@@ -46,6 +47,7 @@ const log = createLogger({ level: values.log as 'warn' });
 const station = new Station({ log, metrics: new MetricsRegistry() }, config, {
   authenticate: values.auth,
   credentials: benchUsers,
+  ...(values.checkpoint !== undefined ? { sqliteWalAutocheckpointPages: Number(values.checkpoint) } : {}),
 });
 await station.start();
 process.stdout.write(`READY ${process.pid}\n`);

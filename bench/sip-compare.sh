@@ -32,8 +32,8 @@ esac
 BPORT=${BECKON_PORT:-5080}
 if [ -z "${BECKON_CMD:-}" ]; then
   case $KIND in
-    options) BECKON_CMD="node --import tsx $REPO/bench/servers/sip-core-server.ts --host 127.0.0.1 --port $BPORT" ;;
-    *) BECKON_CMD="node $REPO/bin/beckon.js station --config $REPO/bench/station-bench.yaml --set sip.listen=[{transport:udp,host:127.0.0.1,port:$BPORT},{transport:tcp,host:127.0.0.1,port:$BPORT}]" ;;
+    options) BECKON_CMD="node --import tsx bench/servers/sip-core-server.ts --host 127.0.0.1 --port $BPORT" ;;
+    *) BECKON_CMD="node bin/beckon.js station --config bench/station-bench.yaml --set storage.sqlitePath=$RUN/beckon-var/beckon.db --set sip.listen=[{transport:udp,host:127.0.0.1,port:$BPORT},{transport:tcp,host:127.0.0.1,port:$BPORT}]" ;;
   esac
 fi
 TAG=${TAG:-compare-$KIND-$TR-$(date +%Y%m%d-%H%M%S)}
@@ -63,7 +63,7 @@ done
 
 for R in "${RATES[@]}"; do
   rm -rf "$RUN/beckon-var"; mkdir -p "$RUN/beckon-var"
-  ( cd "$RUN/beckon-var" && exec $BECKON_CMD ) >"$RUN/beckon.log" 2>&1 &
+  ( cd "$REPO" && exec $BECKON_CMD ) >"$RUN/beckon.log" 2>&1 &
   BPID=$!
   for i in $(seq 1 100); do
     ss -lun 2>/dev/null | grep -q "127.0.0.1:$BPORT " && break

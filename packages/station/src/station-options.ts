@@ -29,4 +29,6 @@ export interface StationOptions {
   readonly extraDomains?: readonly string[];
   /** SQLite synchronous level (default: the store's, 'normal': durable against process crashes). */
   readonly sqliteSynchronous?: SqliteSynchronous;
+  /** WAL pages after which SQLite checkpoints inside a commit (default SQLite's 1000; 0 = never). */
+  readonly sqliteWalAutocheckpointPages?: number;
 }

@@ -141,6 +141,9 @@ export class Station {
         {
           path: s.sqlitePath,
           ...(this.options.sqliteSynchronous ? { synchronous: this.options.sqliteSynchronous } : {}),
+          ...(this.options.sqliteWalAutocheckpointPages !== undefined
+            ? { walAutocheckpointPages: this.options.sqliteWalAutocheckpointPages }
+            : {}),
         },
       );
       this.opened.db = db;

@@ -213,7 +213,8 @@ export function encodeAgentxPdu(m: AgentxMessage): AgentxCodecResult<Buffer> {
   const p = m.pdu;
   const ctx = hasContext(p);
   const flags =
-    (h.flags & ~AgentxFlags.NonDefaultContext & 0xff) | (ctx !== undefined ? AgentxFlags.NonDefaultContext : 0);
+    (h.flags & ~AgentxFlags.NonDefaultContext & 0xff) |
+    (ctx !== undefined ? AgentxFlags.NonDefaultContext : 0);
   const o = new Out((flags & AgentxFlags.NetworkByteOrder) === 0);
   o.u8(AGENTX_VERSION);
   o.u8(p.type);

@@ -130,12 +130,17 @@ export class AgentxDispatcher {
       if (t !== 'NoSuchObject' && t !== 'NoSuchInstance' && t !== 'EndOfMibView') vb = g;
     }
     vb ??= reg.next(r.start, this.ctx);
-    if (!vb || (r.end.length > 0 && compareOid(vb.oid, r.end) >= 0)) return { oid: r.start, value: END_OF_MIB_VIEW };
+    if (!vb || (r.end.length > 0 && compareOid(vb.oid, r.end) >= 0))
+      return { oid: r.start, value: END_OF_MIB_VIEW };
     return vb;
   }
 
   /** §7.2.3.3 GetBulk: non-repeaters once, then up to max-repetitions rows of the repeaters. */
-  private bulk(nonRepeaters: number, maxRepetitions: number, ranges: readonly AgentxSearchRange[]): VarBind[] {
+  private bulk(
+    nonRepeaters: number,
+    maxRepetitions: number,
+    ranges: readonly AgentxSearchRange[],
+  ): VarBind[] {
     const out: VarBind[] = [];
     const n = Math.min(nonRepeaters, ranges.length);
     for (let i = 0; i < n; i++) out.push(this.next(ranges[i]!));

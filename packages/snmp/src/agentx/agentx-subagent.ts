@@ -147,7 +147,8 @@ export class AgentxSubagent {
     this.stopped = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
-    const open = this.stateValue === AgentxSessionState.Open || this.stateValue === AgentxSessionState.Registering;
+    const open =
+      this.stateValue === AgentxSessionState.Open || this.stateValue === AgentxSessionState.Registering;
     if (open && this.socket) {
       this.setState(AgentxSessionState.Closing);
       await this.request({ type: AgentxPduType.Close, reason: AgentxCloseReason.shutdown }, 1000);
@@ -175,7 +176,9 @@ export class AgentxSubagent {
     this.setState(AgentxSessionState.Opening);
     const where = this.init.socket ?? AGENTX_DEFAULT_SOCKET;
     const sock =
-      typeof where === 'string' ? createConnection({ path: where }) : createConnection({ host: where.host, port: where.port });
+      typeof where === 'string'
+        ? createConnection({ path: where })
+        : createConnection({ host: where.host, port: where.port });
     this.socket = sock;
     this.rx = Buffer.alloc(0);
     sock.setNoDelay?.(true);
@@ -197,7 +200,10 @@ export class AgentxSubagent {
     });
     if (sock !== this.socket) return;
     if (!open || open.pdu.type !== AgentxPduType.Response || open.pdu.error !== 0) {
-      this.log.warn({ error: open?.pdu.type === AgentxPduType.Response ? open.pdu.error : 'timeout' }, 'agentx open failed');
+      this.log.warn(
+        { error: open?.pdu.type === AgentxPduType.Response ? open.pdu.error : 'timeout' },
+        'agentx open failed',
+      );
       sock.destroy();
       return;
     }
@@ -234,17 +240,18 @@ export class AgentxSubagent {
     if (this.pingTimer) clearTimeout(this.pingTimer);
     this.pingTimer = setTimeout(() => {
       this.pingTimer = undefined;
-      void this.request({ type: AgentxPduType.Ping, ...(this.context ? { context: this.context } : {}) }).then(
-        (r) => {
-          if (sock !== this.socket || this.stateValue !== AgentxSessionState.Open) return;
-          if (!r) {
-            this.log.warn('agentx master does not answer Ping; reconnecting');
-            sock.destroy();
-            return;
-          }
-          this.armPing(sock);
-        },
-      );
+      void this.request({
+        type: AgentxPduType.Ping,
+        ...(this.context ? { context: this.context } : {}),
+      }).then((r) => {
+        if (sock !== this.socket || this.stateValue !== AgentxSessionState.Open) return;
+        if (!r) {
+          this.log.warn('agentx master does not answer Ping; reconnecting');
+          sock.destroy();
+          return;
+        }
+        this.armPing(sock);
+      });
     }, this.init.pingIntervalMs ?? 15_000);
   }
 
@@ -253,7 +260,10 @@ export class AgentxSubagent {
   }
 
   /** Sends a subagent-originated PDU and waits for the master's Response (undefined on timeout/loss). */
-  private request(pdu: AgentxPduBody, timeoutMs = Math.max(1, this.timeoutSec) * 1000): Promise<AgentxMessage | undefined> {
+  private request(
+    pdu: AgentxPduBody,
+    timeoutMs = Math.max(1, this.timeoutSec) * 1000,
+  ): Promise<AgentxMessage | undefined> {
     const sock = this.socket;
     if (!sock || sock.destroyed) return Promise.resolve(undefined);
     const packetId = this.nextPacketId;
@@ -286,7 +296,14 @@ export class AgentxSubagent {
         // RFC 2741 §7.1.3: a session may be closed with reasonParseError.
         this.parseErrors.inc();
         this.log.warn('agentx: unparseable header from the master; closing the connection');
-        this.sendRaw(sock, { type: AgentxPduType.Close, reason: AgentxCloseReason.parseError }, 0, 0, 0, true);
+        this.sendRaw(
+          sock,
+          { type: AgentxPduType.Close, reason: AgentxCloseReason.parseError },
+          0,
+          0,
+          0,
+          true,
+        );
         sock.destroy();
         return;
       }
@@ -308,7 +325,13 @@ export class AgentxSubagent {
         const rd = (o: number): number => (net ? frame.readUInt32BE(o) : frame.readUInt32LE(o));
         this.sendRaw(
           sock,
-          { type: AgentxPduType.Response, sysUpTime: this.upTime(), error: AgentxError.parseError, index: 0, varbinds: [] },
+          {
+            type: AgentxPduType.Response,
+            sysUpTime: this.upTime(),
+            error: AgentxError.parseError,
+            index: 0,
+            varbinds: [],
+          },
           rd(4),
           rd(8),
           rd(12),
@@ -341,7 +364,13 @@ export class AgentxSubagent {
       // §7.2.2: "if h.sessionID does not correspond to a currently established session ... notOpen".
       this.sendRaw(
         sock,
-        { type: AgentxPduType.Response, sysUpTime: this.upTime(), error: AgentxError.notOpen, index: 0, varbinds: [] },
+        {
+          type: AgentxPduType.Response,
+          sysUpTime: this.upTime(),
+          error: AgentxError.notOpen,
+          index: 0,
+          varbinds: [],
+        },
         sessionId,
         transactionId,
         packetId,
@@ -370,7 +399,12 @@ export class AgentxSubagent {
       // a handler produced a value that cannot be encoded: genErr instead of a broken PDU
       this.log.warn({ error: enc.error }, 'agentx: response not encodable');
       enc = encodeAgentxPdu({
-        header: { flags: networkOrder ? AgentxFlags.NetworkByteOrder : 0, sessionId, transactionId, packetId },
+        header: {
+          flags: networkOrder ? AgentxFlags.NetworkByteOrder : 0,
+          sessionId,
+          transactionId,
+          packetId,
+        },
         pdu: { ...pdu, error: 5, index: 0, varbinds: [] },
       });
     }

@@ -15,7 +15,13 @@ export async function discoverContextEngineId(
   const r = await gen.get(probe, [SNMP_ENGINE_ID_INSTANCE]);
   if (!r.ok) return r;
   const v = r.value.varbinds[0]?.value;
-  if (r.value.errorStatus !== 0 || !v || v.type !== 'OctetString' || v.value.length < 5 || v.value.length > 32)
+  if (
+    r.value.errorStatus !== 0 ||
+    !v ||
+    v.type !== 'OctetString' ||
+    v.value.length < 5 ||
+    v.value.length > 32
+  )
     return {
       ok: false,
       error: { kind: 'errorStatus', errorStatus: r.value.errorStatus || 5, errorIndex: r.value.errorIndex },

@@ -18,14 +18,24 @@ export const SNMP_ENGINE_ID_INSTANCE: Oid = oid('1.3.6.1.6.3.10.2.1.1.0');
  * Never throws on bad input: anything that does not look like a ScopedPDU returns undefined.
  */
 export function substituteLocalEngineId(scoped: Buffer, engineId: Buffer): Buffer | undefined {
-  if (scoped.length < 9 || scoped[0] !== 0x30) return undefined;
+  return replaceContextEngineId(scoped, LOCAL_ENGINE_ID, engineId);
+}
+
+/**
+ * When the ScopedPDU's contextEngineID equals `from`, returns a copy with `to` in its place;
+ * otherwise undefined. Used both ways: localEngineID -> snmpEngineID for the request, and back for
+ * the response (RFC 3413 §3.2: the response carries the contextEngineID of the request).
+ */
+export function replaceContextEngineId(scoped: Buffer, from: Buffer, to: Buffer): Buffer | undefined {
+  if (scoped.length < 4 + from.length || scoped[0] !== 0x30 || from.length > 127) return undefined;
   const l = scoped[1]!;
   const hdr = l < 0x80 ? 2 : 2 + (l & 0x7f);
-  if (l === 0x80 || hdr > 6 || scoped.length < hdr + 7) return undefined;
-  if (scoped[hdr] !== 0x04 || scoped[hdr + 1] !== LOCAL_ENGINE_ID.length) return undefined;
-  for (let i = 0; i < LOCAL_ENGINE_ID.length; i++) if (scoped[hdr + 2 + i] !== LOCAL_ENGINE_ID[i]) return undefined;
-  if (engineId.length > 127) return undefined;
-  const rest = scoped.subarray(hdr + 2 + LOCAL_ENGINE_ID.length);
+  if (l === 0x80 || hdr > 6 || scoped.length < hdr + 2 + from.length) return undefined;
+  if (scoped[hdr] !== 0x04 || scoped[hdr + 1] !== from.length) return undefined;
+  for (let i = 0; i < from.length; i++) if (scoped[hdr + 2 + i] !== from[i]) return undefined;
+  if (to.length > 127) return undefined;
+  const engineId = to;
+  const rest = scoped.subarray(hdr + 2 + from.length);
   const contentLen = 2 + engineId.length + rest.length;
   const lenBytes = encodeLength(contentLen);
   const out = Buffer.allocUnsafe(1 + lenBytes.length + contentLen);

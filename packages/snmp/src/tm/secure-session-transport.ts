@@ -40,9 +40,9 @@ export interface SecureStreamInit {
 }
 
 /**
- * A secure stream (TLS socket or SSH `snmp` subsystem channel) framed by BER length (RFC 6353 §5.1.1
- * / RFC 5592 §4: "messages ... are framed by the SNMP message's own BER length") wrapped as a
- * SecureSessionTransport.
+ * A secure stream (TLS socket or SSH `snmp` subsystem channel) wrapped as a SecureSessionTransport.
+ * Both TLSTM (RFC 6353) and SSHTM (RFC 5592) carry whole SNMP messages back to back on the stream,
+ * delimited by the BER length of each message (the RFC 3430 serialization used by StreamTransport).
  */
 export function secureStreamTransport(
   stream: Duplex,

@@ -11,8 +11,9 @@ export type SecureTransportDomain = 'tls' | 'dtls' | 'ssh';
  * The tmStateReference of RFC 5590 §5.2 (cached transport-model state handed to the security model
  * with each incoming message, and back with each outgoing one).
  *
- * RFC 5590 §5.2: "tmTransportDomain, tmTransportAddress, tmSecurityName, tmRequestedSecurityLevel,
- *   tmTransportSecurityLevel, tmSameSecurity, tmSessionID"
+ * RFC 5590 §5.2 names its fields tmTransportDomain, tmTransportAddress, tmSecurityName,
+ * tmRequestedSecurityLevel, tmTransportSecurityLevel, tmSameSecurity and tmSessionID; the ones a
+ * call-home session needs are kept here (the session is fixed, so tmSameSecurity always holds).
  */
 export interface TmStateReference {
   tmTransportDomain: SecureTransportDomain;

@@ -11,7 +11,7 @@ import {
   type SecurityResult,
 } from '../proto/security-model.js';
 import { encodeV3Message } from '../proto/v3-message.js';
-import { substituteLocalEngineId } from './local-engine-id.js';
+import { LOCAL_ENGINE_ID, replaceContextEngineId, substituteLocalEngineId } from './local-engine-id.js';
 import type { SecureTransportDomain, TmStateReference } from './tm-state-reference.js';
 import { TsmStats } from './tsm-stats.js';
 
@@ -38,6 +38,8 @@ export interface TransportSecurityModelInit {
 /** Cached per message: the tmStateReference it arrived with (RFC 5591 §5.2 step 5, tmSameSecurity). */
 export interface TsmStateReference {
   tmStateReference: TmStateReference;
+  /** RFC 5343: the request named localEngineID; the response must carry it back. */
+  localEngineId?: boolean;
 }
 
 const KNOWN_PREFIXES: ReadonlySet<string> = new Set<SecureTransportDomain>(['tls', 'dtls', 'ssh']);
@@ -46,8 +48,8 @@ const EMPTY = Buffer.alloc(0);
 /**
  * The Transport Security Model (RFC 5591, snmpSecurityModel 4). The security name and the level come
  * from the secure transport (tmStateReference), never from the message; msgSecurityParameters is a
- * zero-length OCTET STRING and msgData is always a plaintext ScopedPDU (RFC 5591 §3.2: "the TSM
- * does not perform any cryptographic processing").
+ * zero-length OCTET STRING and msgData is always a plaintext ScopedPDU (the TSM does no cryptography
+ * of its own: protection is the transport's).
  *
  * The SecurityModel seam passes no tmStateReference, so the transport side binds it for the
  * duration of one synchronous message-processing call with `withTransportState` (done by
@@ -83,18 +85,16 @@ export class TransportSecurityModel implements SecurityModel {
   /** RFC 5591 §5.2 (Processing an Incoming Message). */
   processIncomingMsg(p: IncomingSecurityParams): SecurityResult<IncomingSecurityOutput> {
     const tm = this.current;
-    // §5.2 step 1: "If tmStateReference does not refer to a cache containing values for
-    //   tmTransportDomain, tmTransportAddress, tmSecurityName, and tmTransportSecurityLevel, then the
-    //   snmpTsmInvalidCaches counter is incremented, an error indication is returned"
+    // RFC 5591 §5.2 (paraphrased): without a tmStateReference cache holding the transport domain,
+    //   address, tmSecurityName and transport security level, snmpTsmInvalidCaches is incremented and
+    //   an error indication is returned (no Report: there is no session to send it on).
     if (!tm || tm.tmSecurityName.length === 0) {
       this.stats.inc('snmpTsmInvalidCaches');
       return { ok: false, error: { status: 'parseError' } };
     }
-    // §5.2 step 2: "Compare the value of tmTransportSecurityLevel in the cache to the value of the
-    //   securityLevel parameter ... If the securityLevel specifies privacy (Priv) and the transport
-    //   security level does not ..., or authentication ..., then the snmpTsmInadequateSecurityLevels
-    //   counter is incremented, and an error indication (unsupportedSecurityLevel) together with the
-    //   OID and value of the incremented counter is returned"
+    // RFC 5591 §5.2 (paraphrased): when the message's securityLevel asks for more than the transport
+    //   provides (tmTransportSecurityLevel), snmpTsmInadequateSecurityLevels is incremented and an
+    //   unsupportedSecurityLevel error is returned with the counter's OID and value (a Report).
     if (securityLevelRank(p.securityLevel) > securityLevelRank(tm.tmTransportSecurityLevel)) {
       const report = this.stats.inc('snmpTsmInadequateSecurityLevels');
       this.init.log?.debug({ session: tm.tmSessionId, level: p.securityLevel }, 'tsm: inadequate level');
@@ -109,9 +109,9 @@ export class TransportSecurityModel implements SecurityModel {
         },
       };
     }
-    // §5.2 step 3: "If the snmpTsmConfigurationUsePrefix object is set to true, then the
-    //   securityName is set to the concatenation of the prefix, a ':' character (US-ASCII 0x3a), and
-    //   the tmSecurityName ... If the prefix is unknown, snmpTsmUnknownPrefixes is incremented"
+    // RFC 5591 §5.2 (paraphrased): with snmpTsmConfigurationUsePrefix true, securityName is the
+    //   transport domain's prefix, ':' and tmSecurityName; an unknown prefix counts
+    //   snmpTsmUnknownPrefixes and fails. Otherwise securityName = tmSecurityName.
     let securityName = tm.tmSecurityName;
     if (this.prefixConfig.usePrefix) {
       if (!KNOWN_PREFIXES.has(tm.tmTransportDomain)) {
@@ -122,16 +122,23 @@ export class TransportSecurityModel implements SecurityModel {
     }
     if (p.msgData.kind !== 'plaintext') return { ok: false, error: { status: 'parseError' } };
     let scopedPdu = p.msgData.scopedPdu;
-    if (this.resolveLocal) scopedPdu = substituteLocalEngineId(scopedPdu, this.init.engineId) ?? scopedPdu;
-    // §5.2 step 4: "The securityEngineID is set to the local snmpEngineID."
+    const local = this.resolveLocal ? substituteLocalEngineId(scopedPdu, this.init.engineId) : undefined;
+    if (local) scopedPdu = local;
+    // RFC 5591 §5.2 (paraphrased): securityEngineID is the local snmpEngineID.
     return {
       ok: true,
       value: {
         securityEngineId: this.init.engineId,
         securityName,
         scopedPdu,
-        maxSizeResponseScopedPdu: Math.max(0, p.globalData.msgMaxSize - (p.wholeMsg.length - p.msgData.scopedPdu.length)),
-        securityStateReference: { tmStateReference: tm } satisfies TsmStateReference,
+        maxSizeResponseScopedPdu: Math.max(
+          0,
+          p.globalData.msgMaxSize - (p.wholeMsg.length - p.msgData.scopedPdu.length),
+        ),
+        securityStateReference: {
+          tmStateReference: tm,
+          localEngineId: local !== undefined,
+        } satisfies TsmStateReference,
       },
     };
   }
@@ -145,14 +152,21 @@ export class TransportSecurityModel implements SecurityModel {
 
   /** RFC 5591 §4.2, response side: the cached tmStateReference goes back with tmSameSecurity. */
   generateResponseMsg(p: OutgoingResponseParams): SecurityResult<Buffer> {
+    const ref = p.securityStateReference as TsmStateReference | undefined;
+    if (ref?.localEngineId) {
+      // RFC 3413 §3.2 / RFC 5343: the response echoes the request's contextEngineID (localEngineID);
+      // Net-SNMP drops responses whose contextEngineID differs from its request's.
+      const back = replaceContextEngineId(p.scopedPdu, this.init.engineId, LOCAL_ENGINE_ID);
+      if (back) return this.encode({ ...p, scopedPdu: back });
+    }
     return this.encode(p);
   }
 
   /**
-   * RFC 5591 §4.2 step 2: "If the snmpTsmConfigurationUsePrefix object is set to true, then ... if
-   * the securityName does not contain a valid prefix ... the snmpTsmUnknownPrefixes counter is
-   * incremented ... if the prefix does not match the transport domain ... snmpTsmInvalidPrefixes".
-   * Returns the tmSecurityName (prefix stripped).
+   * RFC 5591 §4.2 (paraphrased): with snmpTsmConfigurationUsePrefix true, a securityName without a
+   * known prefix counts snmpTsmUnknownPrefixes, one whose prefix does not match the session's
+   * transport domain counts snmpTsmInvalidPrefixes; both fail. Returns the tmSecurityName (prefix
+   * stripped).
    */
   private checkPrefix(securityName: string): SecurityResult<string> {
     if (!this.prefixConfig.usePrefix) return { ok: true, value: securityName };
@@ -170,10 +184,14 @@ export class TransportSecurityModel implements SecurityModel {
     return { ok: true, value: securityName.slice(colon + 1) };
   }
 
-  /** "The msgSecurityParameters field is set to a zero-length OCTET STRING" (RFC 5591 §4.2). */
+  /** RFC 5591 §4.2 (paraphrased): msgSecurityParameters is a zero-length OCTET STRING. */
   private encode(p: OutgoingRequestParams): SecurityResult<Buffer> {
     const r = encodeV3Message(
-      { globalData: p.globalData, securityParameters: EMPTY, msgData: { kind: 'plaintext', scopedPdu: p.scopedPdu } },
+      {
+        globalData: p.globalData,
+        securityParameters: EMPTY,
+        msgData: { kind: 'plaintext', scopedPdu: p.scopedPdu },
+      },
       this.writer,
     );
     if (!r.ok) return { ok: false, error: { status: 'parseError' } };

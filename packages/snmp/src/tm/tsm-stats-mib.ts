@@ -1,7 +1,13 @@
 import { V } from '../ber/snmp-value.js';
 import type { MibRegistry, RegisterResult } from '../mib/mib-registry.js';
 import { ScalarHandler } from '../mib/scalar-handler.js';
-import { TSM_STAT_ARC, TSM_STAT_NAMES, TSM_STATS_OID, TSM_USE_PREFIX_OID, type TsmStats } from './tsm-stats.js';
+import {
+  TSM_STAT_ARC,
+  TSM_STAT_NAMES,
+  TSM_STATS_OID,
+  TSM_USE_PREFIX_OID,
+  type TsmStats,
+} from './tsm-stats.js';
 
 /** Where snmpTsmConfigurationUsePrefix lives (the TransportSecurityModel implements it). */
 export interface TsmPrefixConfig {
@@ -28,7 +34,8 @@ export function registerTsmStatsMib(
         get: () => V.int(config.usePrefix ? 1 : 2),
         set: {
           type: 'Integer',
-          validate: (v) => (v.type === 'Integer' && (v.value === 1 || v.value === 2) ? undefined : 'wrongValue'),
+          validate: (v) =>
+            v.type === 'Integer' && (v.value === 1 || v.value === 2) ? undefined : 'wrongValue',
           apply: (v) => {
             if (v.type !== 'Integer') return false;
             config.usePrefix = v.value === 1;

@@ -8,6 +8,7 @@ import {
   encodeAgentxPdu,
   oid,
   type AgentxMessage,
+  type AgentxPduBody,
 } from '../../src/index.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -28,7 +29,12 @@ void describe('AgentX PDU codec (RFC 2741 §5, §6) golden bytes', () => {
     golden(
       {
         header: { flags: NBO, sessionId: 0, transactionId: 0, packetId: 1 },
-        pdu: { type: AgentxPduType.Open, timeout: 5, id: oid('1.3.6.1.4.1.99999'), descr: Buffer.from('abc') },
+        pdu: {
+          type: AgentxPduType.Open,
+          timeout: 5,
+          id: oid('1.3.6.1.4.1.99999'),
+          descr: Buffer.from('abc'),
+        },
       },
       hex(`01 01 10 00  00000000 00000000 00000001 00000018
            05 000000
@@ -95,7 +101,12 @@ void describe('AgentX PDU codec (RFC 2741 §5, §6) golden bytes', () => {
   void test('Register-PDU with a range (r.range_subid and r.upper_bound)', () => {
     golden(
       {
-        header: { flags: NBO | AgentxFlags.InstanceRegistration, sessionId: 1, transactionId: 0, packetId: 3 },
+        header: {
+          flags: NBO | AgentxFlags.InstanceRegistration,
+          sessionId: 1,
+          transactionId: 0,
+          packetId: 3,
+        },
         pdu: {
           type: AgentxPduType.Register,
           timeout: 0,
@@ -131,21 +142,30 @@ void describe('AgentX PDU codec (RFC 2741 §5, §6) golden bytes', () => {
            0006 0000  02 04 00 00 00000001 00000003  02 06 00 00 00000003 00000001`),
     );
     golden(
-      { header: { flags: NBO, sessionId: 1, transactionId: 5, packetId: 7 }, pdu: { type: AgentxPduType.CommitSet } },
+      {
+        header: { flags: NBO, sessionId: 1, transactionId: 5, packetId: 7 },
+        pdu: { type: AgentxPduType.CommitSet },
+      },
       hex('01 09 10 00 00000001 00000005 00000007 00000000'),
     );
     golden(
-      { header: { flags: 0, sessionId: 1, transactionId: 0, packetId: 8 }, pdu: { type: AgentxPduType.Close, reason: 5 } },
+      {
+        header: { flags: 0, sessionId: 1, transactionId: 0, packetId: 8 },
+        pdu: { type: AgentxPduType.Close, reason: 5 },
+      },
       hex('01 02 00 00 01000000 00000000 08000000 04000000 05000000'),
     );
     golden(
-      { header: { flags: NBO, sessionId: 1, transactionId: 0, packetId: 9 }, pdu: { type: AgentxPduType.Ping } },
+      {
+        header: { flags: NBO, sessionId: 1, transactionId: 0, packetId: 9 },
+        pdu: { type: AgentxPduType.Ping },
+      },
       hex('01 0d 10 00 00000001 00000000 00000009 00000000'),
     );
   });
 
   void test('GetBulk-PDU in both byte orders decodes to the same PDU', () => {
-    const pdu = {
+    const pdu: AgentxPduBody = {
       type: AgentxPduType.GetBulk,
       nonRepeaters: 1,
       maxRepetitions: 10,
@@ -153,7 +173,7 @@ void describe('AgentX PDU codec (RFC 2741 §5, §6) golden bytes', () => {
         { start: oid('1.3.6.1.2.1.1.3'), include: false, end: [] },
         { start: oid('1.3.6.1.2.1.2.2.1.1'), include: false, end: oid('1.3.6.1.2.1.2.2.1.2') },
       ],
-    } as const;
+    };
     const be = encodeAgentxPdu({ header: { flags: NBO, sessionId: 1, transactionId: 2, packetId: 3 }, pdu });
     const le = encodeAgentxPdu({ header: { flags: 0, sessionId: 1, transactionId: 2, packetId: 3 }, pdu });
     assert.ok(be.ok && le.ok);
@@ -177,7 +197,10 @@ void describe('AgentX PDU codec (RFC 2741 §5, §6) golden bytes', () => {
     // unknown PDU type
     assert.equal(decodeAgentxPdu(hex('01 63 10 00 00000000 00000000 00000000 00000000')).ok, false);
     // NON_DEFAULT_CONTEXT on a Response
-    assert.equal(decodeAgentxPdu(hex('01 12 18 00 00000000 00000000 00000000 00000008 00000000 00000000')).ok, false);
+    assert.equal(
+      decodeAgentxPdu(hex('01 12 18 00 00000000 00000000 00000000 00000008 00000000 00000000')).ok,
+      false,
+    );
     // octet string longer than the payload
     assert.equal(decodeAgentxPdu(hex('01 0d 18 00 00000001 00000000 00000001 00000004 000000ff')).ok, false);
     // OID with 129 sub-identifiers claimed
@@ -185,7 +208,13 @@ void describe('AgentX PDU codec (RFC 2741 §5, §6) golden bytes', () => {
     // integer out of range on encode
     const e = encodeAgentxPdu({
       header: { flags: NBO, sessionId: 0, transactionId: 0, packetId: 0 },
-      pdu: { type: AgentxPduType.Response, sysUpTime: 0, error: 0, index: 0, varbinds: [{ oid: [1], value: { type: 'Integer', value: 2 ** 31 } }] },
+      pdu: {
+        type: AgentxPduType.Response,
+        sysUpTime: 0,
+        error: 0,
+        index: 0,
+        varbinds: [{ oid: [1], value: { type: 'Integer', value: 2 ** 31 } }],
+      },
     });
     assert.equal(e.ok, false);
   });

@@ -105,13 +105,21 @@ function randomMessage(r: () => number): AgentxMessage {
       pdu = { type: AgentxPduType.GetNext, ...ctx, ranges: randomRanges(r) };
       break;
     case 5:
-      pdu = { type: AgentxPduType.GetBulk, ...ctx, nonRepeaters: r() % 3, maxRepetitions: r() % 50, ranges: randomRanges(r) };
+      pdu = {
+        type: AgentxPduType.GetBulk,
+        ...ctx,
+        nonRepeaters: r() % 3,
+        maxRepetitions: r() % 50,
+        ranges: randomRanges(r),
+      };
       break;
     case 6:
       pdu = { type: AgentxPduType.TestSet, ...ctx, varbinds: randomVarbinds(r) };
       break;
     case 7:
-      pdu = { type: [AgentxPduType.CommitSet, AgentxPduType.UndoSet, AgentxPduType.CleanupSet][r() % 3]! } as AgentxPduBody;
+      pdu = {
+        type: [AgentxPduType.CommitSet, AgentxPduType.UndoSet, AgentxPduType.CleanupSet][r() % 3]!,
+      } as AgentxPduBody;
       break;
     case 8:
       pdu = { type: AgentxPduType.Ping, ...ctx };
@@ -120,10 +128,22 @@ function randomMessage(r: () => number): AgentxMessage {
       pdu = { type: AgentxPduType.Notify, ...ctx, varbinds: randomVarbinds(r) };
       break;
     case 10:
-      pdu = { type: AgentxPduType.Unregister, ...ctx, priority: 127, rangeSubid: 0, subtree: oid('1.3.6.1.4.1.99999') };
+      pdu = {
+        type: AgentxPduType.Unregister,
+        ...ctx,
+        priority: 127,
+        rangeSubid: 0,
+        subtree: oid('1.3.6.1.4.1.99999'),
+      };
       break;
     default:
-      pdu = { type: AgentxPduType.Response, sysUpTime: r(), error: r() % 270, index: r() % 5, varbinds: randomVarbinds(r) };
+      pdu = {
+        type: AgentxPduType.Response,
+        sysUpTime: r(),
+        error: r() % 270,
+        index: r() % 5,
+        varbinds: randomVarbinds(r),
+      };
   }
   return {
     header: {
@@ -145,7 +165,8 @@ void test('AgentX codec: 2,000 random messages round-trip in both byte orders', 
     const d = decodeAgentxPdu(e.value);
     assert.ok(d.ok, !d.ok ? `${d.error} at ${i}` : '');
     const expectFlags =
-      (m.header.flags & ~AgentxFlags.NonDefaultContext) | ('context' in m.pdu ? AgentxFlags.NonDefaultContext : 0);
+      (m.header.flags & ~AgentxFlags.NonDefaultContext) |
+      ('context' in m.pdu ? AgentxFlags.NonDefaultContext : 0);
     assert.deepEqual(d.value, { header: { ...m.header, flags: expectFlags }, pdu: m.pdu });
   }
 });

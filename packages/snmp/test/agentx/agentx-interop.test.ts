@@ -45,7 +45,10 @@ void describe('AgentX subagent behind Net-SNMP snmpd', () => {
       },
     );
     sub.start();
-    assert.ok(await sub.waitForState(AgentxSessionState.Open, 10_000), `subagent did not open: ${snmpd.output}`);
+    assert.ok(
+      await sub.waitForState(AgentxSessionState.Open, 10_000),
+      `subagent did not open: ${snmpd.output}`,
+    );
   });
 
   after(async () => {
@@ -80,7 +83,16 @@ void describe('AgentX subagent behind Net-SNMP snmpd', () => {
   });
 
   void test('snmpget and snmpset reach the subagent', async () => {
-    const g = await runTool('snmpget', ['-v2c', '-c', 'public', '-On', addr(), `${root}.4.1.2.500`, `${root}.3.0`, `${root}.4.1.2.1001`]);
+    const g = await runTool('snmpget', [
+      '-v2c',
+      '-c',
+      'public',
+      '-On',
+      addr(),
+      `${root}.4.1.2.500`,
+      `${root}.3.0`,
+      `${root}.4.1.2.1001`,
+    ]);
     assert.equal(g.code, 0, g.stderr);
     assert.deepEqual(g.stdout.trim().split('\n'), [
       `.${root}.4.1.2.500 = STRING: "row-500"`,
@@ -91,7 +103,16 @@ void describe('AgentX subagent behind Net-SNMP snmpd', () => {
     assert.equal(s.code, 0, s.stderr);
     assert.equal(s.stdout.trim(), `.${root}.3.0 = INTEGER: 42`);
     assert.equal(mib.writable.value, 42);
-    const bad = await runTool('snmpset', ['-v2c', '-c', 'private', '-On', addr(), `${root}.3.0`, 'i', '5000']);
+    const bad = await runTool('snmpset', [
+      '-v2c',
+      '-c',
+      'private',
+      '-On',
+      addr(),
+      `${root}.3.0`,
+      'i',
+      '5000',
+    ]);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr + bad.stdout, /wrongValue/);
     const ro = await runTool('snmpset', ['-v2c', '-c', 'private', '-On', addr(), `${root}.1.0`, 's', 'x']);

@@ -66,7 +66,8 @@ class FakeMaster {
       if (t === AgentxPduType.Open) {
         this.session = this.nextSession++;
         this.reply(s, m, this.session);
-      } else if (t === AgentxPduType.Register || t === AgentxPduType.Close) this.reply(s, m, m.header.sessionId);
+      } else if (t === AgentxPduType.Register || t === AgentxPduType.Close)
+        this.reply(s, m, m.header.sessionId);
       else if (t === AgentxPduType.Ping && this.answerPings) this.reply(s, m, m.header.sessionId);
       for (const w of [...this.waiters])
         if (w.pred(m)) {
@@ -92,10 +93,18 @@ class FakeMaster {
   }
 
   /** Sends a request and resolves with the subagent's Response (matched on packetID). */
-  request(pdu: AgentxPduBody, opts: { transactionId?: number; flags?: number; sessionId?: number } = {}): Promise<AgentxMessage> {
+  request(
+    pdu: AgentxPduBody,
+    opts: { transactionId?: number; flags?: number; sessionId?: number } = {},
+  ): Promise<AgentxMessage> {
     const packetId = this.packet++;
     const e = encodeAgentxPdu({
-      header: { flags: opts.flags ?? NBO, sessionId: opts.sessionId ?? this.session, transactionId: opts.transactionId ?? 0, packetId },
+      header: {
+        flags: opts.flags ?? NBO,
+        sessionId: opts.sessionId ?? this.session,
+        transactionId: opts.transactionId ?? 0,
+        packetId,
+      },
       pdu,
     });
     assert.ok(e.ok);
@@ -215,13 +224,13 @@ void describe('AgentxSubagent against a scripted master', () => {
       }),
     );
     assert.deepEqual(
-      r.varbinds.map((v) => v.oid.slice(AX_ENTRY.length - 2).join('.') + '=' + v.value.type),
+      r.varbinds.map((v) => v.oid.slice(AX_ROOT.length).join('.') + '=' + v.value.type),
       [
-        '77.1.0=OctetString',
+        '1.0=OctetString',
         '4.1.1.1=Integer',
-        '4.1.3.49=Counter64',
-        '4.1.1.2=Integer',
         '4.1.3.50=Counter64',
+        '4.1.1.2=Integer',
+        '4.1.3.50=EndOfMibView',
         '4.1.1.3=Integer',
         '4.1.3.50=EndOfMibView',
       ],
@@ -239,11 +248,30 @@ void describe('AgentxSubagent against a scripted master', () => {
 
   void test('Set: TestSet, CommitSet, CleanupSet apply the value', async () => {
     const vb = { oid: [...AX_WRITABLE, 0], value: { type: 'Integer' as const, value: 77 } };
-    assert.equal(resp(await master.request({ type: AgentxPduType.TestSet, varbinds: [vb] }, { transactionId: 11 })).error, 0);
+    assert.equal(
+      resp(await master.request({ type: AgentxPduType.TestSet, varbinds: [vb] }, { transactionId: 11 }))
+        .error,
+      0,
+    );
     assert.equal(mib.writable.value, 5);
-    assert.equal(resp(await master.request({ type: AgentxPduType.CommitSet }, { transactionId: 11 })).error, 0);
+    assert.equal(
+      resp(await master.request({ type: AgentxPduType.CommitSet }, { transactionId: 11 })).error,
+      0,
+    );
     assert.equal(mib.writable.value, 77);
-    await master.request({ type: AgentxPduType.CleanupSet }, { transactionId: 11 }).catch(() => undefined).then(() => undefined);
+    // CleanupSet has no Response (RFC 2741 §7.2.4.4); a Get after it proves it was consumed
+    const e = encodeAgentxPdu({
+      header: { flags: NBO, sessionId: master.session, transactionId: 11, packetId: 0x7777 },
+      pdu: { type: AgentxPduType.CleanupSet },
+    });
+    assert.ok(e.ok);
+    master.raw(e.value);
+    const after = await master.request({
+      type: AgentxPduType.Get,
+      ranges: [{ start: [...AX_WRITABLE, 0], include: false, end: [] }],
+    });
+    assert.deepEqual(resp(after).varbinds[0]!.value, { type: 'Integer', value: 77 });
+    assert.equal(master.received.filter((m) => m.header.packetId === 0x7777).length, 0);
   });
 
   void test('Set: a failing TestSet reports error and index; UndoSet reverts a commit', async () => {
@@ -262,14 +290,24 @@ void describe('AgentxSubagent against a scripted master', () => {
     assert.deepEqual([bad.error, bad.index], [17, 2]); // notWritable at varbind 2
     const wrong = resp(
       await master.request(
-        { type: AgentxPduType.TestSet, varbinds: [{ oid: [...AX_WRITABLE, 0], value: { type: 'Integer', value: 5000 } }] },
+        {
+          type: AgentxPduType.TestSet,
+          varbinds: [{ oid: [...AX_WRITABLE, 0], value: { type: 'Integer', value: 5000 } }],
+        },
         { transactionId: 13 },
       ),
     );
     assert.deepEqual([wrong.error, wrong.index], [10, 1]); // wrongValue
     const vb = { oid: [...AX_WRITABLE, 0], value: { type: 'Integer' as const, value: 9 } };
-    assert.equal(resp(await master.request({ type: AgentxPduType.TestSet, varbinds: [vb] }, { transactionId: 14 })).error, 0);
-    assert.equal(resp(await master.request({ type: AgentxPduType.CommitSet }, { transactionId: 14 })).error, 0);
+    assert.equal(
+      resp(await master.request({ type: AgentxPduType.TestSet, varbinds: [vb] }, { transactionId: 14 }))
+        .error,
+      0,
+    );
+    assert.equal(
+      resp(await master.request({ type: AgentxPduType.CommitSet }, { transactionId: 14 })).error,
+      0,
+    );
     assert.equal(mib.writable.value, 9);
     assert.equal(resp(await master.request({ type: AgentxPduType.UndoSet }, { transactionId: 14 })).error, 0);
     assert.equal(mib.writable.value, 77);
@@ -288,7 +326,15 @@ void describe('AgentxSubagent against a scripted master', () => {
     assert.equal(resp(r).error, AgentxError.notOpen);
     // a Get whose OID claims more sub-identifiers than the payload holds
     const p = master.waitFor((m) => m.pdu.type === AgentxPduType.Response && m.header.packetId === 0xabc);
-    master.raw(Buffer.from(`0105100000000${master.session.toString(16).padStart(3, '0')}00000000` + '00000abc' + '00000004' + '09000000', 'hex'));
+    master.raw(
+      Buffer.from(
+        `0105100000000${master.session.toString(16).padStart(3, '0')}00000000` +
+          '00000abc' +
+          '00000004' +
+          '09000000',
+        'hex',
+      ),
+    );
     assert.equal(resp(await p).error, AgentxError.parseError);
   });
 

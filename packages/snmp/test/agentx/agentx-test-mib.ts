@@ -25,7 +25,12 @@ export interface AgentxTestMib {
 export function makeAgentxTestMib(rows = 1000): AgentxTestMib {
   const registry = new MibRegistry();
   const writable = { value: 5, commits: 0 };
-  registry.register(AX_NAME, new ScalarHandler(AX_NAME, { get: () => ({ type: 'OctetString', value: Buffer.from('beckon-subagent') }) }));
+  registry.register(
+    AX_NAME,
+    new ScalarHandler(AX_NAME, {
+      get: () => ({ type: 'OctetString', value: Buffer.from('beckon-subagent') }),
+    }),
+  );
   registry.register(AX_COUNT, new ScalarHandler(AX_COUNT, { get: () => ({ type: 'Gauge32', value: rows }) }));
   registry.register(
     AX_WRITABLE,

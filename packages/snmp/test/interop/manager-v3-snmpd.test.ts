@@ -85,7 +85,10 @@ void describe('CommandGenerator v3 (USM authPriv SHA-256/AES) against snmpd', ()
       type: 'OctetString',
       value: Buffer.from('beckon-manager-interop'),
     });
-    assert.deepEqual(r.value.varbinds[1]!.value, { type: 'OctetString', value: Buffer.from('snmpd-under-test') });
+    assert.deepEqual(r.value.varbinds[1]!.value, {
+      type: 'OctetString',
+      value: Buffer.from('snmpd-under-test'),
+    });
     assert.equal(usm.remoteEngines.size, 1);
   });
 

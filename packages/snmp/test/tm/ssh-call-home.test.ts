@@ -49,7 +49,11 @@ async function callHome(client: Omit<SshClientRoleInit, 'log'>): Promise<{
   const tcp = await callHomeTcp();
   const a = tsmAgent(['station', 'lab']);
   // device: SSH server + agent on the TCP connection it opened
-  const server = sshServerOnSocket(tcp.device, { hostKeys: [hostKey.private], authenticate, log: silentLogger() });
+  const server = sshServerOnSocket(tcp.device, {
+    hostKeys: [hostKey.private],
+    authenticate,
+    log: silentLogger(),
+  });
   server.onSnmpChannel((ch) => attachSecureSession(a.agent, a.tsm, ch.stream, ch.tmState));
   // station: SSH client + manager on the accepted connection
   const c = await sshClientOnSocket(tcp.station, { ...client, log: silentLogger() });
@@ -67,14 +71,24 @@ async function callHome(client: Omit<SshClientRoleInit, 'log'>): Promise<{
 
 function manager(c: SshClientResult, name: string): { gen: CommandGenerator; target: V3Target } {
   assert.ok(c.ok);
-  const tsm = new TransportSecurityModel({ engineId: Buffer.from('80001f880573746174', 'hex'), metrics: new MetricsRegistry() });
+  const tsm = new TransportSecurityModel({
+    engineId: Buffer.from('80001f880573746174', 'hex'),
+    metrics: new MetricsRegistry(),
+  });
   return {
     gen: new CommandGenerator({
       transport: secureStreamTransport(c.value.channel, c.value.tmState, tsm),
       timeoutMs: 2000,
       retries: 0,
     }),
-    target: { address: '127.0.0.1', port: 0, version: 'v3', securityModel: tsm, securityName: name, securityLevel: 'authPriv' },
+    target: {
+      address: '127.0.0.1',
+      port: 0,
+      version: 'v3',
+      securityModel: tsm,
+      securityName: name,
+      securityLevel: 'authPriv',
+    },
   };
 }
 
@@ -105,7 +119,11 @@ void test('SSH call home: device = SSH server + agent, station = SSH client (pub
 });
 
 void test('SSH call home: password login; securityName is the SSH user name', async () => {
-  const run = await callHome({ username: 'lab', password: 'lab-secret', hostVerifier: (_k, fp) => fp === HOST_FP });
+  const run = await callHome({
+    username: 'lab',
+    password: 'lab-secret',
+    hostVerifier: (_k, fp) => fp === HOST_FP,
+  });
   try {
     assert.ok(run.client.ok, show(run.client));
     const { gen, target } = manager(run.client, 'lab');
@@ -137,7 +155,11 @@ void test('SSH call home: an unknown station key is refused by the device', asyn
 
 void test('SSH call home: the station refuses an unexpected device host key', async () => {
   const otherFp = sshKeyFingerprint(blobOf(otherHostKey.public));
-  const run = await callHome({ username: 'station', privateKey: userKey.private, hostVerifier: (_k, fp) => fp === otherFp });
+  const run = await callHome({
+    username: 'station',
+    privateKey: userKey.private,
+    hostVerifier: (_k, fp) => fp === otherFp,
+  });
   try {
     assert.equal(run.client.ok, false);
     assert.equal(!run.client.ok && run.client.error.kind, 'hostKeyRejected');

@@ -106,7 +106,10 @@ function stationManager(sta: TlsSessionResult): { gen: CommandGenerator; target:
 
 void test('TLS call home: device = TLS server + agent, station = TLS client + manager; get and walk', async () => {
   const table = new CertToTsnTable();
-  assert.equal(table.set({ id: 10, fingerprint: station.fingerprint, mapType: 'specified', data: 'station' }), undefined);
+  assert.equal(
+    table.set({ id: 10, fingerprint: station.fingerprint, mapType: 'specified', data: 'station' }),
+    undefined,
+  );
   const run = await callHome({ clientCert: station, serverFingerprint: device.fingerprint, table });
   try {
     assert.ok(run.device.ok, JSON.stringify(run.device));

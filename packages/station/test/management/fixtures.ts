@@ -64,6 +64,7 @@ export interface TestStation extends SipNode {
 export async function startStation(
   opts: {
     digestRealm?: string;
+    digestAlgorithms?: ('MD5' | 'SHA-256')[];
     init?: Partial<ManagementServiceInit>;
     protocols?: ManagementProtocolRegistry;
     sessions?: CallHomeSessionHandler;
@@ -76,7 +77,10 @@ export async function startStation(
   const credentials = new InMemoryCredentialStore();
   const digest =
     opts.digestRealm !== undefined
-      ? new DigestServer({ log, metrics: node.metrics, credentials }, { realm: opts.digestRealm })
+      ? new DigestServer(
+          { log, metrics: node.metrics, credentials },
+          { realm: opts.digestRealm, ...(opts.digestAlgorithms ? { algorithms: opts.digestAlgorithms } : {}) },
+        )
       : undefined;
   const notifier = new Notifier(
     {

@@ -60,7 +60,10 @@ export function sshClientOnSocket(socket: Socket, init: SshClientRoleInit): Prom
       }
       resolve(r);
     };
-    const timer = setTimeout(() => finish({ ok: false, error: { kind: 'timeout' } }), init.readyTimeoutMs ?? 10_000);
+    const timer = setTimeout(
+      () => finish({ ok: false, error: { kind: 'timeout' } }),
+      init.readyTimeoutMs ?? 10_000,
+    );
     client.on('ready', () => {
       client.subsys('snmp', (err, channel) => {
         if (err) return finish({ ok: false, error: { kind: 'subsystem', detail: err.message } });

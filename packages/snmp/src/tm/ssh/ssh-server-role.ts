@@ -113,7 +113,8 @@ export function sshServerOnSocket(socket: Socket, init: SshServerRoleInit): SshS
     });
     client.on('close', () => {
       clearTimeout(timer);
-      if (!authenticated) log.warn({ reason: reason ?? 'closed before authentication' }, 'SSH call-home refused');
+      if (!authenticated)
+        log.warn({ reason: reason ?? 'closed before authentication' }, 'SSH call-home refused');
       resolveClosed({ authenticated, ...(reason !== undefined ? { reason } : {}) });
     });
   });
@@ -133,7 +134,7 @@ export function sshServerOnSocket(socket: Socket, init: SshServerRoleInit): SshS
         };
         ok = await init.authenticate(req);
         if (ok && ctx.signature && ctx.blob) {
-          // RFC 4252 §7: the server MUST check that the signature is valid for the key
+          // RFC 4252 §7 (paraphrased): the server verifies the signature made with the offered key
           const parsed = ssh2.utils.parseKey(`${ctx.key.algo} ${ctx.key.data.toString('base64')}`);
           ok = !(parsed instanceof Error) && parsed.verify(ctx.blob, ctx.signature, ctx.hashAlgo);
         }

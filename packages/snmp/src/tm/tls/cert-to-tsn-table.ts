@@ -1,16 +1,16 @@
 import type { X509Certificate } from 'node:crypto';
-import { fingerprintAlgorithm, parseTlsFingerprint, tlsFingerprint, type FingerprintAlgorithm } from './snmp-tls-fingerprint.js';
+import {
+  fingerprintAlgorithm,
+  parseTlsFingerprint,
+  tlsFingerprint,
+  type FingerprintAlgorithm,
+} from './snmp-tls-fingerprint.js';
 
 /**
  * snmpTlstmCertToTSNMapType identities (SNMP-TLS-TM-MIB snmpTlstmCertToTSNMIdentities 1-6).
  */
 export type CertToTsnMapType =
-  | 'specified'
-  | 'sanRfc822Name'
-  | 'sanDnsName'
-  | 'sanIpAddress'
-  | 'sanAny'
-  | 'commonName';
+  'specified' | 'sanRfc822Name' | 'sanDnsName' | 'sanIpAddress' | 'sanAny' | 'commonName';
 
 /** One snmpTlstmCertToTSNEntry. */
 export interface CertToTsnRow {
@@ -30,8 +30,7 @@ export interface PresentedChain {
 }
 
 export type CertMapResult =
-  | { ok: true; securityName: string; rowId: number }
-  | { ok: false; reason: 'noCertificate' | 'noMatch' };
+  { ok: true; securityName: string; rowId: number } | { ok: false; reason: 'noCertificate' | 'noMatch' };
 
 interface Row {
   id: number;
@@ -61,7 +60,8 @@ export class CertToTsnTable {
     const fp = typeof row.fingerprint === 'string' ? parseTlsFingerprint(row.fingerprint) : row.fingerprint;
     const alg = fp ? fingerprintAlgorithm(fp) : undefined;
     if (!fp || !alg) return 'invalid fingerprint';
-    if (row.mapType === 'specified' && !validName(row.data ?? '')) return "'specified' needs data (1..32 octets)";
+    if (row.mapType === 'specified' && !validName(row.data ?? ''))
+      return "'specified' needs data (1..32 octets)";
     this.delete(row.id);
     this.rows.push({ id: row.id, fingerprint: fp, alg, mapType: row.mapType, data: row.data });
     this.rows.sort((a, b) => a.id - b.id);

@@ -12,19 +12,23 @@ import {
 import type { Logger } from '@beckon/ops';
 import type { TmStateReference } from '../tm-state-reference.js';
 import type { CertToTsnTable, PresentedChain } from './cert-to-tsn-table.js';
-import { fingerprintAlgorithm, formatTlsFingerprint, parseTlsFingerprint, tlsFingerprint } from './snmp-tls-fingerprint.js';
+import {
+  fingerprintAlgorithm,
+  formatTlsFingerprint,
+  parseTlsFingerprint,
+  tlsFingerprint,
+} from './snmp-tls-fingerprint.js';
 
 /**
  * The TLS Transport Model (RFC 6353, snmpTLSTCPDomain) on an already connected TCP socket.
  *
  * The TLS role is decoupled from the TCP direction (RFC 8071 §3.1 style call home): the device opens
  * the TCP connection, then is the TLS server and the SNMP command responder (`tlsServerOnSocket`);
- * the station is the TLS client and the command generator (`tlsClientOnSocket`). RFC 6353 §5.3.1:
- * "the TLS client ... SHOULD ... verify the server's certificate" — here by the pinned
- * snmpTlstmAddrServerFingerprint or by path validation plus snmpTlstmAddrServerIdentity; the server
- * maps the client's certificate to a tmSecurityName with the snmpTlstmCertToTSNTable (§5.3.2).
- * Both sides require mutual X.509 authentication (RFC 6353 §4.2: "Each side ... MUST use
- * certificates").
+ * the station is the TLS client and the command generator (`tlsClientOnSocket`). The client
+ * authenticates the server by the pinned snmpTlstmAddrServerFingerprint, or by path validation plus
+ * snmpTlstmAddrServerIdentity; the server maps the client's certificate to a tmSecurityName with the
+ * snmpTlstmCertToTSNTable. RFC 6353 requires X.509 certificates on both sides (mutual
+ * authentication), which is enforced here.
  */
 export interface TlsRoleInit {
   /** Our certificate (PEM, may hold the chain) and private key. */
@@ -153,8 +157,10 @@ function handshake(
       resolve(r);
     };
     const onSecure = (): void => finish(check());
-    const onError = (e: Error): void => finish({ ok: false, error: { kind: 'handshake', detail: e.message } });
-    const onClose = (): void => finish({ ok: false, error: { kind: 'handshake', detail: 'connection closed' } });
+    const onError = (e: Error): void =>
+      finish({ ok: false, error: { kind: 'handshake', detail: e.message } });
+    const onClose = (): void =>
+      finish({ ok: false, error: { kind: 'handshake', detail: 'connection closed' } });
     const timer = setTimeout(() => finish({ ok: false, error: { kind: 'timeout' } }), timeoutMs);
     sock.once(event, onSecure);
     sock.on('error', onError);
@@ -164,8 +170,9 @@ function handshake(
 
 /**
  * TLS server role on a connected socket (the device in call home). The client must present a
- * certificate that maps to a tmSecurityName; otherwise the session is closed (RFC 6353 §5.3.2:
- * "If ... no matching and valid row can be found, the connection MUST be closed").
+ * certificate that maps to a tmSecurityName; otherwise the session is closed (SNMP-TLS-TM-MIB
+ * snmpTlstmCertToTSNTable: "If no matching and valid row can be found, the connection MUST be closed
+ * and SNMP messages MUST NOT be accepted over it.").
  */
 export function tlsServerOnSocket(socket: Socket, init: TlsServerRoleInit): Promise<TlsSessionResult> {
   const log = init.log.child({ component: 'snmp.tlstm', role: 'server' });
@@ -190,10 +197,16 @@ export function tlsServerOnSocket(socket: Socket, init: TlsServerRoleInit): Prom
       }
       resolve(r);
     };
-    const onClose = (): void => finish({ ok: false, error: { kind: 'handshake', detail: 'connection closed' } });
-    const timer = setTimeout(() => finish({ ok: false, error: { kind: 'timeout' } }), init.handshakeTimeoutMs ?? 10_000);
+    const onClose = (): void =>
+      finish({ ok: false, error: { kind: 'handshake', detail: 'connection closed' } });
+    const timer = setTimeout(
+      () => finish({ ok: false, error: { kind: 'timeout' } }),
+      init.handshakeTimeoutMs ?? 10_000,
+    );
     socket.once('close', onClose);
-    server.once('tlsClientError', (e: Error) => finish({ ok: false, error: { kind: 'handshake', detail: e.message } }));
+    server.once('tlsClientError', (e: Error) =>
+      finish({ ok: false, error: { kind: 'handshake', detail: e.message } }),
+    );
     server.once('secureConnection', (sock: TLSSocket) => finish(checkClient(sock), sock));
     server.emit('connection', socket);
   });
@@ -205,7 +218,10 @@ export function tlsServerOnSocket(socket: Socket, init: TlsServerRoleInit): Prom
     const fp = tlsFingerprint(leaf.der);
     const m = init.certToTsn.map(chain);
     if (!m.ok) {
-      log.warn({ fingerprint: formatTlsFingerprint(fp), validated: chain.pathValidated }, 'client certificate refused');
+      log.warn(
+        { fingerprint: formatTlsFingerprint(fp), validated: chain.pathValidated },
+        'client certificate refused',
+      );
       return { ok: false, error: { kind: 'unknownCertificate', fingerprint: formatTlsFingerprint(fp) } };
     }
     log.debug({ securityName: m.securityName, row: m.rowId }, 'TLS session up');
@@ -250,16 +266,24 @@ export function tlsClientOnSocket(socket: Socket, init: TlsClientRoleInit): Prom
       const ok =
         pinned !== undefined &&
         pinnedAlg !== undefined &&
-        chain.certs.some((c, i) => (i === 0 || chain.pathValidated) && tlsFingerprint(c.der, pinnedAlg).equals(pinned));
+        chain.certs.some(
+          (c, i) => (i === 0 || chain.pathValidated) && tlsFingerprint(c.der, pinnedAlg).equals(pinned),
+        );
       if (!ok) {
         log.warn({ fingerprint: formatTlsFingerprint(fp) }, 'server fingerprint mismatch');
-        return { ok: false, error: { kind: 'serverFingerprintMismatch', fingerprint: formatTlsFingerprint(fp) } };
+        return {
+          ok: false,
+          error: { kind: 'serverFingerprintMismatch', fingerprint: formatTlsFingerprint(fp) },
+        };
       }
     } else {
       if (!chain.pathValidated)
         return { ok: false, error: { kind: 'untrustedServer', detail: String(sock.authorizationError) } };
       if (init.serverIdentity === undefined)
-        return { ok: false, error: { kind: 'untrustedServer', detail: 'no server fingerprint or identity configured' } };
+        return {
+          ok: false,
+          error: { kind: 'untrustedServer', detail: 'no server fingerprint or identity configured' },
+        };
       if (init.serverIdentity !== '*') {
         const e = checkServerIdentity(init.serverIdentity, sock.getPeerCertificate());
         if (e) return { ok: false, error: { kind: 'untrustedServer', detail: e.message } };

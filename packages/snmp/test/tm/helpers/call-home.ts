@@ -4,7 +4,12 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
  * The call-home TCP topology in one process: the station listens, the device connects. Resolves with
  * both ends of the TCP connection (device side = the connecting socket).
  */
-export async function callHomeTcp(): Promise<{ device: Socket; station: Socket; server: Server; close(): Promise<void> }> {
+export async function callHomeTcp(): Promise<{
+  device: Socket;
+  station: Socket;
+  server: Server;
+  close(): Promise<void>;
+}> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;

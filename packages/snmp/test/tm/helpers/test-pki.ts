@@ -37,30 +37,70 @@ export class TestPki {
       cert,
       key: readFileSync(keyFile, 'utf8'),
       fingerprint: fp,
-      netSnmpFingerprint: [...fp.subarray(1)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':'),
+      netSnmpFingerprint: [...fp.subarray(1)]
+        .map((b) => b.toString(16).padStart(2, '0').toUpperCase())
+        .join(':'),
     };
   }
 
   /** A self-signed CA. */
   ca(name: string): TestCert {
     this.run([
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`,
-      '-days', '2', '-subj', `/CN=${name}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
     ]);
     return this.load(name);
   }
 
   /** A leaf certificate signed by `ca` with the given CN and subjectAltName (e.g. `DNS:x,email:y`). */
   leaf(name: string, ca: TestCert, cn: string, san: string): TestCert {
-    this.run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
+    this.run([
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      `/CN=${cn}`,
+    ]);
     writeFileSync(
       join(this.dir, `${name}.ext`),
       `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n`,
     );
     this.run([
-      'x509', '-req', '-in', `${name}.csr`, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial',
-      '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`,
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      ca.certFile,
+      '-CAkey',
+      ca.keyFile,
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
     ]);
     return this.load(name);
   }

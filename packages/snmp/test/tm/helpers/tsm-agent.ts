@@ -38,7 +38,12 @@ export function tsmAgent(allowed: readonly string[], usePrefix = false): TsmAgen
     clock: new EngineClock({ engineBoots: 1 }),
     maxMessageSize: 65507,
   });
-  const tsm = new TransportSecurityModel({ engineId: DEVICE_ENGINE, metrics, usePrefix, log: silentLogger() });
+  const tsm = new TransportSecurityModel({
+    engineId: DEVICE_ENGINE,
+    metrics,
+    usePrefix,
+    log: silentLogger(),
+  });
   registerTsmStatsMib(registry, tsm.stats, tsm.prefixConfig);
   const agent = new SnmpAgent({
     registry,

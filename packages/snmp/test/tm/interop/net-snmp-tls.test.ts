@@ -40,12 +40,15 @@ before(() => {
 after(() => pki.dispose());
 
 /** Net-SNMP looks for certificates in tls/certs, tls/private and tls/ca-certs under its config path ($HOME/.snmp). */
-function netSnmpTlsTree(home: string, own: TestCert): void {
+function netSnmpTlsTree(home: string, own: TestCert, peer?: TestCert): void {
   const base = join(home, '.snmp', 'tls');
-  for (const d of ['certs', 'private', 'ca-certs']) mkdirSync(join(base, d), { recursive: true, mode: 0o700 });
+  for (const d of ['certs', 'private', 'ca-certs'])
+    mkdirSync(join(base, d), { recursive: true, mode: 0o700 });
   copyFileSync(own.certFile, join(base, 'certs', `${own.name}.crt`));
   copyFileSync(own.keyFile, join(base, 'private', `${own.name}.key`));
   copyFileSync(ca.certFile, join(base, 'ca-certs', `${ca.name}.crt`));
+  // the peer's certificate, so that a fingerprint given as their_identity can be found locally
+  if (peer) copyFileSync(peer.certFile, join(base, 'certs', `${peer.name}.crt`));
 }
 
 void test('Beckon manager (TLS client, TSM) against Net-SNMP snmpd on tlstcp', async () => {
@@ -83,7 +86,10 @@ void test('Beckon manager (TLS client, TSM) against Net-SNMP snmpd on tlstcp', a
     });
     assert.ok(s.ok, s.ok ? '' : `${JSON.stringify(s.error)}\n${d.output.slice(-2000)}`);
     assert.equal(s.value.protocol, 'TLSv1');
-    const tsm = new TransportSecurityModel({ engineId: Buffer.from('80001f88057374617469', 'hex'), metrics: new MetricsRegistry() });
+    const tsm = new TransportSecurityModel({
+      engineId: Buffer.from('80001f88057374617469', 'hex'),
+      metrics: new MetricsRegistry(),
+    });
     const gen = new CommandGenerator({
       transport: secureStreamTransport(s.value.socket, s.value.tmState, tsm),
       timeoutMs: 3000,
@@ -102,6 +108,8 @@ void test('Beckon manager (TLS client, TSM) against Net-SNMP snmpd on tlstcp', a
     assert.ok(g.ok, JSON.stringify(g));
     const v = g.value.varbinds[0]!.value;
     assert.equal(v.type === 'OctetString' && v.value.toString(), 'Net-SNMP over TLS (interop test)');
+    const w = await gen.walk(disc.value.target, [1, 3, 6, 1, 2, 1, 1]);
+    assert.ok(w.ok && w.value.length >= 7, JSON.stringify(w));
     gen.dispose();
   } finally {
     sock?.destroy();
@@ -109,7 +117,11 @@ void test('Beckon manager (TLS client, TSM) against Net-SNMP snmpd on tlstcp', a
   }
 });
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
@@ -125,7 +137,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ cod
 
 void test('Net-SNMP snmpget -T ... tls: against the Beckon agent over TLSTM + TSM', async () => {
   const home = mkdtempSync(join(tmpdir(), 'beckon-snmpget-tls-'));
-  netSnmpTlsTree(home, station);
+  netSnmpTlsTree(home, station, device);
   writeFileSync(join(home, '.snmp', 'snmp.conf'), 'tlsAlgorithms DEFAULT@SECLEVEL=0\n');
   const a = tsmAgent(['stationuser']);
   const table = new CertToTsnTable();
@@ -142,7 +154,9 @@ void test('Net-SNMP snmpget -T ... tls: against the Beckon agent over TLSTM + TS
       legacyTls: true,
       log: silentLogger(),
     }).then((s) => {
-      results.push(s.ok ? `ok ${s.value.protocol} ${s.value.tmState.tmSecurityName}` : JSON.stringify(s.error));
+      results.push(
+        s.ok ? `ok ${s.value.protocol} ${s.value.tmState.tmSecurityName}` : JSON.stringify(s.error),
+      );
       if (s.ok) attachSecureSession(a.agent, a.tsm, s.value.socket, s.value.tmState);
     });
   });
@@ -152,10 +166,18 @@ void test('Net-SNMP snmpget -T ... tls: against the Beckon agent over TLSTM + TS
     const r = await run(
       'snmpget',
       [
-        '-v3', '-On', '-r0', '-t5', '-l', 'authPriv',
-        '-T', `our_identity=${station.netSnmpFingerprint}`,
-        '-T', `their_identity=${device.netSnmpFingerprint}`,
-        `tls:127.0.0.1:${port}`, '1.3.6.1.2.1.1.1.0',
+        '-v3',
+        '-On',
+        '-r0',
+        '-t5',
+        '-l',
+        'authPriv',
+        '-T',
+        `our_identity=${station.netSnmpFingerprint}`,
+        '-T',
+        `their_identity=${device.netSnmpFingerprint}`,
+        `tls:127.0.0.1:${port}`,
+        '1.3.6.1.2.1.1.1.0',
       ],
       { ...process.env, HOME: home, MIBS: '', SNMPCONFPATH: join(home, '.snmp') },
     );

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# REGISTER benchmark, issue 3: Kamailio (the reference registrar, usrloc in memory) and Beckon's station
+# (SQLite persistence on) in the same run, with the reference's SIPp scenarios (sipp/reg.xml, reg_auth.xml),
+# at fixed rates, each step bounded (DUR seconds of load, -m rate*DUR calls, -timeout DUR+30 s).
+#
+#   bench/registrar-bench.sh [plain|auth|both] [DUR] [rate ...]
+#   e.g. bench/registrar-bench.sh both 10 5000 10000 15000 20000
+#
+# Uses ../shared/reference/kamailio-bench (relative to the repo root): its lib.sh provides kam_start,
+# kam_stop and run_sipp (CPU of the server's process tree, SIPp p50/p99, kernel drops). Each step starts a
+# fresh server (empty location table; Beckon: a new SQLite file). Summary rows go to
+# $RES/$TAG/summary.tsv; `bench/registrar-results.py $RES/$TAG` turns them into the RESULTS.md section.
+# Env: RATES_AUTH (rates for the auth mode, default: the given rates halved), QUIET_WAIT (s to wait for an
+# idle host before a step, default 15: this machine is shared), KAM_CHILDREN (Kamailio workers, default 2).
+set -u
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=$(cd "$REPO/../shared/reference/kamailio-bench" && pwd)
+export QUIET_WAIT=${QUIET_WAIT:-15} QUIET_MAX=${QUIET_MAX:-25}
+source "$BENCH/lib.sh"
+MODES=${1:-both}; DUR=${2:-10}; shift $(( $# >= 2 ? 2 : $# ))
+RATES=("$@"); [ ${#RATES[@]} -gt 0 ] || RATES=(5000 10000 15000 20000)
+read -r -a RATES_AUTH <<<"${RATES_AUTH:-$(for r in "${RATES[@]}"; do printf '%d ' $((r / 2)); done)}"
+case $MODES in both) MODES=(plain auth) ;; plain|auth) MODES=("$MODES") ;; *) echo "plain|auth|both" >&2; exit 2 ;; esac
+ensure_pkgs kamailio sip-tester bc
+ensure_users_csv 500000
+TAG=${TAG:-registrar-$(date +%Y%m%d-%H%M%S)}
+BECKON_PORT=${BECKON_PORT:-5080}
+BK_PID=
+bk_start() {   # bk_start [--auth] -> BK_PID
+  ports_free "$BECKON_PORT" || return 1
+  local db="$RUN/beckon-bench.db"
+  rm -f "$db" "$db-wal" "$db-shm"
+  (cd "$REPO" && exec node --import tsx bench/registrar-station.ts --port "$BECKON_PORT" --db "$db" "$@") \
+    >"$RUN/beckon.log" 2>&1 &
+  BK_PID=$!
+  local i
+  for i in $(seq 1 150); do
+    grep -q READY "$RUN/beckon.log" 2>/dev/null && { sleep 0.5; log "beckon up, pid $BK_PID ($*)"; return 0; }
+    kill -0 "$BK_PID" 2>/dev/null || { log "beckon died:"; tail -20 "$RUN/beckon.log" >&2; return 1; }
+    sleep 0.1
+  done
+  log "beckon did not come up"; return 1
+}
+bk_stop() {
+  [ -n "${BK_PID:-}" ] || return 0
+  kill -TERM "$BK_PID" 2>/dev/null
+  local i; for i in $(seq 1 50); do kill -0 "$BK_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$BK_PID" 2>/dev/null && kill -KILL "$BK_PID"
+  wait "$BK_PID" 2>/dev/null
+  BK_PID=
+}
+trap 'kam_stop; bk_stop' EXIT; trap 'exit 130' INT TERM
+
+for MODE in "${MODES[@]}"; do
+  if [ "$MODE" = auth ]; then SCEN=$BENCH/sipp/reg_auth.xml; KDEFS=(WITH_AUTH); BKARGS=(--auth); RS=("${RATES_AUTH[@]}")
+  else SCEN=$BENCH/sipp/reg.xml; KDEFS=(); BKARGS=(); RS=("${RATES[@]}"); fi
+  KDEFS+=("BENCH_CHILDREN=${KAM_CHILDREN:-2}")
+  for R in "${RS[@]}"; do
+    kam_start "${KDEFS[@]}" || exit 1
+    log "kamailio $MODE rate=$R"
+    SIP_PORT=5070 run_sipp "$RES/$TAG/kamailio-$MODE-$R" "$SCEN" u1 "$R" "$DUR"
+    kam_stop
+    sleep 1
+    bk_start "${BKARGS[@]}" || exit 1
+    log "beckon $MODE rate=$R"
+    KAM_PID=$BK_PID SIP_PORT=$BECKON_PORT run_sipp "$RES/$TAG/beckon-$MODE-$R" "$SCEN" u1 "$R" "$DUR"
+    bk_stop
+    sleep 1
+  done
+done
+echo "summary: $RES/$TAG/summary.tsv"
+column -t -s $'\t' "$RES/$TAG/summary.tsv"
