@@ -10,13 +10,7 @@ export interface CallHomeTarget {
   tls?: ConnectionOptions;
 }
 
-export type CallHomeError =
-  | 'bad-hello'
-  | 'connect-failed'
-  | 'timeout'
-  | 'closed'
-  | 'bad-reply'
-  | 'refused';
+export type CallHomeError = 'bad-hello' | 'connect-failed' | 'timeout' | 'closed' | 'bad-reply' | 'refused';
 
 export type CallHomeResult =
   | { ok: true; socket: Socket; rest: Buffer; secure: boolean }
@@ -26,7 +20,11 @@ export type CallHomeResult =
  * Opens the call-home connection and exchanges the hello (docs/management-req.md "Call-home hello").
  * Never rejects; the socket is handed over only after the station's 200 reply.
  */
-export function callHome(target: CallHomeTarget, hello: CallHomeHello, timeoutMs = 5000): Promise<CallHomeResult> {
+export function callHome(
+  target: CallHomeTarget,
+  hello: CallHomeHello,
+  timeoutMs = 5000,
+): Promise<CallHomeResult> {
   const frame = encodeHello(hello);
   if (!frame.ok) return Promise.resolve({ ok: false, error: 'bad-hello' });
   return new Promise((resolve) => {

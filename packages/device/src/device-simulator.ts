@@ -40,7 +40,12 @@ export interface DeviceSimulatorInit {
   managementHost?: string;
   protocols: readonly string[];
   expiresSec?: number;
-  callHome: { allowed: readonly string[]; tls?: ConnectionOptions; minIntervalMs?: number; timeoutMs?: number };
+  callHome: {
+    allowed: readonly string[];
+    tls?: ConnectionOptions;
+    minIntervalMs?: number;
+    timeoutMs?: number;
+  };
   /** New devices started per second (default 500): bounded load on the station. */
   startRatePerSec?: number;
   /** RFC 3261 T1 for the simulator's endpoints (ms). */
@@ -92,7 +97,10 @@ export class DeviceSimulator {
       );
       const endpoint = new SipEndpoint(
         { log: this.c.log, metrics: this.c.metrics, transport },
-        { ...(this.init.t1 !== undefined ? { timers: { t1: this.init.t1 } } : {}), userAgent: 'Beckon-Device-Sim' },
+        {
+          ...(this.init.t1 !== undefined ? { timers: { t1: this.init.t1 } } : {}),
+          userAgent: 'Beckon-Device-Sim',
+        },
       );
       const started = await endpoint.start();
       if (!started.ok) throw new Error(`simulator socket did not open: ${started.error}`);
@@ -157,7 +165,8 @@ export class DeviceSimulator {
   async stop(opts: { silent?: boolean } = {}): Promise<void> {
     this.stopped = true;
     const all = this.devices;
-    for (let i = 0; i < all.length; i += 200) await Promise.all(all.slice(i, i + 200).map((d) => d.stop(opts)));
+    for (let i = 0; i < all.length; i += 200)
+      await Promise.all(all.slice(i, i + 200).map((d) => d.stop(opts)));
     for (const n of this.nodes) {
       await n.subscriber.stop();
       await n.endpoint.stop();

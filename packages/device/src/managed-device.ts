@@ -14,7 +14,12 @@ import { callHome, type CallHomeResult } from './call-home-client.js';
 import { CloseDeviceSession, type DeviceSessionHandler } from './device-session-handler.js';
 import { formatMac, macToInstanceUrn } from './mac-address.js';
 import { managementUris, type ManagementUriOverride } from './management-uri.js';
-import { decodeProtosNotify, encodeProtosList, MGMT_PROTOS_LIST_TYPE, protoParam } from './wire/mgmt-protos-list.js';
+import {
+  decodeProtosNotify,
+  encodeProtosList,
+  MGMT_PROTOS_LIST_TYPE,
+  protoParam,
+} from './wire/mgmt-protos-list.js';
 
 /** Lifecycle of a managed device agent. */
 export enum ManagedDeviceState {
@@ -115,7 +120,8 @@ export class ManagedDevice {
   constructor(components: ManagedDeviceComponents, init: ManagedDeviceInit) {
     const mac = formatMac(init.mac);
     const uris = mac !== undefined ? managementUris(init.domain, mac, init.management) : undefined;
-    if (mac === undefined || uris === undefined) throw new Error(`ManagedDevice: bad MAC or domain (${init.mac})`);
+    if (mac === undefined || uris === undefined)
+      throw new Error(`ManagedDevice: bad MAC or domain (${init.mac})`);
     this.mac = mac;
     this.deviceUri = uris.deviceUri;
     this.requestUri = uris.requestUri;
@@ -125,7 +131,9 @@ export class ManagedDevice {
     this.sessions = components.sessions ?? new CloseDeviceSession();
     const ident = init.identification ?? 'digest-username';
     this.instance = ident === 'digest-username' ? undefined : macToInstanceUrn(mac, Date.UTC(2024, 0, 1), 0);
-    this.outcomes = components.metrics.counter('device_callhome', 'Call-home attempts by outcome', ['result']);
+    this.outcomes = components.metrics.counter('device_callhome', 'Call-home attempts by outcome', [
+      'result',
+    ]);
   }
 
   /** Told about every call-home outcome. */
@@ -185,7 +193,9 @@ export class ManagedDevice {
   }
 
   private contactHeader(): string {
-    return `<${this.contactUri()}>` + (this.instance !== undefined ? `;+sip.instance="<${this.instance}>"` : '');
+    return (
+      `<${this.contactUri()}>` + (this.instance !== undefined ? `;+sip.instance="<${this.instance}>"` : '')
+    );
   }
 
   /** RFC 3261 §10.2 REGISTER (same Call-ID, rising CSeq), refreshed before expiry. */
@@ -236,7 +246,8 @@ export class ManagedDevice {
       onNotify: (n) => this.onNotify(n),
       onStateChange: (s) => {
         if (this.state === ManagedDeviceState.Stopped) return;
-        this.state = s === 'active' || s === 'pending' ? ManagedDeviceState.Subscribed : ManagedDeviceState.Subscribing;
+        this.state =
+          s === 'active' || s === 'pending' ? ManagedDeviceState.Subscribed : ManagedDeviceState.Subscribing;
       },
       authorizeNotify: (ctx) => this.authorizeNotify(ctx),
     });
@@ -256,11 +267,18 @@ export class ManagedDevice {
     if (mode === 'non-empty' && ctx.request.body.length === 0) return { ok: true };
     const r = await digest.verify('NOTIFY', ctx.request.get('authorization'));
     if (r.ok) return { ok: true };
-    if (r.reason === 'missing' || r.reason === 'stale' || r.reason === 'bad-nonce' || r.reason === 'wrong-realm')
+    if (
+      r.reason === 'missing' ||
+      r.reason === 'stale' ||
+      r.reason === 'bad-nonce' ||
+      r.reason === 'wrong-realm'
+    )
       return {
         ok: false,
         status: 401,
-        headers: digest.challenge({ stale: r.reason === 'stale' }).map((v) => ['WWW-Authenticate', v] as [string, string]),
+        headers: digest
+          .challenge({ stale: r.reason === 'stale' })
+          .map((v) => ['WWW-Authenticate', v] as [string, string]),
       };
     this.log.warn({ reason: r.reason }, 'NOTIFY authentication failed');
     return { ok: false, status: 403, reason: 'NOTIFY Authentication Failed' };
@@ -279,12 +297,15 @@ export class ManagedDevice {
       // Only the newest waits: it names the request the station wants now.
       this.pending = { notify: n, at: now };
       if (!this.pendingTimer) {
-        this.pendingTimer = setTimeout(() => {
-          this.pendingTimer = undefined;
-          const p = this.pending;
-          this.pending = undefined;
-          if (p) void this.attempt(p.notify, p.at);
-        }, this.lastAttempt + min - now);
+        this.pendingTimer = setTimeout(
+          () => {
+            this.pendingTimer = undefined;
+            const p = this.pending;
+            this.pending = undefined;
+            if (p) void this.attempt(p.notify, p.at);
+          },
+          this.lastAttempt + min - now,
+        );
         this.pendingTimer.unref();
       }
       this.outcomes.child('deferred').inc();
@@ -300,15 +321,26 @@ export class ManagedDevice {
       for (const l of this.listeners) l(ev);
     };
     const type = (n.contentType ?? '').split(';')[0]?.trim().toLowerCase();
-    if (type !== MGMT_PROTOS_LIST_TYPE) return emit({ requestId: '', protocol: '', result: 'bad-notify', detail: `type ${type}` });
+    if (type !== MGMT_PROTOS_LIST_TYPE)
+      return emit({ requestId: '', protocol: '', result: 'bad-notify', detail: `type ${type}` });
     const d = decodeProtosNotify(n.body);
     if (!d.ok) return emit({ requestId: '', protocol: '', result: 'bad-notify', detail: d.error.message });
     const e = d.value;
     const addr = protoParam(e, 'addr');
     const via = protoParam(e, 'via') ?? 'tcp';
     const req = protoParam(e, 'req');
-    if (typeof addr !== 'string' || typeof req !== 'string' || (via !== 'tcp' && via !== 'tls') || !this.init.protocols.includes(e.token))
-      return emit({ requestId: req ?? '', protocol: e.token, result: 'bad-notify', detail: 'missing or unusable parameters' });
+    if (
+      typeof addr !== 'string' ||
+      typeof req !== 'string' ||
+      (via !== 'tcp' && via !== 'tls') ||
+      !this.init.protocols.includes(e.token)
+    )
+      return emit({
+        requestId: req ?? '',
+        protocol: e.token,
+        result: 'bad-notify',
+        detail: 'missing or unusable parameters',
+      });
     // Seed 000 §6: "a forged or altered NOTIFY message will result in directing the managed device to an
     // attacker": only configured station addresses are called.
     if (!this.init.callHome.allowed.includes(addr)) {
@@ -319,17 +351,33 @@ export class ManagedDevice {
     if (!hp) return emit({ requestId: req, protocol: e.token, result: 'bad-notify', detail: addr });
     this.lastAttempt = Date.now();
     const r: CallHomeResult = await callHome(
-      { host: hp.host, port: hp.port, carrier: via, ...(this.init.callHome.tls ? { tls: this.init.callHome.tls } : {}) },
+      {
+        host: hp.host,
+        port: hp.port,
+        carrier: via,
+        ...(this.init.callHome.tls ? { tls: this.init.callHome.tls } : {}),
+      },
       { requestId: req, protocol: e.token, device: this.mac.toLowerCase() },
       this.init.callHome.timeoutMs ?? 5000,
     );
     if (!r.ok) {
       this.log.info({ error: r.error, status: r.status, addr }, 'call-home failed');
-      return emit({ requestId: req, protocol: e.token, result: r.error === 'refused' ? 'refused' : 'failed', detail: r.reason ?? r.error });
+      return emit({
+        requestId: req,
+        protocol: e.token,
+        result: r.error === 'refused' ? 'refused' : 'failed',
+        detail: r.reason ?? r.error,
+      });
     }
     emit({ requestId: req, protocol: e.token, result: 'ok' });
     try {
-      await this.sessions.handle({ socket: r.socket, initialData: r.rest, protocol: e.token, requestId: req, secure: r.secure });
+      await this.sessions.handle({
+        socket: r.socket,
+        initialData: r.rest,
+        protocol: e.token,
+        requestId: req,
+        secure: r.secure,
+      });
     } catch (err) {
       this.log.error({ err }, 'device session handler failed');
       r.socket.destroy();

@@ -24,7 +24,11 @@ export interface ManagementUris {
  * (the draft's examples: `sip:MAC%3aFF00000036C5@example.com`); the host of the Request-URI is
  * `sipmgmtrequest.<domain>`, which the endpoint resolves (A/AAAA) unless a target is configured.
  */
-export function managementUris(domain: string, mac: string, override: ManagementUriOverride = {}): ManagementUris | undefined {
+export function managementUris(
+  domain: string,
+  mac: string,
+  override: ManagementUriOverride = {},
+): ManagementUris | undefined {
   const m = formatMac(mac);
   if (m === undefined || domain.length === 0) return undefined;
   const user = `MAC%3a${m}`;

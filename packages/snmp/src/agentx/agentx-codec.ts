@@ -32,7 +32,7 @@ export type AgentxCodecResult<T> = { ok: true; value: T } | { ok: false; error: 
 /** Largest payload accepted by the decoder and the stream framer (a bound against garbage lengths). */
 export const AGENTX_MAX_PAYLOAD = 1 << 20;
 
-/** The 1.3.6.1 prefix of RFC 2741 §5.1 OID compression ("n_subid ... prefix"). */
+/** internet (1.3.6.1), the base of the RFC 2741 §5.1 prefix compression. */
 const INTERNET = [1, 3, 6, 1] as const;
 
 // ------------------------------------------------------------------------------------------- encoding
@@ -103,7 +103,7 @@ function checkU32(o: Out, v: number, what: string): number {
 
 /**
  * RFC 2741 §5.1 Object Identifier: n_subid, prefix, include, <reserved>, then n_subid sub-identifiers.
- * "prefix ... if it is non-zero, it is an abbreviation for 1.3.6.1.<prefix>"; the encoder compresses
+ * RFC 2741 §5.1: a non-zero prefix "x" stands for 1.3.6.1.x (internet.x); the encoder compresses
  * whenever the OID starts with 1.3.6.1.x with 1 <= x <= 255.
  */
 function writeOid(o: Out, oid: Oid, include = false): void {
@@ -134,7 +134,10 @@ function writeOid(o: Out, oid: Oid, include = false): void {
   }
 }
 
-/** RFC 2741 §5.3 Octet String: "a 4-byte length ... followed by the octets ... padded ... to a multiple of 4". */
+/**
+ * RFC 2741 §5.3 Octet String: a 4-byte length, the octets, then "padding bytes are appended to
+ * achieve alignment of following data" (zero filled, to a 4-byte boundary, also at the end of a PDU).
+ */
 function writeOctets(o: Out, b: Buffer): void {
   o.u32(b.length);
   o.bytes(b);
@@ -205,7 +208,8 @@ function hasContext(p: AgentxPduBody): Buffer | undefined {
 
 /**
  * Encodes one AgentX PDU. The byte order follows the NETWORK_BYTE_ORDER bit of `header.flags`
- * (RFC 2741 §6.1: "NETWORK_BYTE_ORDER ... the PDU is encoded in network byte order", little-endian
+ * (RFC 2741 §6.1: the bit "applies to all multi-byte integer values in the entire AgentX packet,
+ * including the remaining header fields"; set means big-endian, clear means little-endian
  * otherwise); NON_DEFAULT_CONTEXT is set exactly when the PDU carries a context.
  */
 export function encodeAgentxPdu(m: AgentxMessage): AgentxCodecResult<Buffer> {
@@ -446,7 +450,7 @@ export function agentxFrameLength(b: Buffer, max = AGENTX_MAX_PAYLOAD): number {
   if (b[0] !== AGENTX_VERSION) return -1;
   const le = (b[2]! & AgentxFlags.NetworkByteOrder) === 0;
   const len = le ? b.readUInt32LE(16) : b.readUInt32BE(16);
-  // RFC 2741 §6.1: "h.payload_length ... always a multiple of 4"
+  // RFC 2741 §6.1 h.payload_length: "this value will always be either 0, or a multiple of 4"
   if (len > max || (len & 3) !== 0) return -1;
   return AGENTX_HEADER_LENGTH + len;
 }

@@ -31,6 +31,8 @@ export interface AgentxDispatcherInit {
   maxBulkVarbinds?: number;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 type ResponseBody = Extract<AgentxPduBody, { type: AgentxPduType.Response }>;
 
 /**
@@ -46,8 +48,8 @@ export class AgentxDispatcher {
   constructor(private readonly init: AgentxDispatcherInit) {
     this.context = Buffer.from(init.context ?? '', 'utf8');
     this.maxBulk = init.maxBulkVarbinds ?? 2000;
-    // The master agent has done access control (RFC 2741 §7.2.1: "the master agent ... is responsible
-    // for ... access control"); handlers see the AgentX session as the requester.
+    // Access control is the master agent's (RFC 2741 §7.2: the master applies its view before
+    // dispatching); handlers see the AgentX session as the requester.
     this.ctx = {
       securityModel: SecurityModelId.any,
       securityName: 'agentx',
@@ -62,7 +64,7 @@ export class AgentxDispatcher {
 
   /**
    * The Response body for a request PDU, or undefined when none is sent (CleanupSet, §7.2.4.4:
-   * "the subagent does not send a response").
+   * no response is sent for it).
    */
   handle(pdu: AgentxPduBody, transactionId: number, upTime: number): ResponseBody | undefined {
     const resp = (error: number, index: number, varbinds: VarBind[]): ResponseBody => ({
@@ -72,10 +74,16 @@ export class AgentxDispatcher {
       index,
       varbinds,
     });
-    if ('context' in pdu || this.context.length > 0) {
-      const c = 'context' in pdu && pdu.context ? pdu.context : Buffer.alloc(0);
-      if (!c.equals(this.context) && pdu.type !== AgentxPduType.CleanupSet)
-        return resp(AgentxError.unsupportedContext, 0, []);
+    // §7.2.3 / §7.2.4.1: requests carry the context they address; this session serves one.
+    const t = pdu.type;
+    if (
+      t === AgentxPduType.Get ||
+      t === AgentxPduType.GetNext ||
+      t === AgentxPduType.GetBulk ||
+      t === AgentxPduType.TestSet
+    ) {
+      const c = pdu.context ?? EMPTY;
+      if (!c.equals(this.context)) return resp(AgentxError.unsupportedContext, 0, []);
     }
     switch (pdu.type) {
       case AgentxPduType.Get:
@@ -109,7 +117,7 @@ export class AgentxDispatcher {
   }
 
   /**
-   * §7.2.3.1 Get: "the subagent ... returns ... the value of the variable" or noSuchObject /
+   * §7.2.3.1 Get: the value of each named variable, or noSuchObject /
    * noSuchInstance (the end OID of each SearchRange is ignored).
    */
   private get(ranges: readonly AgentxSearchRange[]): VarBind[] {
@@ -117,9 +125,9 @@ export class AgentxDispatcher {
   }
 
   /**
-   * §7.2.3.2 GetNext: the variable "lexicographically greater than (or equal to, if include is 1) the
-   * starting OID and less than the ending OID" (a null ending OID bounds nothing); none found:
-   * "endOfMibView ... v.name is set to the starting OID".
+   * §7.2.3.2 GetNext: the first variable after the starting OID (or at it, when include is 1) and
+   * before the ending OID (a null ending OID bounds nothing); when there is none, endOfMibView named
+   * by the starting OID.
    */
   private next(r: AgentxSearchRange): VarBind {
     const reg = this.init.registry;

@@ -88,7 +88,7 @@ export interface AgentxHeader {
 }
 
 interface WithContext {
-  /** Present when NON_DEFAULT_CONTEXT is set (§6.1.1 "a non-default context"). */
+  /** Present when h.flags has NON_DEFAULT_CONTEXT (§6.1). */
   context?: Buffer;
 }
 

@@ -1,6 +1,8 @@
 import { createConnection, type Socket } from 'node:net';
 import type { Logger, MetricsRegistry, Counter } from '@beckon/ops';
 import { formatOid, type Oid } from '../ber/oid.js';
+import type { VarBind } from '../ber/snmp-value.js';
+import { SNMP_TRAP_OID_0, SYS_UP_TIME_0 } from '../agent/notification-originator.js';
 import type { MibRegistry } from '../mib/mib-registry.js';
 import { agentxFrameLength, decodeAgentxPdu, encodeAgentxPdu } from './agentx-codec.js';
 import { AgentxDispatcher } from './agentx-dispatcher.js';
@@ -14,7 +16,7 @@ import {
   type AgentxPduBody,
 } from './agentx-pdu.js';
 
-/** RFC 2741 §8.1: "the master agent ... listens on ... /var/agentx/master" (the Unix default). */
+/** RFC 2741 §8.2.1: the well-known Unix-domain socket of the master agent. */
 export const AGENTX_DEFAULT_SOCKET = '/var/agentx/master';
 
 /** Session states of the subagent side (RFC 2741 §7.1). */
@@ -122,6 +124,29 @@ export class AgentxSubagent {
     if (!this.stopped) return;
     this.stopped = false;
     this.connect();
+  }
+
+  /**
+   * RFC 2741 §6.2.10 Notify-PDU: the master sends the notification to its own targets. The varbinds
+   * start with sysUpTime.0 (optional) and snmpTrapOID.0; this adds both. Resolves with the master's
+   * res.error (0 = accepted), or `notOpen` / `timeout`.
+   */
+  async notify(
+    trapOid: Oid,
+    varbinds: readonly VarBind[] = [],
+  ): Promise<{ ok: true } | { ok: false; error: number | 'notOpen' | 'timeout' }> {
+    if (this.stateValue !== AgentxSessionState.Open) return { ok: false, error: 'notOpen' };
+    const r = await this.request({
+      type: AgentxPduType.Notify,
+      ...(this.context ? { context: this.context } : {}),
+      varbinds: [
+        { oid: SYS_UP_TIME_0, value: { type: 'TimeTicks', value: this.upTime() } },
+        { oid: SNMP_TRAP_OID_0, value: { type: 'ObjectIdentifier', value: trapOid } },
+        ...varbinds,
+      ],
+    });
+    if (!r || r.pdu.type !== AgentxPduType.Response) return { ok: false, error: 'timeout' };
+    return r.pdu.error === 0 ? { ok: true } : { ok: false, error: r.pdu.error };
   }
 
   /** Resolves true once the session reaches `state`, false after `timeoutMs`. */
@@ -235,7 +260,7 @@ export class AgentxSubagent {
     this.armPing(sock);
   }
 
-  /** §7.1.7 Ping: "the subagent ... may send a Ping-PDU ... to determine whether the master is responsive". */
+  /** §7.1.7 Ping: the subagent probes the master; no Response within the timeout drops the connection. */
   private armPing(sock: Socket): void {
     if (this.pingTimer) clearTimeout(this.pingTimer);
     this.pingTimer = setTimeout(() => {
@@ -361,7 +386,7 @@ export class AgentxSubagent {
       (this.stateValue !== AgentxSessionState.Open && this.stateValue !== AgentxSessionState.Registering) ||
       sessionId !== this.session
     ) {
-      // §7.2.2: "if h.sessionID does not correspond to a currently established session ... notOpen".
+      // §7.2.2: a request for a session that is not open is answered with notOpen.
       this.sendRaw(
         sock,
         {

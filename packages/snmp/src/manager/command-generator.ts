@@ -90,8 +90,10 @@ export interface WalkOptions {
 }
 
 /**
- * Command generator (RFC 3413 §3.1) for v1/v2c over any SnmpTransport (UDP, or a stream for call-home).
- * Responses are matched on request-id, version and community; unmatched messages are ignored.
+ * Command generator (RFC 3413 §3.1) for v1/v2c and v3 over any SnmpTransport (UDP, or a stream for
+ * call-home). v1/v2c responses are matched on request-id, version and community; v3 responses on
+ * msgID and then checked by the target's security model (the USM: discovery, time synchronisation).
+ * Unmatched messages are ignored.
  */
 export class CommandGenerator {
   private readonly tracker = new RequestTracker<Incoming>();

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { MetricsRegistry, silentLogger } from '@beckon/ops';
 import { AgentxSessionState, AgentxSubagent, compareOid, formatOid, parseOid } from '../../src/index.js';
 import { NetSnmpDaemon, freeTcpPort, freeUdpPort, runTool } from '../interop/net-snmp-process.js';
@@ -133,5 +134,54 @@ void describe('AgentX subagent behind Net-SNMP snmpd', () => {
     const g = await runTool('snmpget', ['-v2c', '-c', 'public', '-On', addr(), `${root}.4.1.1.7`]);
     assert.equal(g.code, 0, g.stderr);
     assert.equal(g.stdout.trim(), `.${root}.4.1.1.7 = INTEGER: 7`);
+  });
+});
+
+void describe('AgentX subagent behind snmpd over a Unix-domain socket', () => {
+  let snmpd: NetSnmpDaemon;
+  let sub: AgentxSubagent;
+  let udp = 0;
+
+  before(async () => {
+    udp = await freeUdpPort();
+    snmpd = new NetSnmpDaemon({
+      program: 'snmpd',
+      listen: `udp:127.0.0.1:${udp}`,
+      config: '',
+    });
+    // the socket lives in the daemon's private temp directory
+    const path = join(snmpd.dir, 'agentx-master');
+    snmpd.appendConfig(
+      ['master agentx', `agentXSocket ${path}`, 'rocommunity public 127.0.0.1', ''].join('\n'),
+    );
+    await snmpd.start();
+    sub = new AgentxSubagent(
+      { log: silentLogger(), metrics: new MetricsRegistry() },
+      { registry: makeAgentxTestMib(10).registry, socket: path, subtrees: [AX_ROOT], reconnectMs: 100 },
+    );
+    sub.start();
+    assert.ok(
+      await sub.waitForState(AgentxSessionState.Open, 10_000),
+      `subagent did not open: ${snmpd.output}`,
+    );
+  });
+
+  after(async () => {
+    await sub?.close();
+    await snmpd?.dispose();
+  });
+
+  void test('snmpget through snmpd reaches the subagent', async () => {
+    const root = formatOid(AX_ROOT);
+    const g = await runTool('snmpget', [
+      '-v2c',
+      '-c',
+      'public',
+      '-On',
+      `udp:127.0.0.1:${udp}`,
+      `${root}.2.0`,
+    ]);
+    assert.equal(g.code, 0, g.stderr);
+    assert.equal(g.stdout.trim(), `.${root}.2.0 = Gauge32: 10`);
   });
 });

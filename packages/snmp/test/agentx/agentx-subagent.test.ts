@@ -1,6 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MetricsRegistry, silentLogger } from '@beckon/ops';
 import {
   AgentxError,
@@ -39,9 +42,12 @@ class FakeMaster {
     });
   }
 
-  static async start(): Promise<FakeMaster> {
+  /** Listens on 127.0.0.1:<ephemeral>, or on a Unix socket path. */
+  static async start(path?: string): Promise<FakeMaster> {
     const server = createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    await new Promise<void>((r) =>
+      path ? server.listen(path, () => r()) : server.listen(0, '127.0.0.1', () => r()),
+    );
     return new FakeMaster(server);
   }
 
@@ -361,4 +367,33 @@ void describe('AgentxSubagent against a scripted master', () => {
     assert.ok(await sub.waitForState(AgentxSessionState.Open, 5000));
     assert.equal(sub.sessionsOpened, opened + 1);
   });
+});
+
+void test('AgentxSubagent over a Unix-domain socket', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beckon-agentx-'));
+  const path = join(dir, 'master');
+  const master = await FakeMaster.start(path);
+  const mib = makeAgentxTestMib(3);
+  const sub = new AgentxSubagent(
+    { log: silentLogger(), metrics: new MetricsRegistry() },
+    { registry: mib.registry, socket: path, subtrees: [AX_ROOT], context: 'unixctx', reconnectMs: 50 },
+  );
+  try {
+    sub.start();
+    assert.ok(await sub.waitForState(AgentxSessionState.Open, 5000));
+    const reg = master.received.find((m) => m.pdu.type === AgentxPduType.Register);
+    assert.ok(reg && reg.pdu.type === AgentxPduType.Register);
+    assert.deepEqual(reg.pdu.context, Buffer.from('unixctx'));
+    assert.equal(reg.header.flags & AgentxFlags.NonDefaultContext, AgentxFlags.NonDefaultContext);
+    const r = await master.request({
+      type: AgentxPduType.Get,
+      context: Buffer.from('unixctx'),
+      ranges: [{ start: [...AX_COUNT, 0], include: false, end: [] }],
+    });
+    assert.deepEqual(resp(r).varbinds[0]!.value, { type: 'Gauge32', value: 3 });
+  } finally {
+    await sub.close();
+    await master.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

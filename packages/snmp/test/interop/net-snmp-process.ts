@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +53,11 @@ export class NetSnmpDaemon {
       join(this.dir, `${init.program}.conf`),
       `[snmp] persistentDir ${join(this.dir, 'persist')}\n${init.config}`,
     );
+  }
+
+  /** Adds lines to the configuration file (before `start`). */
+  appendConfig(text: string): void {
+    appendFileSync(join(this.dir, `${this.init.program}.conf`), `\n${text}`);
   }
 
   get running(): boolean {

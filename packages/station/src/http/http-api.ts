@@ -29,7 +29,12 @@ export interface HttpApiContext {
   readonly metrics: MetricsRegistry;
   readonly location: LocationService;
   /** Sends the API's error shape: `{ error, field }` with `status`. */
-  readonly fail: (reply: import('fastify').FastifyReply, status: number, error: string, field?: string) => void;
+  readonly fail: (
+    reply: import('fastify').FastifyReply,
+    status: number,
+    error: string,
+    field?: string,
+  ) => void;
 }
 
 /**
@@ -50,7 +55,8 @@ export enum HttpApiState {
   Stopped = 'stopped',
 }
 
-export type HttpApiStartResult = { ok: true; address: { host: string; port: number } } | { ok: false; error: string };
+export type HttpApiStartResult =
+  { ok: true; address: { host: string; port: number } } | { ok: false; error: string };
 
 const PROMETHEUS_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -94,7 +100,9 @@ export class HttpApi {
     const app = Fastify({
       logger: false,
       // Unknown query parameters are errors (400), not silently dropped; numbers are coerced from text.
-      ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+      ajv: {
+        customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false },
+      },
     });
     this.app = app;
     app.setErrorHandler((err: FastifyError, _req, reply) => {
@@ -105,13 +113,20 @@ export class HttpApi {
           (params['additionalProperty'] as string | undefined) ??
           (params['missingProperty'] as string | undefined) ??
           (v?.instancePath ? v.instancePath.replace(/^\//, '') : undefined);
-        return this.fail(reply, 400, `${err.validationContext ?? 'request'} ${v?.message ?? 'is invalid'}`, field);
+        return this.fail(
+          reply,
+          400,
+          `${err.validationContext ?? 'request'} ${v?.message ?? 'is invalid'}`,
+          field,
+        );
       }
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
       if (status === 500) this.log.error({ err }, 'http handler failed');
       return this.fail(reply, status, status === 500 ? 'internal error' : err.message);
     });
-    app.setNotFoundHandler((req, reply) => this.fail(reply, 404, `no route ${req.method} ${req.url.split('?')[0]}`));
+    app.setNotFoundHandler((req, reply) =>
+      this.fail(reply, 404, `no route ${req.method} ${req.url.split('?')[0]}`),
+    );
 
     this.builtInRoutes(app);
     await this.webRoutes(app);
@@ -172,10 +187,12 @@ export class HttpApi {
         const q = req.query;
         const now = Date.now();
         const limit = q.limit ?? 500;
-        const instrument = q.instrument === undefined ? undefined : (normalizeInstrumentId(q.instrument) ?? q.instrument);
+        const instrument =
+          q.instrument === undefined ? undefined : (normalizeInstrumentId(q.instrument) ?? q.instrument);
         let list: readonly BindingRecord[];
         let next: number | undefined;
-        if (q.aor !== undefined && instrument !== undefined) list = location.byAorAndInstrument(q.aor, instrument);
+        if (q.aor !== undefined && instrument !== undefined)
+          list = location.byAorAndInstrument(q.aor, instrument);
         else if (q.aor !== undefined) list = location.lookup(q.aor);
         else if (instrument !== undefined) list = location.byInstrument(instrument);
         else {
@@ -195,7 +212,11 @@ export class HttpApi {
           list = out;
         }
         const bindings: BindingView[] = list.slice(0, limit).map((b) => bindingView(b, now));
-        return { count: bindings.length, bindings, ...(next !== undefined ? { nextAfterUserIndex: next } : {}) };
+        return {
+          count: bindings.length,
+          bindings,
+          ...(next !== undefined ? { nextAfterUserIndex: next } : {}),
+        };
       },
     );
 
@@ -249,8 +270,9 @@ export class HttpApi {
       this.log.warn({ err }, 'web UI files not found; / is not served');
       return;
     }
-    const send = (type: string, body: Buffer) => async (_req: unknown, reply: import('fastify').FastifyReply) =>
-      reply.type(type).header('cache-control', 'no-cache').send(body);
+    const send =
+      (type: string, body: Buffer) => async (_req: unknown, reply: import('fastify').FastifyReply) =>
+        reply.type(type).header('cache-control', 'no-cache').send(body);
     app.get('/', send('text/html; charset=utf-8', html));
     app.get('/app.js', send('text/javascript; charset=utf-8', js));
   }

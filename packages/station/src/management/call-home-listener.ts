@@ -54,7 +54,9 @@ export class CallHomeListener {
     this.matcher = components.matcher;
     this.sessions = components.sessions ?? new CloseSessionHandler();
     this.init = init;
-    this.results = components.metrics.counter('mgmt_callhome_connections', 'Call-home connections', ['result']);
+    this.results = components.metrics.counter('mgmt_callhome_connections', 'Call-home connections', [
+      'result',
+    ]);
   }
 
   async start(): Promise<CallHomeAddresses> {
@@ -66,8 +68,9 @@ export class CallHomeListener {
     }
     if (this.init.tls) {
       const t = this.init.tls;
-      const s = createTlsServer({ key: t.key, cert: t.cert, ...(t.ca ? { ca: t.ca } : {}) }, (sock: TLSSocket) =>
-        this.onConnection(sock, true),
+      const s = createTlsServer(
+        { key: t.key, cert: t.cert, ...(t.ca ? { ca: t.ca } : {}) },
+        (sock: TLSSocket) => this.onConnection(sock, true),
       );
       s.on('tlsClientError', (err) => {
         this.results.child('tls-error').inc();
@@ -125,7 +128,10 @@ export class CallHomeListener {
       sock.end(encodeReply(status, reason));
       setTimeout(() => sock.destroy(), 1000).unref();
     };
-    const timer = setTimeout(() => refuse(408, 'Hello Timeout', 'hello-timeout'), this.init.helloTimeoutMs ?? 5000);
+    const timer = setTimeout(
+      () => refuse(408, 'Hello Timeout', 'hello-timeout'),
+      this.init.helloTimeoutMs ?? 5000,
+    );
     timer.unref();
     const onData = (chunk: Buffer): void => {
       const r = collector.push(chunk);

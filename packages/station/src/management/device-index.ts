@@ -37,7 +37,8 @@ export function targetKeys(target: string, location?: ManagementLocationLookup):
     return { ok: true, keys };
   }
   const inst = normalizeInstrumentId(t);
-  if (inst === undefined || /\s/.test(t)) return { ok: false, error: `not a device URI, AOR or instrument id: ${t}` };
+  if (inst === undefined || /\s/.test(t))
+    return { ok: false, error: `not a device URI, AOR or instrument id: ${t}` };
   add(`inst:${inst}`);
   if (location) {
     for (const b of location.byInstrument(inst)) {

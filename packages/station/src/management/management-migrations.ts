@@ -56,19 +56,17 @@ export const MANAGEMENT_SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   },
 ];
 
-export type OpenManagementDatabase =
-  | { ok: true; db: SqliteDatabase }
-  | { ok: false; error: string };
+export type OpenManagementDatabase = { ok: true; db: SqliteDatabase } | { ok: false; error: string };
 
 /** Opens (creating when needed) and migrates the management database. */
 export function openManagementDatabase(
   path: string,
   opts: { log?: Logger; synchronous?: SqliteSynchronous } = {},
 ): OpenManagementDatabase {
-  const db = new SqliteDatabase(
-    opts.log ? { log: opts.log } : {},
-    { path, ...(opts.synchronous ? { synchronous: opts.synchronous } : {}) },
-  );
+  const db = new SqliteDatabase(opts.log ? { log: opts.log } : {}, {
+    path,
+    ...(opts.synchronous ? { synchronous: opts.synchronous } : {}),
+  });
   const m = db.migrate(MANAGEMENT_SQLITE_MIGRATIONS);
   if (!m.ok) {
     db.close();

@@ -161,9 +161,9 @@ export class ManagementReqPackage implements EventPackage {
         headers: [['Warning', this.warning(`station sends ${this.notifyTypes().join(', ')}`)]],
       };
     }
-    const usable = (listAccepted ? offered.filter((t) => this.protocols.byToken(t) !== undefined) : []).concat(
-      implied,
-    );
+    const usable = (
+      listAccepted ? offered.filter((t) => this.protocols.byToken(t) !== undefined) : []
+    ).concat(implied);
     if (usable.length === 0) {
       // "... nor any of the management protocols listed in the SUBSCRIBE message body ... the subscription
       // SHOULD be rejected": 488 Not Acceptable Here, with the station's protocols in a Warning.
@@ -176,7 +176,10 @@ export class ManagementReqPackage implements EventPackage {
       };
     }
     const state = this.identify(req, user);
-    return { ok: true, packageState: { ...state, offered, implied, listAccepted } satisfies MgmtSubscriptionState };
+    return {
+      ok: true,
+      packageState: { ...state, offered, implied, listAccepted } satisfies MgmtSubscriptionState,
+    };
   }
 
   initialNotify(sub: NotifierSubscription): NotifyContent {
@@ -198,7 +201,10 @@ export class ManagementReqPackage implements EventPackage {
     return out;
   }
 
-  private identify(req: SipRequest, user: string | null): Pick<MgmtSubscriptionState, 'user' | 'instrument' | 'keys' | 'device'> {
+  private identify(
+    req: SipRequest,
+    user: string | null,
+  ): Pick<MgmtSubscriptionState, 'user' | 'instrument' | 'keys' | 'device'> {
     const keys: string[] = [];
     const from = req.tryFrom();
     let fromHost: string | undefined;
@@ -262,7 +268,10 @@ export class ManagementReqPackage implements EventPackage {
         // RFC 3261 §22.2 (paraphrase): credentials that do not check out are challenged again; a UA
         // that answered one challenge gives up, which is what ends an attack by guessing.
         this.rejects.child('auth-failed').inc();
-        this.log.info({ reason: r.reason, username: r.username }, 'management-req SUBSCRIBE authentication failed');
+        this.log.info(
+          { reason: r.reason, username: r.username },
+          'management-req SUBSCRIBE authentication failed',
+        );
         return { ok: false, outcome: { ok: false, status: 403, reason: 'Authentication Failed' } };
     }
   }

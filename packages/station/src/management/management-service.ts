@@ -86,8 +86,7 @@ export interface ManagementRequestInput {
 export type ManagementRequestError = { code: 'bad-target' | 'unknown-protocol' | 'stopped'; message: string };
 
 export type ManagementRequestResult =
-  | { ok: true; request: ManagementRequest }
-  | { ok: false; error: ManagementRequestError };
+  { ok: true; request: ManagementRequest } | { ok: false; error: ManagementRequestError };
 
 /** A call-home connection matched to its requests. */
 export interface MatchedSession {
@@ -97,7 +96,8 @@ export interface MatchedSession {
   readonly requestIds: readonly string[];
 }
 
-export type CallHomeMatch = { ok: true; session: MatchedSession } | { ok: false; status: number; reason: string };
+export type CallHomeMatch =
+  { ok: true; session: MatchedSession } | { ok: false; status: number; reason: string };
 
 /** Requests sharing one non-empty NOTIFY (its `req` identity). */
 interface Group {
@@ -227,7 +227,9 @@ export class ManagementService {
    * Ends every management-req subscription (seed 000 §4.8: 'a "Subscription-State" header value of
    * "terminated", and a "reason" code of "deactivated" or "probation" ... in the event of shutdown').
    */
-  async terminateSubscriptions(mode: ShutdownMode = this.init.shutdown ?? { reason: 'deactivated' }): Promise<number> {
+  async terminateSubscriptions(
+    mode: ShutdownMode = this.init.shutdown ?? { reason: 'deactivated' },
+  ): Promise<number> {
     const ids = [...this.notifier.subscriptions(MANAGEMENT_REQ_EVENT)].map((s) => s.id);
     let next = 0;
     let done = 0;
@@ -309,7 +311,13 @@ export class ManagementService {
       this.callHomes.child(result).inc();
       this.log.warn({ peer, device: hello.device, result }, 'call-home refused');
       void this.store
-        .appendAudit({ at: this.now(), actor: hello.device, subject: `call-home:${peer}`, action: 'refused', detail: { result } })
+        .appendAudit({
+          at: this.now(),
+          actor: hello.device,
+          subject: `call-home:${peer}`,
+          action: 'refused',
+          detail: { result },
+        })
         .catch(() => undefined);
       return { ok: false, status, reason };
     };
@@ -335,7 +343,11 @@ export class ManagementService {
     for (const id of g.requestIds) {
       const r = this.open.get(id);
       if (r && r.state === S.SessionOpen)
-        this.transition(r, outcome.ok ? S.Done : S.Failed, outcome.detail ?? (outcome.ok ? 'session done' : 'session failed'));
+        this.transition(
+          r,
+          outcome.ok ? S.Done : S.Failed,
+          outcome.detail ?? (outcome.ok ? 'session done' : 'session failed'),
+        );
     }
   }
 
@@ -434,7 +446,11 @@ export class ManagementService {
       if (!r || r.state !== S.Queued) continue;
       const p = this.choose(st, r.preferred, r.strict);
       if (!p) {
-        this.transition(r, S.Failed, r.strict ? `device did not offer ${r.preferred}` : 'no common management protocol');
+        this.transition(
+          r,
+          S.Failed,
+          r.strict ? `device did not offer ${r.preferred}` : 'no common management protocol',
+        );
         continue;
       }
       // §4.11: a NOTIFY already out for this device and protocol covers this request too (coalesced).
@@ -471,7 +487,8 @@ export class ManagementService {
     };
     const content = this.notifyContent(st, first.p, group.id);
     if (!content) {
-      for (const q of batch) this.transition(q.r, S.Failed, `no call-home address for carrier ${first.p.carrier}`);
+      for (const q of batch)
+        this.transition(q.r, S.Failed, `no call-home address for carrier ${first.p.carrier}`);
       return;
     }
     this.groups.set(group.id, group);
@@ -492,7 +509,10 @@ export class ManagementService {
     this.notifies.child(o.ok ? 'ok' : o.reason).inc();
     if (o.ok || group.open) return;
     // The NOTIFY did not reach the device: its requests wait for the next subscription (or deadline).
-    this.log.info({ group: group.id, device: group.device, status: o.status, reason: o.reason }, 'NOTIFY failed');
+    this.log.info(
+      { group: group.id, device: group.device, status: o.status, reason: o.reason },
+      'NOTIFY failed',
+    );
     if (this.groups.get(group.id) === group) this.groups.delete(group.id);
     if (o.reason === 'superseded') {
       // A refresh's empty NOTIFY replaced ours before it was sent: not a NOTIFY the device saw.
@@ -511,16 +531,20 @@ export class ManagementService {
   }
 
   private outstandingGroup(device: string, token: string): Group | undefined {
-    for (const g of this.groups.values()) if (g.device === device && g.protocol === token && !g.open) return g;
+    for (const g of this.groups.values())
+      if (g.device === device && g.protocol === token && !g.open) return g;
     return undefined;
   }
 
   private hold(device: string, ms: number): void {
     if (this.holdTimers.has(device)) return;
-    const t = setTimeout(() => {
-      this.holdTimers.delete(device);
-      this.pump(device);
-    }, Math.max(1, ms));
+    const t = setTimeout(
+      () => {
+        this.holdTimers.delete(device);
+        this.pump(device);
+      },
+      Math.max(1, ms),
+    );
     t.unref();
     this.holdTimers.set(device, t);
   }
@@ -529,7 +553,11 @@ export class ManagementService {
    * The protocol for a request: the operator's preference when the device offered it, else the device's
    * first choice the station supports (its list order is its preference, docs/mgmt-protos-list.md).
    */
-  private choose(st: MgmtSubscriptionState, preferred: string | null, strict: boolean): ManagementProtocol | undefined {
+  private choose(
+    st: MgmtSubscriptionState,
+    preferred: string | null,
+    strict: boolean,
+  ): ManagementProtocol | undefined {
     const usable: ManagementProtocol[] = [];
     const consider = (t: string): void => {
       const p = this.protocols.byToken(t);
@@ -554,12 +582,22 @@ export class ManagementService {
    * also list gets its own body; everything else is a one-entry mgmt-protos-list with the call-home
    * parameters (docs/mgmt-protos-list.md "NOTIFY").
    */
-  private notifyContent(st: MgmtSubscriptionState, p: ManagementProtocol, groupId: string): NotifyContent | undefined {
+  private notifyContent(
+    st: MgmtSubscriptionState,
+    p: ManagementProtocol,
+    groupId: string,
+  ): NotifyContent | undefined {
     const addr = this.carrierAddress(p.carrier);
     if (addr === undefined) return undefined;
     const implied = st.implied.includes(p.token) && (!st.listAccepted || !st.offered.includes(p.token));
     if (implied && p.notifyBody)
-      return p.notifyBody({ requestId: groupId, token: p.token, callHomeAddress: addr, carrier: p.carrier, now: this.now() });
+      return p.notifyBody({
+        requestId: groupId,
+        token: p.token,
+        callHomeAddress: addr,
+        carrier: p.carrier,
+        now: this.now(),
+      });
     const body = encodeProtosList([
       {
         token: p.token,
@@ -594,7 +632,10 @@ export class ManagementService {
     r.updatedAt = this.now();
     r.detail = detail;
     this.transitions.child(to).inc();
-    this.log.info({ id: r.id, device: r.device, from, to, detail, protocol: r.protocol }, 'management request state');
+    this.log.info(
+      { id: r.id, device: r.device, from, to, detail, protocol: r.protocol },
+      'management request state',
+    );
     if (isFinalState(to)) this.forget(r);
     this.store
       .saveRequest(r, this.audit(r, `${from}->${to}`, detail !== null ? { detail } : undefined))

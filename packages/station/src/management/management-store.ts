@@ -53,7 +53,8 @@ export class MemoryManagementStore implements ManagementStore {
   lastNotified(): Map<string, number> {
     const m = new Map<string, number>();
     for (const r of this.requests.values())
-      if (r.device !== null && r.notifiedAt !== null && r.notifiedAt > (m.get(r.device) ?? 0)) m.set(r.device, r.notifiedAt);
+      if (r.device !== null && r.notifiedAt !== null && r.notifiedAt > (m.get(r.device) ?? 0))
+        m.set(r.device, r.notifiedAt);
     return m;
   }
 

@@ -72,7 +72,8 @@ export class SqliteManagementStore implements ManagementStore {
                   r.detail,
                 );
               const a = j.audit;
-              if (a) audit.run(a.at, a.actor, a.subject, a.action, a.detail ? JSON.stringify(a.detail) : null);
+              if (a)
+                audit.run(a.at, a.actor, a.subject, a.action, a.detail ? JSON.stringify(a.detail) : null);
             }
           }),
       },

@@ -354,7 +354,12 @@ export class ForkingProxy {
     this.count(this.responsesCounter, String(res.status));
     if (!rc.finalSent) {
       rc.finalSent = true;
-      if (rc.ctx.send(res)) return;
+      // §16.7 step 5 / §17.2.1: a 2xx to INVITE ends the INVITE server transaction; retransmitting it until
+      // the ACK is the UAS's job, not the proxy's, so it bypasses the UAS-core 2xx retransmission of the
+      // server context and goes to the transaction directly.
+      if (rc.invite && res.status < 300) {
+        if (rc.ctx.transaction?.respond(res.status, res.serialize())) return;
+      } else if (rc.ctx.send(res)) return;
     }
     // A further 2xx to INVITE (another fork answered): forwarded outside the finished server transaction.
     const via = res.topVia();

@@ -12,6 +12,8 @@ export interface ProxyServerContext {
   respond(status: number, reason?: string, headers?: Iterable<readonly [string, string]>): boolean;
   /** Sends a response built by the caller through the server transaction. */
   send(res: SipResponse): boolean;
+  /** The server transaction (a proxy forwards a 2xx to INVITE through it directly: no UAS 2xx retransmission). */
+  readonly transaction: { respond(status: number, data: Buffer): boolean } | undefined;
   /** Called when a CANCEL for this INVITE arrived (the core has answered it). */
   onCancel(listener: () => void): void;
 }

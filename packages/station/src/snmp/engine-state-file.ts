@@ -40,11 +40,14 @@ export class EngineStateFile {
   }
 
   /** Reads the stored state, applies the configured engine ID, increments boots and saves. */
-  nextBoot(configuredHex: string | undefined): { ok: true; state: EngineState } | { ok: false; error: string } {
+  nextBoot(
+    configuredHex: string | undefined,
+  ): { ok: true; state: EngineState } | { ok: false; error: string } {
     let configured: Buffer | undefined;
     if (configuredHex !== undefined) {
       configured = parseEngineIdHex(configuredHex);
-      if (!configured) return { ok: false, error: `snmp.engineId is not a valid engine ID: ${configuredHex}` };
+      if (!configured)
+        return { ok: false, error: `snmp.engineId is not a valid engine ID: ${configuredHex}` };
     }
     const stored = this.read();
     let engineId: Buffer;

@@ -1,4 +1,9 @@
-import { timeStampOfEpoch, type RegisteredContact, type RegisteredUser, type RegistrarSource } from '@beckon/mibs';
+import {
+  timeStampOfEpoch,
+  type RegisteredContact,
+  type RegisteredUser,
+  type RegistrarSource,
+} from '@beckon/mibs';
 import type { BindingRecord, LocationService } from '../location/index.js';
 
 export interface LocationRegistrarSourceInit {
@@ -55,7 +60,10 @@ export class LocationRegistrarSource implements RegistrarSource {
     return u ? user(u.userIndex, u.aor) : undefined;
   }
 
-  contactAfter(userIndex: number | undefined, contactIndex: number | undefined): RegisteredContact | undefined {
+  contactAfter(
+    userIndex: number | undefined,
+    contactIndex: number | undefined,
+  ): RegisteredContact | undefined {
     const b = this.location.nextContact(userIndex ?? 0, contactIndex ?? 0);
     return b ? this.contact(b) : undefined;
   }

@@ -36,7 +36,10 @@ const AUTH: Readonly<Record<string, AuthProtocolName>> = {
  * The read-write group for SNMPv1/v2c communities configured with `access: write`: reads, writes and
  * notifications everywhere except the USM and VACM configuration subtrees (RFC 3415 views).
  */
-export function communityReadWrite(communities: readonly string[], groupName = 'beckonCommunityReadWrite'): VacmConfig {
+export function communityReadWrite(
+  communities: readonly string[],
+  groupName = 'beckonCommunityReadWrite',
+): VacmConfig {
   return {
     groups: communities.flatMap((c) => [
       { securityModel: 'v1' as const, securityName: c, groupName },
@@ -63,7 +66,9 @@ export function communityReadWrite(communities: readonly string[], groupName = '
  * read-only unless `access: write`; USM users with `access: read` join the read-only group (authNoPriv or
  * better), `access: write` the read-write group (authPriv required for any access).
  */
-export function stationSnmpAccess(cfg: SnmpConfig): { ok: true; access: StationSnmpAccess } | { ok: false; errors: string[] } {
+export function stationSnmpAccess(
+  cfg: SnmpConfig,
+): { ok: true; access: StationSnmpAccess } | { ok: false; errors: string[] } {
   const errors: string[] = [];
   const warnings: string[] = [];
   const usmUsers: UsmUserConfig[] = [];

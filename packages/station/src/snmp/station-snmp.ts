@@ -33,7 +33,11 @@ import { AuditedMibRegistry, describe, type SnmpSetRecord } from './audited-mib-
 import { BECKON_ENTERPRISE, EngineStateFile } from './engine-state-file.js';
 import { LocationRegistrarSource } from './location-registrar-source.js';
 import { stationSnmpAccess } from './station-snmp-access.js';
-import { StationSipService, type SipListenerView, type StationSipServiceInit } from './station-sip-service.js';
+import {
+  StationSipService,
+  type SipListenerView,
+  type StationSipServiceInit,
+} from './station-sip-service.js';
 
 /**
  * sysObjectID: "The vendor's authoritative identification of the network management subsystem ...
@@ -106,7 +110,8 @@ export enum StationSnmpState {
   Stopped = 'stopped',
 }
 
-export type StationSnmpStartResult = { ok: true; listeners: TransportAddress[] } | { ok: false; error: string };
+export type StationSnmpStartResult =
+  { ok: true; listeners: TransportAddress[] } | { ok: false; error: string };
 
 /** What `start` built; dropped by `stop`. */
 interface Running {
@@ -339,13 +344,18 @@ export class StationSnmp {
 
     // Notifications leave from their own ephemeral socket so that informs' responses do not reach the
     // command responder.
-    const notifTransport = await UdpTransport.bind({ address: cfg.listen[0]?.host ?? '127.0.0.1', port: 0, log });
+    const notifTransport = await UdpTransport.bind({
+      address: cfg.listen[0]?.host ?? '127.0.0.1',
+      port: 0,
+      log,
+    });
     const originator = new NotificationOriginator({
       transport: notifTransport,
       targets: this.targets(),
       upTime: () => system.upTime(),
       log,
       stats,
+      securityModel: usm,
     });
     const notifier = new SipCommonNotifier(
       { sink: originator, sources, statusCodes: common.statusCodes, log },
@@ -369,31 +379,52 @@ export class StationSnmp {
     this.sip.started();
     notifier.start();
     // RFC 3418 coldStart, then RFC 4780 sipCommonServiceColdStart for the SIP entity.
-    void originator.notify(COLD_START_TRAP, []).catch((err: unknown) => this.log.warn({ err }, 'coldStart not sent'));
+    void originator
+      .notify(COLD_START_TRAP, [])
+      .catch((err: unknown) => this.log.warn({ err }, 'coldStart not sent'));
     notifier.serviceStarted(this.sip.applIndex, 'cold');
     return { ok: true, listeners };
   }
 
-  /** `snmp.trapTargets` as originator targets; v3 targets wait for the v3 originator. */
+  /**
+   * `snmp.trapTargets` as originator targets. v3 targets name a user of `snmp.users`; the security level
+   * is the highest that user supports (authPriv with AES, authNoPriv with authentication only).
+   */
   private targets(): NotificationTarget[] {
     const out: NotificationTarget[] = [];
-    for (const [i, t] of this.config.trapTargets.entries()) {
+    for (const t of this.config.trapTargets) {
       const name = `${t.host}:${t.port}`;
-      if (t.version !== 'v2c') {
-        this.log.warn({ target: name }, 'SNMPv3 notification targets are not supported yet; target skipped');
+      const type = t.inform ? 'inform' : 'trap';
+      if (t.version === 'v2c') {
+        if (!t.community) {
+          this.log.warn({ target: name }, 'v2c notification target without community; skipped');
+          continue;
+        }
+        out.push({ name, address: t.host, port: t.port, version: 'v2c', community: t.community, type });
         continue;
       }
-      if (!t.community) {
-        this.log.warn({ target: name, index: i }, 'v2c notification target without community; skipped');
+      const user = this.config.users.find((u) => u.name === t.user);
+      if (!user) {
+        this.log.warn(
+          { target: name, user: t.user },
+          'v3 notification target names no snmp.users entry; skipped',
+        );
         continue;
       }
+      const securityLevel =
+        user.authProtocol === 'none'
+          ? 'noAuthNoPriv'
+          : user.privProtocol === 'AES'
+            ? 'authPriv'
+            : 'authNoPriv';
       out.push({
         name,
         address: t.host,
         port: t.port,
-        version: 'v2c',
-        community: t.community,
-        type: t.inform ? 'inform' : 'trap',
+        version: 'v3',
+        securityName: user.name,
+        securityLevel,
+        type,
       });
     }
     return out;

@@ -35,7 +35,13 @@ void describe('HttpApi', () => {
             cseq: 1,
             expiresAt: now + 3_600_000,
             receivedAt: now,
-            flow: { transport: 'udp', localAddress: '127.0.0.1', localPort: 5060, remoteAddress: '127.0.0.1', remotePort: 5070 },
+            flow: {
+              transport: 'udp',
+              localAddress: '127.0.0.1',
+              localPort: 5060,
+              remoteAddress: '127.0.0.1',
+              remotePort: 5070,
+            },
           },
         ],
       });
@@ -46,7 +52,9 @@ void describe('HttpApi', () => {
       { listen: { host: '127.0.0.1', port: 0 } },
     );
     api.registerRoutes((app, ctx) => {
-      app.get('/api/v1/echo-extension', async (_req, reply) => ctx.fail(reply, 409, 'extension says no', 'x'));
+      app.get('/api/v1/echo-extension', async (_req, reply) =>
+        ctx.fail(reply, 409, 'extension says no', 'x'),
+      );
     });
     const s = await api.start();
     assert.ok(s.ok, JSON.stringify(s));
@@ -94,14 +102,20 @@ void describe('HttpApi', () => {
     // any MAC spelling finds the instrument
     const one = await get('/api/v1/instruments/00:11:22:33:AA:BB');
     assert.equal(one.status, 200);
-    const v = JSON.parse(one.body) as { instrument: string; lines: { aor: string; contacts: { q: string; source: string }[] }[] };
+    const v = JSON.parse(one.body) as {
+      instrument: string;
+      lines: { aor: string; contacts: { q: string; source: string }[] }[];
+    };
     assert.equal(v.instrument, '00112233aabb');
     assert.equal(v.lines.length, 2);
     assert.equal(v.lines[0]?.contacts[0]?.q, '0.8');
     assert.equal(v.lines[0]?.contacts[0]?.source, '127.0.0.1:5070');
     const missing = await get('/api/v1/instruments/ffffffffffff');
     assert.equal(missing.status, 404);
-    assert.deepEqual(JSON.parse(missing.body), { error: 'instrument ffffffffffff has no binding', field: 'id' });
+    assert.deepEqual(JSON.parse(missing.body), {
+      error: 'instrument ffffffffffff has no binding',
+      field: 'id',
+    });
   });
 
   void test('GET /api/v1/bindings by aor, by instrument, both, and all (paged)', async () => {
@@ -113,12 +127,16 @@ void describe('HttpApi', () => {
     );
     const byInstr = JSON.parse((await get('/api/v1/bindings?instrument=00112233AABB')).body) as B;
     assert.equal(byInstr.count, 2);
-    const both = JSON.parse((await get('/api/v1/bindings?instrument=00112233aabb&aor=sip:2000@example.net')).body) as B;
+    const both = JSON.parse(
+      (await get('/api/v1/bindings?instrument=00112233aabb&aor=sip:2000@example.net')).body,
+    ) as B;
     assert.equal(both.count, 0);
     const page1 = JSON.parse((await get('/api/v1/bindings?limit=2')).body) as B;
     assert.equal(page1.count, 2);
     assert.equal(page1.nextAfterUserIndex, 2);
-    const page2 = JSON.parse((await get(`/api/v1/bindings?limit=2&afterUserIndex=${page1.nextAfterUserIndex}`)).body) as B;
+    const page2 = JSON.parse(
+      (await get(`/api/v1/bindings?limit=2&afterUserIndex=${page1.nextAfterUserIndex}`)).body,
+    ) as B;
     assert.deepEqual(
       page2.bindings.map((b) => b.aor),
       ['sip:2000@example.net'],

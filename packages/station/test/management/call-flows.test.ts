@@ -41,8 +41,8 @@ function subscribe(dev: SipNode, st: TestStation, cseq: number, accept: string) 
   return dev.endpoint.request(req, { transport: 'udp', address: '127.0.0.1', port: st.port('udp') });
 }
 
-describe('seed 000 §4.13 call flows', () => {
-  test('§4.13.1 SNMP over SSH: SUBSCRIBE, 200, empty NOTIFY, 200, NOTIFY (snmp-ssh), 200, call-home', async () => {
+void describe('seed 000 §4.13 call flows', () => {
+  void test('§4.13.1 SNMP over SSH: SUBSCRIBE, 200, empty NOTIFY, 200, NOTIFY (snmp-ssh), 200, call-home', async () => {
     station = await startStation();
     const dev = await rawDevice();
     device = dev;
@@ -92,7 +92,10 @@ describe('seed 000 §4.13 call flows', () => {
     const reqId = protoParam(body.value, 'req');
     assert.equal(typeof reqId, 'string');
     const s = station;
-    await until(() => (s.service.openRequests()[0]?.state ?? '') === ManagementRequestState.Notified, 'notified');
+    await until(
+      () => (s.service.openRequests()[0]?.state ?? '') === ManagementRequestState.Notified,
+      'notified',
+    );
     // (7) the device connects to the station and identifies the request.
     const reply = await callHomeRaw(station.callHomePort, {
       requestId: reqId as string,
@@ -104,7 +107,7 @@ describe('seed 000 §4.13 call flows', () => {
     assert.equal((await s.service.get(r.request.id))?.state, ManagementRequestState.Done);
   });
 
-  test('§4.13.2 vendor protocol: Accept implies VNDX; the NOTIFY uses application/vnd.vendx.notify', async () => {
+  void test('§4.13.2 vendor protocol: Accept implies VNDX; the NOTIFY uses application/vnd.vendx.notify', async () => {
     const protocols = ManagementProtocolRegistry.withDefaults();
     protocols.register({
       token: 'vndx-tcp',
@@ -120,7 +123,12 @@ describe('seed 000 §4.13 call flows', () => {
     station = await startStation({ protocols });
     const dev = await rawDevice();
     device = dev;
-    const ok = await subscribe(dev, station, 102, 'application/mgmt-protos-list,application/vnd.vendx.notify');
+    const ok = await subscribe(
+      dev,
+      station,
+      102,
+      'application/mgmt-protos-list,application/vnd.vendx.notify',
+    );
     assert.equal(ok.status, 200);
     assert.equal(ok.get('expires'), '3600');
     assert.equal(ok.get('cseq'), '102 SUBSCRIBE');
@@ -136,7 +144,11 @@ describe('seed 000 §4.13 call flows', () => {
     const text = n5.body.toString();
     assert.match(text, /^REQUEST VNDX\/1\.0\r\nsession-id: [A-Za-z0-9_-]{22}\r\n/);
     const sessionId = /session-id: (\S+)/.exec(text)?.[1] as string;
-    const reply = await callHomeRaw(station.callHomePort, { requestId: sessionId, protocol: 'vndx-tcp', device: 'FF00000036C5' });
+    const reply = await callHomeRaw(station.callHomePort, {
+      requestId: sessionId,
+      protocol: 'vndx-tcp',
+      device: 'FF00000036C5',
+    });
     assert.equal(reply?.status, 200);
     const s = station;
     await until(() => s.service.openRequests().length === 0, 'request done');

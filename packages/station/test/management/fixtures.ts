@@ -16,7 +16,12 @@ import type { CallHomeSessionHandler } from '../../src/management/call-home-sess
 import { ManagementProtocolRegistry } from '../../src/management/management-protocol-registry.js';
 import { ManagementService, type ManagementServiceInit } from '../../src/management/management-service.js';
 import { MemoryManagementStore, type ManagementStore } from '../../src/management/management-store.js';
-import { encodeHello, LineCollector, parseReplyLine, type CallHomeReply } from '../../src/management/wire/call-home-hello.js';
+import {
+  encodeHello,
+  LineCollector,
+  parseReplyLine,
+  type CallHomeReply,
+} from '../../src/management/wire/call-home-hello.js';
 
 export interface SipNode {
   transport: TransportLayer;
@@ -36,7 +41,10 @@ export async function startSipNode(): Promise<SipNode> {
       ],
     },
   );
-  const endpoint = new SipEndpoint({ log: silentLogger(), metrics, transport }, { timers: { t1: 50, t2: 400, t4: 500 } });
+  const endpoint = new SipEndpoint(
+    { log: silentLogger(), metrics, transport },
+    { timers: { t1: 50, t2: 400, t4: 500 } },
+  );
   const started = await endpoint.start();
   if (!started.ok) throw new Error(`endpoint did not start: ${started.error}`);
   return {
@@ -79,7 +87,10 @@ export async function startStation(
     opts.digestRealm !== undefined
       ? new DigestServer(
           { log, metrics: node.metrics, credentials },
-          { realm: opts.digestRealm, ...(opts.digestAlgorithms ? { algorithms: opts.digestAlgorithms } : {}) },
+          {
+            realm: opts.digestRealm,
+            ...(opts.digestAlgorithms ? { algorithms: opts.digestAlgorithms } : {}),
+          },
         )
       : undefined;
   const notifier = new Notifier(
@@ -93,14 +104,14 @@ export async function startStation(
     { summaryIntervalMs: 0 },
   );
   const store = opts.store ?? new MemoryManagementStore();
-  let service: ManagementService | undefined;
+  const ref: { service?: ManagementService } = {};
   const listener = new CallHomeListener(
     {
       log,
       metrics: node.metrics,
       matcher: {
-        matchCallHome: (h, p) => (service as ManagementService).matchCallHome(h, p),
-        sessionEnded: (g, o) => (service as ManagementService).sessionEnded(g, o),
+        matchCallHome: (h, p) => (ref.service as ManagementService).matchCallHome(h, p),
+        sessionEnded: (g, o) => (ref.service as ManagementService).sessionEnded(g, o),
       },
       ...(opts.sessions ? { sessions: opts.sessions } : {}),
     },
@@ -108,7 +119,7 @@ export async function startStation(
   );
   const addrs = await listener.start();
   const callHomePort = addrs.tcp?.port ?? 0;
-  service = new ManagementService(
+  const service = new ManagementService(
     {
       log,
       metrics: node.metrics,
@@ -119,6 +130,7 @@ export async function startStation(
     },
     { callHome: { tcp: `127.0.0.1:${callHomePort}` }, notifyMinIntervalSec: 3600, ...opts.init },
   );
+  ref.service = service;
   await notifier.start();
   await service.start();
   const s = service;

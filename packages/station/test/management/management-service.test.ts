@@ -53,8 +53,8 @@ async function device() {
   return d;
 }
 
-describe('management-req SUBSCRIBE acceptance (seed 000 §4.7)', () => {
-  test('status codes: 415 wrong body type, 400 missing or bad list, 406 no NOTIFY type, 488 no common protocol', async () => {
+void describe('management-req SUBSCRIBE acceptance (seed 000 §4.7)', () => {
+  void test('status codes: 415 wrong body type, 400 missing or bad list, 406 no NOTIFY type, 488 no common protocol', async () => {
     station = await startStation();
     const d = await device();
     assert.equal((await sub(d, station, { contentType: 'text/plain' })).status, 415);
@@ -71,14 +71,17 @@ describe('management-req SUBSCRIBE acceptance (seed 000 §4.7)', () => {
     assert.equal((await sub(d, station, { accept: null, body: 'foo-bar, snmp-tcp' })).status, 200);
   });
 
-  test('digest: 401 challenge, then 200 with user/MAC credentials; instrument indexed', async () => {
+  void test('digest: 401 challenge, then 200 with user/MAC credentials; instrument indexed', async () => {
     station = await startStation({ digestRealm: 'example.com' });
     station.credentials.set('example.com', 'alice', { kind: 'password', password: 'secret' });
     const d = await device();
     assert.equal((await sub(d, station)).status, 401);
     const bad = await sub(d, station, { auth: { username: 'alice/FF00000036C5', password: 'wrong' } });
     assert.equal(bad.status, 403);
-    const ok = await sub(d, station, { mac: 'AA0000000001', auth: { username: 'alice/AA0000000001', password: 'secret' } });
+    const ok = await sub(d, station, {
+      mac: 'AA0000000001',
+      auth: { username: 'alice/AA0000000001', password: 'secret' },
+    });
     assert.equal(ok.status, 200);
     const s = [...station.notifier.subscriptions('management-req')][0];
     assert.deepEqual((s?.packageState as { keys: string[] }).keys, [
@@ -89,12 +92,15 @@ describe('management-req SUBSCRIBE acceptance (seed 000 §4.7)', () => {
     // The AOR form of the target finds the device too.
     const r = await station.service.request({ target: 'sip:alice@example.com' });
     assert.ok(r.ok);
-    await until(() => d.endpoint && (station as TestStation).service.openRequests()[0]?.state === S.Notified, 'notified');
+    await until(
+      () => d.endpoint && (station as TestStation).service.openRequests()[0]?.state === S.Notified,
+      'notified',
+    );
   });
 });
 
-describe('management requests', () => {
-  test('queued until the device subscribes; empty NOTIFY first, then the request', async () => {
+void describe('management requests', () => {
+  void test('queued until the device subscribes; empty NOTIFY first, then the request', async () => {
     station = await startStation();
     const r = await station.service.request({ target: 'FF00000036C5', protocol: 'snmp-ssh' });
     assert.ok(r.ok);
@@ -108,7 +114,7 @@ describe('management requests', () => {
     assert.equal(station.service.openRequests()[0]?.state, S.Notified);
   });
 
-  test('bad target and unknown protocol are refused at once', async () => {
+  void test('bad target and unknown protocol are refused at once', async () => {
     station = await startStation();
     const a = await station.service.request({ target: 'sip:' });
     assert.equal(a.ok, false);
@@ -117,12 +123,16 @@ describe('management requests', () => {
     if (!b.ok) assert.equal(b.error.code, 'unknown-protocol');
   });
 
-  test('protocol choice: preferred when offered, else the device preference; strict fails', async () => {
+  void test('protocol choice: preferred when offered, else the device preference; strict fails', async () => {
     station = await startStation();
     const d = await device();
     assert.equal((await sub(d, station, { body: 'snmp-tcp, snmp-ssh' })).status, 200);
     await until(() => d.notifies.length === 1, 'empty NOTIFY');
-    const strict = await station.service.request({ target: 'FF00000036C5', protocol: 'snmp-tls', strict: true });
+    const strict = await station.service.request({
+      target: 'FF00000036C5',
+      protocol: 'snmp-tls',
+      strict: true,
+    });
     assert.ok(strict.ok);
     const st = station;
     await until(() => st.service.openRequests().length === 0, 'strict request failed');
@@ -135,7 +145,7 @@ describe('management requests', () => {
     assert.equal(body.value.token, 'snmp-tcp');
   });
 
-  test('§4.11 rate limit: requests inside the interval are coalesced into one NOTIFY, later ones held', async () => {
+  void test('§4.11 rate limit: requests inside the interval are coalesced into one NOTIFY, later ones held', async () => {
     station = await startStation({ init: { notifyMinIntervalSec: 3600 } });
     const d = await device();
     assert.equal((await sub(d, station)).status, 200);
@@ -167,7 +177,7 @@ describe('management requests', () => {
     assert.equal((await st.service.get(c.request.id))?.state, S.Queued);
   });
 
-  test('call-home refusals: unknown id, wrong device, wrong protocol, duplicate, garbage', async () => {
+  void test('call-home refusals: unknown id, wrong device, wrong protocol, duplicate, garbage', async () => {
     station = await startStation();
     const d = await device();
     assert.equal((await sub(d, station)).status, 200);
@@ -177,9 +187,19 @@ describe('management requests', () => {
     assert.ok(body.ok);
     const id = protoParam(body.value, 'req') as string;
     const port = station.callHomePort;
-    assert.equal((await callHomeRaw(port, { requestId: 'A'.repeat(22), protocol: 'snmp-ssh', device: 'ff00000036c5' }))?.status, 403);
-    assert.equal((await callHomeRaw(port, { requestId: id, protocol: 'snmp-ssh', device: '000000000001' }))?.status, 403);
-    assert.equal((await callHomeRaw(port, { requestId: id, protocol: 'snmp-tls', device: 'ff00000036c5' }))?.status, 403);
+    assert.equal(
+      (await callHomeRaw(port, { requestId: 'A'.repeat(22), protocol: 'snmp-ssh', device: 'ff00000036c5' }))
+        ?.status,
+      403,
+    );
+    assert.equal(
+      (await callHomeRaw(port, { requestId: id, protocol: 'snmp-ssh', device: '000000000001' }))?.status,
+      403,
+    );
+    assert.equal(
+      (await callHomeRaw(port, { requestId: id, protocol: 'snmp-tls', device: 'ff00000036c5' }))?.status,
+      403,
+    );
     assert.equal((await callHomeRaw(port, Buffer.from('GET / HTTP/1.1\r\n\r\n')))?.status, 400);
     const hold = { done: false };
     const st = station;
@@ -192,7 +212,7 @@ describe('management requests', () => {
     assert.ok(m && m.kind === 'counter' && m.get('unknown-request') >= 1 && m.get('device-mismatch') === 1);
   });
 
-  test('deadline: a request nobody answers expires; every transition is audited', async () => {
+  void test('deadline: a request nobody answers expires; every transition is audited', async () => {
     const store = new MemoryManagementStore();
     station = await startStation({ store });
     const r = await station.service.request({ target: 'FF0000000099', timeoutSec: 0.05 });
@@ -206,7 +226,7 @@ describe('management requests', () => {
     );
   });
 
-  test('shutdown: subscriptions end with terminated;reason=probation;retry-after', async () => {
+  void test('shutdown: subscriptions end with terminated;reason=probation;retry-after', async () => {
     station = await startStation({ init: { shutdown: { reason: 'probation', retryAfterSec: 120 } } });
     const d = await device();
     assert.equal((await sub(d, station)).status, 200);
@@ -216,13 +236,17 @@ describe('management requests', () => {
     assert.equal(d.notifies[1]?.req.get('subscription-state'), 'terminated;reason=probation;retry-after=120');
   });
 
-  test('NOTIFY credentials resolver: per device, by instrument, fallback', async () => {
+  void test('NOTIFY credentials resolver: per device, by instrument, fallback', async () => {
     const { notifyCredentialsResolver } = await import('../../src/management/notify-credentials.js');
     const resolve = notifyCredentialsResolver({
-      byDevice: { 'inst:ff00000036c5': { username: 'a', password: '1' }, '0000deadbeef': { username: 'b', password: '2' } },
+      byDevice: {
+        'inst:ff00000036c5': { username: 'a', password: '1' },
+        '0000deadbeef': { username: 'b', password: '2' },
+      },
       fallback: { username: 'c', password: '3', realm: 'r' },
     });
-    const sub = (device: string, instrument: string | null) => ({ packageState: { device, instrument } }) as never;
+    const sub = (device: string, instrument: string | null) =>
+      ({ packageState: { device, instrument } }) as never;
     assert.equal(resolve(sub('inst:ff00000036c5', 'ff00000036c5'))?.username, 'a');
     assert.equal(resolve(sub('inst:0000deadbeef', '0000deadbeef'))?.username, 'b');
     assert.equal(resolve(sub('uri:sip:x@y', null))?.username, 'c');

@@ -19,7 +19,10 @@ const GOOD: [string, string][] = [
   ['# device protocols\r\nsnmp-ssh  # preferred\r\n\tsnmp-udp\r\n', 'snmp-ssh, snmp-udp'],
   ['  snmp-ssh ,, snmp-tls  ', 'snmp-ssh, snmp-tls'],
   ['vendor.v2-tcp+tls', 'vendor.v2-tcp+tls'],
-  ['snmp-ssh;addr=192.0.2.1:4334;via=tcp;req=AAAAAAAAAAAAAAAAAAAAAA', 'snmp-ssh;addr=192.0.2.1:4334;via=tcp;req=AAAAAAAAAAAAAAAAAAAAAA'],
+  [
+    'snmp-ssh;addr=192.0.2.1:4334;via=tcp;req=AAAAAAAAAAAAAAAAAAAAAA',
+    'snmp-ssh;addr=192.0.2.1:4334;via=tcp;req=AAAAAAAAAAAAAAAAAAAAAA',
+  ],
   ['snmp-ssh ; ADDR = [2001:db8::1]:4334', 'snmp-ssh;addr=[2001:db8::1]:4334'],
   ['snmp-tls;note="a b, c\\"d"', 'snmp-tls;note="a b, c\\"d"'],
   ['snmp-tls;flag', 'snmp-tls;flag'],
@@ -50,9 +53,9 @@ const BAD: [string, ProtosListErrorCode][] = [
   ['snmp-ssh,' + ' '.repeat(5000), 'too-large'],
 ];
 
-describe('application/mgmt-protos-list codec', () => {
+void describe('application/mgmt-protos-list codec', () => {
   for (const [input, canonical] of GOOD) {
-    test(`decodes ${JSON.stringify(input)}`, () => {
+    void test(`decodes ${JSON.stringify(input)}`, () => {
       const r = decodeProtosList(input);
       assert.ok(r.ok, r.ok ? '' : r.error.message);
       const enc = encodeProtosList(r.value);
@@ -66,7 +69,7 @@ describe('application/mgmt-protos-list codec', () => {
   }
 
   for (const [input, code] of BAD) {
-    test(`refuses ${JSON.stringify(input.length > 40 ? input.slice(0, 40) + '...' : input)} with ${code}`, () => {
+    void test(`refuses ${JSON.stringify(input.length > 40 ? input.slice(0, 40) + '...' : input)} with ${code}`, () => {
       const r = decodeProtosList(input);
       assert.equal(r.ok, false);
       if (!r.ok) {
@@ -77,7 +80,7 @@ describe('application/mgmt-protos-list codec', () => {
     });
   }
 
-  test('entries keep order, protocol and transport parts, unknown tokens', () => {
+  void test('entries keep order, protocol and transport parts, unknown tokens', () => {
     const r = decodeProtosList('vndx-tcp, snmp-ssh, snmp-tls');
     assert.ok(r.ok);
     assert.deepEqual(
@@ -90,13 +93,13 @@ describe('application/mgmt-protos-list codec', () => {
     );
   });
 
-  test('bytes are decoded as ASCII (non-ASCII bytes refused)', () => {
+  void test('bytes are decoded as ASCII (non-ASCII bytes refused)', () => {
     assert.ok(decodeProtosList(Buffer.from('snmp-ssh')).ok);
     const r = decodeProtosList(Buffer.from([0x73, 0x6e, 0x6d, 0x70, 0x2d, 0x73, 0xff]));
     assert.equal(r.ok, false);
   });
 
-  test('NOTIFY body: exactly one entry, parameters readable', () => {
+  void test('NOTIFY body: exactly one entry, parameters readable', () => {
     const n = decodeProtosNotify('snmp-ssh;addr=127.0.0.1:4334;via=tcp;req=abcdefghijklmnopqrstuv');
     assert.ok(n.ok);
     assert.equal(protoParam(n.value, 'ADDR'), '127.0.0.1:4334');
@@ -106,7 +109,7 @@ describe('application/mgmt-protos-list codec', () => {
     if (!two.ok) assert.equal(two.error.code, 'not-single');
   });
 
-  test('encoder refuses what would not decode', () => {
+  void test('encoder refuses what would not decode', () => {
     assert.equal(encodeProtosList([]).ok, false);
     assert.equal(encodeProtosList([{ token: 'snmp' }]).ok, false);
     assert.equal(encodeProtosList([{ token: 'snmp-ssh', params: [['bad name', 'x']] }]).ok, false);
@@ -116,7 +119,7 @@ describe('application/mgmt-protos-list codec', () => {
     assert.equal(q.value, 'snmp-ssh;v="a\\"b\\\\c d"');
   });
 
-  test('fuzz: random documents never throw; accepted ones round-trip', () => {
+  void test('fuzz: random documents never throw; accepted ones round-trip', () => {
     // Deterministic PRNG (xorshift32) so failures reproduce.
     let x = 0x9e3779b9;
     const rnd = (n: number): number => {
@@ -131,7 +134,8 @@ describe('application/mgmt-protos-list codec', () => {
     for (let i = 0; i < 20000; i++) {
       let s = '';
       const len = rnd(40);
-      for (let j = 0; j < len; j++) s += rnd(4) === 0 ? (pieces[rnd(pieces.length)] as string) : alphabet[rnd(alphabet.length)];
+      for (let j = 0; j < len; j++)
+        s += rnd(4) === 0 ? (pieces[rnd(pieces.length)] as string) : alphabet[rnd(alphabet.length)];
       const r = decodeProtosList(s);
       if (!r.ok) {
         assert.ok(r.error.offset >= 0 && r.error.offset <= Math.max(s.length, PROTOS_LIST_LIMITS.maxBytes));

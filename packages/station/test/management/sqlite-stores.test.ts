@@ -26,12 +26,20 @@ function record(id: string): SubscriptionRecord {
     routeSet: [],
     expiresAt: Date.now() + 3600_000,
     createdAt: Date.now(),
-    flow: { transport: 'udp', localAddress: '127.0.0.1', localPort: 5060, remoteAddress: '127.0.0.1', remotePort: 5070, flowId: 'udp:x', secure: false },
+    flow: {
+      transport: 'udp',
+      localAddress: '127.0.0.1',
+      localPort: 5060,
+      remoteAddress: '127.0.0.1',
+      remotePort: 5070,
+      flowId: 'udp:x',
+      secure: false,
+    },
     packageState: { keys: ['inst:x'], device: 'inst:x' },
   };
 }
 
-test('SqliteSubscriptionStore: save, update, remove, reload after reopening the file', async () => {
+void test('SqliteSubscriptionStore: save, update, remove, reload after reopening the file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'beckon-mgmt-'));
   try {
     const path = join(dir, 'management.sqlite');
@@ -50,10 +58,13 @@ test('SqliteSubscriptionStore: save, update, remove, reload after reopening the 
     assert.ok(again.ok);
     const s2 = new SqliteSubscriptionStore({ db: again.db });
     const rows = [...(await s2.loadAll())].sort((x, y) => x.id.localeCompare(y.id));
-    assert.deepEqual(rows.map((r) => [r.id, r.localSeq]), [
-      ['a', 0],
-      ['b', 7],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.id, r.localSeq]),
+      [
+        ['a', 0],
+        ['b', 7],
+      ],
+    );
     assert.deepEqual(rows[0]?.packageState, { keys: ['inst:x'], device: 'inst:x' });
     await s2.close();
     again.db.close();
@@ -62,7 +73,7 @@ test('SqliteSubscriptionStore: save, update, remove, reload after reopening the 
   }
 });
 
-test('SqliteManagementStore: requests, open set, last NOTIFY per device, audit rows', async () => {
+void test('SqliteManagementStore: requests, open set, last NOTIFY per device, audit rows', async () => {
   const o = openManagementDatabase(':memory:');
   assert.ok(o.ok);
   const st = new SqliteManagementStore({ db: o.db });
@@ -85,10 +96,16 @@ test('SqliteManagementStore: requests, open set, last NOTIFY per device, audit r
     { at: 1, actor: 'op', subject: 'mgmt-request:r1', action: 'created' },
   );
   await st.saveRequest({ ...base, id: 'r2', state: ManagementRequestState.Done, notifiedAt: 200 });
-  assert.deepEqual(st.loadOpenRequests().map((r) => r.id), ['r1']);
+  assert.deepEqual(
+    st.loadOpenRequests().map((r) => r.id),
+    ['r1'],
+  );
   assert.equal(st.lastNotified().get('inst:ff00000036c5'), 200);
   assert.equal(st.getRequest('r2')?.state, 'done');
-  assert.deepEqual(st.auditOf('mgmt-request:r1').map((a) => a.action), ['created']);
+  assert.deepEqual(
+    st.auditOf('mgmt-request:r1').map((a) => a.action),
+    ['created'],
+  );
   await st.close();
   o.db.close();
 });

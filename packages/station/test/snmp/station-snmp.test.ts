@@ -81,12 +81,18 @@ void describe('StationSnmp', () => {
   });
 
   void test('sipServerRegContactTable walks the live location service in index order', async () => {
-    const r = await manager.walk(target('public'), [...SIP_SERVER_REG_CONTACT_ENTRY, COLUMNS.sipServerRegContactEntry.sipServerRegContactURI]);
+    const r = await manager.walk(target('public'), [
+      ...SIP_SERVER_REG_CONTACT_ENTRY,
+      COLUMNS.sipServerRegContactEntry.sipServerRegContactURI,
+    ]);
     assert.ok(r.ok);
     assert.equal(r.value.length, 60);
     const uris = r.value.map((vb) => (vb.value.type === 'OctetString' ? vb.value.value.toString() : ''));
     assert.match(uris[0]!, /^sip:u0000000@127\.0\.0\.0:5060/);
-    const users = await manager.walk(target('public'), [...SIP_SERVER_REG_USER_ENTRY, COLUMNS.sipServerRegUserEntry.sipServerRegUserUri]);
+    const users = await manager.walk(target('public'), [
+      ...SIP_SERVER_REG_USER_ENTRY,
+      COLUMNS.sipServerRegUserEntry.sipServerRegUserUri,
+    ]);
     assert.ok(users.ok);
     assert.equal(users.value.length, 30);
     const first = users.value[0]!.value;

@@ -79,6 +79,7 @@ export type TlsSessionError =
 export type TlsSessionResult = { ok: true; value: TlsSession } | { ok: false; error: TlsSessionError };
 
 const LEGACY_CIPHERS = 'DEFAULT@SECLEVEL=0';
+const ignore = (): void => undefined;
 
 function contextOptions(init: TlsRoleInit, log: Logger): SecureContextOptions {
   const o: SecureContextOptions = { cert: init.cert, key: init.key, minVersion: 'TLSv1.2' };
@@ -154,6 +155,8 @@ function handshake(
       sock.off('error', onError);
       sock.off('close', onClose);
       if (!r.ok) sock.destroy();
+      // later errors end in 'close'; the owner's StreamTransport adds its own handler
+      else sock.on('error', ignore);
       resolve(r);
     };
     const onSecure = (): void => finish(check());
@@ -194,7 +197,7 @@ export function tlsServerOnSocket(socket: Socket, init: TlsServerRoleInit): Prom
       if (!r.ok) {
         sock?.destroy();
         socket.destroy();
-      }
+      } else sock?.on('error', ignore);
       resolve(r);
     };
     const onClose = (): void =>

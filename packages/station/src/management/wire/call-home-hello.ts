@@ -29,12 +29,19 @@ export interface CallHomeReply {
   readonly reason: string;
 }
 
-export type HelloError = 'too-long' | 'bad-magic' | 'bad-request-id' | 'bad-protocol' | 'bad-device' | 'bad-syntax';
+export type HelloError =
+  'too-long' | 'bad-magic' | 'bad-request-id' | 'bad-protocol' | 'bad-device' | 'bad-syntax';
 
 export type HelloParse<T> = { ok: true; value: T } | { ok: false; error: HelloError };
 
 function isIdChar(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f;
+  return (
+    (c >= 0x30 && c <= 0x39) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    c === 0x2d ||
+    c === 0x5f
+  );
 }
 
 function isProtoChar(c: number): boolean {
@@ -84,7 +91,8 @@ export function parseReplyLine(line: string): HelloParse<CallHomeReply> {
   if (!line.startsWith(HELLO_MAGIC + ' ')) return { ok: false, error: 'bad-magic' };
   const rest = line.slice(HELLO_MAGIC.length + 1);
   const code = rest.slice(0, 3);
-  if (!/^[0-9]{3}$/.test(code) || (rest.length > 3 && rest[3] !== ' ')) return { ok: false, error: 'bad-syntax' };
+  if (!/^[0-9]{3}$/.test(code) || (rest.length > 3 && rest[3] !== ' '))
+    return { ok: false, error: 'bad-syntax' };
   return { ok: true, value: { status: Number(code), reason: rest.slice(4) } };
 }
 
@@ -97,13 +105,16 @@ export class LineCollector {
   private buf: Buffer = Buffer.alloc(0);
   constructor(private readonly max = HELLO_MAX_BYTES) {}
 
-  push(chunk: Buffer): { kind: 'more' } | { kind: 'line'; line: string; rest: Buffer } | { kind: 'error'; error: HelloError } {
+  push(
+    chunk: Buffer,
+  ): { kind: 'more' } | { kind: 'line'; line: string; rest: Buffer } | { kind: 'error'; error: HelloError } {
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     const lf = this.buf.indexOf(0x0a);
     const limit = Math.min(this.buf.length, lf < 0 ? this.buf.length : lf);
     for (let i = 0; i < limit; i++) {
       const c = this.buf[i] as number;
-      if ((c < 0x20 || c > 0x7e) && !(c === 0x0d && i === lf - 1)) return { kind: 'error', error: 'bad-syntax' };
+      if ((c < 0x20 || c > 0x7e) && !(c === 0x0d && i === lf - 1))
+        return { kind: 'error', error: 'bad-syntax' };
     }
     if (lf < 0) return this.buf.length > this.max ? { kind: 'error', error: 'too-long' } : { kind: 'more' };
     if (lf + 1 > this.max) return { kind: 'error', error: 'too-long' };

@@ -96,7 +96,16 @@ function isPnameChar(c: number): boolean {
 /** `ptoken-char = pname-char / "~" / ":" / "[" / "]" / "/" / "@" / "!" / "*" / "%"`. */
 function isPtokenChar(c: number): boolean {
   return (
-    isPnameChar(c) || c === 0x7e || c === 0x3a || c === 0x5b || c === 0x5d || c === 0x2f || c === 0x40 || c === 0x21 || c === 0x2a || c === 0x25
+    isPnameChar(c) ||
+    c === 0x7e ||
+    c === 0x3a ||
+    c === 0x5b ||
+    c === 0x5d ||
+    c === 0x2f ||
+    c === 0x40 ||
+    c === 0x21 ||
+    c === 0x2a ||
+    c === 0x25
   );
 }
 
@@ -115,8 +124,16 @@ function fail(code: ProtosListErrorCode, offset: number, message: string): Proto
  */
 export function decodeProtosList(input: string | Uint8Array): ProtosListResult {
   const s = typeof input === 'string' ? input : latin1(input);
-  if (typeof input !== 'string' ? input.length > PROTOS_LIST_LIMITS.maxBytes : s.length > PROTOS_LIST_LIMITS.maxBytes)
-    return fail('too-large', PROTOS_LIST_LIMITS.maxBytes, `document larger than ${PROTOS_LIST_LIMITS.maxBytes} bytes`);
+  if (
+    typeof input !== 'string'
+      ? input.length > PROTOS_LIST_LIMITS.maxBytes
+      : s.length > PROTOS_LIST_LIMITS.maxBytes
+  )
+    return fail(
+      'too-large',
+      PROTOS_LIST_LIMITS.maxBytes,
+      `document larger than ${PROTOS_LIST_LIMITS.maxBytes} bytes`,
+    );
   const n = s.length;
   const out: ProtoEntry[] = [];
   const seen = new Set<string>();
@@ -127,7 +144,8 @@ export function decodeProtosList(input: string | Uint8Array): ProtosListResult {
     if (i < 0) return fail('bad-character', -i - 1, 'bare CR not followed by LF');
     if (i >= n) break;
     const c = s.charCodeAt(i);
-    if (!isNameChar(c)) return fail(c === C_DASH ? 'bad-token' : 'bad-character', i, describe(s, i, 'protocol token'));
+    if (!isNameChar(c))
+      return fail(c === C_DASH ? 'bad-token' : 'bad-character', i, describe(s, i, 'protocol token'));
     const entry = scanEntry(s, i);
     if (!entry.ok) return entry;
     const e = entry.value;
@@ -142,7 +160,8 @@ export function decodeProtosList(input: string | Uint8Array): ProtosListResult {
     if (i < n && s.charCodeAt(i) === C_HASH) i = skipComment(s, i);
     if (i >= n) break;
     const d = s.charCodeAt(i);
-    if (d !== C_COMMA && d !== C_LF && d !== C_CR) return fail('bad-character', i, describe(s, i, 'separator'));
+    if (d !== C_COMMA && d !== C_LF && d !== C_CR)
+      return fail('bad-character', i, describe(s, i, 'separator'));
   }
   if (out.length === 0) return fail('empty', 0, 'no protocol listed');
   return { ok: true, value: out };
@@ -152,11 +171,17 @@ export function decodeProtosList(input: string | Uint8Array): ProtosListResult {
  * Decodes a NOTIFY body: exactly one entry (the protocol chosen by the station, with the call-home
  * parameters). See docs/mgmt-protos-list.md "NOTIFY".
  */
-export function decodeProtosNotify(input: string | Uint8Array): { ok: true; value: ProtoEntry } | { ok: false; error: ProtosListError } {
+export function decodeProtosNotify(
+  input: string | Uint8Array,
+): { ok: true; value: ProtoEntry } | { ok: false; error: ProtosListError } {
   const r = decodeProtosList(input);
   if (!r.ok) return r;
   const first = r.value[0] as ProtoEntry;
-  if (r.value.length !== 1) return { ok: false, error: { code: 'not-single', offset: 0, message: 'a NOTIFY names exactly one protocol' } };
+  if (r.value.length !== 1)
+    return {
+      ok: false,
+      error: { code: 'not-single', offset: 0, message: 'a NOTIFY names exactly one protocol' },
+    };
   return { ok: true, value: first };
 }
 
@@ -188,7 +213,11 @@ function scanEntry(s: string, start: number): EntryScan {
     while (j < n && isPnameChar(s.charCodeAt(j))) j++;
     if (j === pStart) return failE('bad-param', j, describe(s, j, 'parameter name'));
     if (j - pStart > PROTOS_LIST_LIMITS.maxTokenLength)
-      return failE('token-too-long', pStart, `parameter name longer than ${PROTOS_LIST_LIMITS.maxTokenLength}`);
+      return failE(
+        'token-too-long',
+        pStart,
+        `parameter name longer than ${PROTOS_LIST_LIMITS.maxTokenLength}`,
+      );
     const name = s.slice(pStart, j).toLowerCase();
     let value: string | null = null;
     let k = skipBlanks(s, j);
@@ -206,10 +235,15 @@ function scanEntry(s: string, start: number): EntryScan {
         value = s.slice(vStart, k);
       }
       if (value.length > PROTOS_LIST_LIMITS.maxValueLength)
-        return failE('value-too-long', pStart, `value of ${name} longer than ${PROTOS_LIST_LIMITS.maxValueLength}`);
+        return failE(
+          'value-too-long',
+          pStart,
+          `value of ${name} longer than ${PROTOS_LIST_LIMITS.maxValueLength}`,
+        );
       j = k;
     }
-    if (params.some((p) => p[0] === name)) return failE('duplicate-param', pStart, `parameter ${name} given twice`);
+    if (params.some((p) => p[0] === name))
+      return failE('duplicate-param', pStart, `parameter ${name} given twice`);
     if (params.length >= PROTOS_LIST_LIMITS.maxParams)
       return failE('too-many-params', pStart, `more than ${PROTOS_LIST_LIMITS.maxParams} parameters`);
     params.push([name, value]);
@@ -218,7 +252,10 @@ function scanEntry(s: string, start: number): EntryScan {
   return { ok: true, value: { token: `${protocol}-${transport}`, protocol, transport, params }, end: i };
 }
 
-function scanQuoted(s: string, start: number): { ok: true; value: string; end: number } | { ok: false; error: ProtosListError } {
+function scanQuoted(
+  s: string,
+  start: number,
+): { ok: true; value: string; end: number } | { ok: false; error: ProtosListError } {
   const n = s.length;
   let i = start + 1;
   let out = '';
@@ -232,14 +269,23 @@ function scanQuoted(s: string, start: number): { ok: true; value: string; end: n
       i += 2;
       continue;
     }
-    if (!isQdtext(c)) return failE(c === C_CR || c === C_LF ? 'unterminated-quote' : 'bad-character', i, describe(s, i, 'quoted text'));
+    if (!isQdtext(c))
+      return failE(
+        c === C_CR || c === C_LF ? 'unterminated-quote' : 'bad-character',
+        i,
+        describe(s, i, 'quoted text'),
+      );
     out += s[i];
     i++;
   }
   return failE('unterminated-quote', start, 'quoted value not closed');
 }
 
-function failE(code: ProtosListErrorCode, offset: number, message: string): { ok: false; error: ProtosListError } {
+function failE(
+  code: ProtosListErrorCode,
+  offset: number,
+  message: string,
+): { ok: false; error: ProtosListError } {
   return { ok: false, error: { code, offset, message } };
 }
 
@@ -289,7 +335,8 @@ function describe(s: string, i: number, expected: string): string {
 
 function latin1(b: Uint8Array): string {
   let out = '';
-  for (let i = 0; i < b.length; i += 4096) out += String.fromCharCode(...b.subarray(i, Math.min(b.length, i + 4096)));
+  for (let i = 0; i < b.length; i += 4096)
+    out += String.fromCharCode(...b.subarray(i, Math.min(b.length, i + 4096)));
   return out;
 }
 
@@ -302,7 +349,8 @@ export type ProtosEncodeResult = { ok: true; value: string } | { ok: false; erro
  * gives `x` back (lowercased names) for every accepted input.
  */
 export function encodeProtosList(entries: readonly ProtoEntryInit[]): ProtosEncodeResult {
-  if (entries.length === 0) return { ok: false, error: { code: 'empty', offset: 0, message: 'no protocol to encode' } };
+  if (entries.length === 0)
+    return { ok: false, error: { code: 'empty', offset: 0, message: 'no protocol to encode' } };
   const parts: string[] = [];
   for (const e of entries) {
     let part = e.token.toLowerCase();

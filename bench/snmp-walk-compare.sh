@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SNMP walk benchmark (issue 5): snmpbulkwalk of the registrar tables with N registered users, Beckon's
+# SIP-SERVER-MIB (sipServerRegUserTable / sipServerRegContactTable, StationSnmp over the live location
+# service) and, in the same run, Kamailio + snmpd (snmpstats AgentX sub-agent, kamailioSIPRegUserTable /
+# kamailioSIPContactTable) through ../shared/reference/kamailio-bench/bench-snmp.sh.
+#
+# Usage: bench/snmp-walk-compare.sh [--append] [sizes...]      (default sizes: 10000 100000)
+#   --append   append the section 'SNMP walk (issue 5)' to bench/RESULTS.md
+# Environment: KAM_TIMEOUT (seconds per Kamailio run, default 1500), OUT (results folder).
+# Beckon's location service is filled through its API (LocationService.applyRegister); Kamailio's through
+# SIPp REGISTER at 2000/s (what bench-snmp.sh does). Both walk with snmpbulkwalk -v2c, numeric OIDs, the
+# default max-repetitions (10) and -Cr50. Runs one after the other (never both at once); every process
+# is bounded by `timeout` and the reference script stops what it started.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KB=$ROOT/../shared/reference/kamailio-bench
+APPEND=0
+SIZES=()
+for a in "$@"; do
+  if [ "$a" = "--append" ]; then APPEND=1; else SIZES+=("$a"); fi
+done
+[ ${#SIZES[@]} -eq 0 ] && SIZES=(10000 100000)
+OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/beckon-snmp-walk.XXXXXX")}
+KAM_TIMEOUT=${KAM_TIMEOUT:-1500}
+mkdir -p "$OUT"
+echo "results in $OUT"
+
+# field LABEL FILE -> "varbinds secs" (lines as printed by both sides)
+field() { grep -m1 "^$1 " "$2" 2>/dev/null | sed -E 's/.*varbinds=([0-9]+) +secs=([0-9.]+).*/\1 \2/'; }
+rate() { [ -n "${1:-}" ] && [ -n "${2:-}" ] && awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%d", n / s; else print "-" }' || echo "-"; }
+
+for N in "${SIZES[@]}"; do
+  echo "== Beckon, $N users"
+  (cd "$ROOT" && timeout 900 node --import tsx bench/snmp-walk-beckon.ts "$N") | tee "$OUT/beckon-$N.txt"
+  echo "== Kamailio + snmpd, $N users (bounded to ${KAM_TIMEOUT}s)"
+  KAM_PKG_MB=${KAM_PKG_MB:-128} RES="$OUT/kamailio" TAG="snmp-$N" timeout "$KAM_TIMEOUT" bash "$KB/bench-snmp.sh" "$N" 2000 \
+    >"$OUT/kamailio-$N.log" 2>&1
+  echo "kamailio exit $? (124 = bounded by timeout)" | tee -a "$OUT/kamailio-$N.log"
+  cp "$OUT/kamailio/snmp-$N/walks.txt" "$OUT/kamailio-walks-$N.txt" 2>/dev/null || : >"$OUT/kamailio-walks-$N.txt"
+  cat "$OUT/kamailio-walks-$N.txt"
+done
+
+{
+  echo
+  echo "## SNMP walk (issue 5)"
+  echo
+  echo "\`bench/snmp-walk-compare.sh\` on $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores. snmpbulkwalk -v2c (numeric OIDs) of the"
+  echo "registrar tables with N users of one contact each: Beckon's SIP-SERVER-MIB (StationSnmp reading the live location"
+  echo "service; populated through LocationService.applyRegister) and Kamailio 5.6 + snmpd (snmpstats through AgentX;"
+  echo "populated by SIPp REGISTER, \`../shared/reference/kamailio-bench/bench-snmp.sh\`, KAM_PKG_MB=128), one after the other."
+  echo "Contact rows: Beckon 5 columns (sipServerRegContactTable), Kamailio its kamailioSIPContactTable columns."
+  echo
+  echo "| Users | Walk | -Cr | Beckon varbinds | Beckon s | Beckon varbinds/s | Kamailio varbinds | Kamailio s | Kamailio varbinds/s | Ratio |"
+  echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  for N in "${SIZES[@]}"; do
+    for pair in "regusers-second:regusers-second:10:user table" "regusers-cr50:regusers-cr50:50:user table" "contacts:contacts:10:contact table" "contacts-cr50::50:contact table"; do
+      IFS=: read -r bl kl cr name <<<"$pair"
+      read -r bn bs <<<"$(field "$bl" "$OUT/beckon-$N.txt")"
+      kn=; ks=
+      [ -n "$kl" ] && read -r kn ks <<<"$(field "$kl" "$OUT/kamailio-walks-$N.txt")"
+      br=$(rate "${bn:-}" "${bs:-}"); kr=$(rate "${kn:-}" "${ks:-}")
+      ratio=$(awk -v a="$br" -v b="$kr" 'BEGIN { if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && b > 0) printf "%.1fx", a / b; else print "-" }')
+      echo "| $N | $name | $cr | ${bn:--} | ${bs:--} | $br | ${kn:--} | ${ks:--} | $kr | $ratio |"
+    done
+  done
+  if [ ${#SIZES[@]} -ge 2 ]; then
+    a=${SIZES[0]}; b=${SIZES[${#SIZES[@]}-1]}
+    read -r an as <<<"$(field contacts "$OUT/beckon-$a.txt")"; read -r bn bs <<<"$(field contacts "$OUT/beckon-$b.txt")"
+    echo
+    echo "Linearity (Beckon, contact table, default -Cr): $a -> $b users, varbinds x$(awk -v x="${an:-0}" -v y="${bn:-0}" 'BEGIN { if (x > 0) printf "%.1f", y / x; else print "-" }'), time x$(awk -v x="${as:-0}" -v y="${bs:-0}" 'BEGIN { if (x > 0) printf "%.1f", y / x; else print "-" }')."
+    read -r kan kas <<<"$(field contacts "$OUT/kamailio-walks-$a.txt")"; read -r kbn kbs <<<"$(field contacts "$OUT/kamailio-walks-$b.txt")"
+    echo "Kamailio: varbinds x$(awk -v x="${kan:-0}" -v y="${kbn:-0}" 'BEGIN { if (x > 0) printf "%.1f", y / x; else print "-" }'), time x$(awk -v x="${kas:-0}" -v y="${kbs:-0}" 'BEGIN { if (x > 0) printf "%.1f", y / x; else print "-" }') ('-': not measured within the bound)."
+  fi
+} | tee "$OUT/section.md"
+
+if [ "$APPEND" = 1 ]; then
+  cat "$OUT/section.md" >>"$ROOT/bench/RESULTS.md"
+  echo "appended to bench/RESULTS.md"
+fi
