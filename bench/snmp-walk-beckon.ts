@@ -28,12 +28,33 @@ interface Walk {
   rc: number;
 }
 
-function bulkwalk(target: string, oid: string, extra: string[]): Promise<{ lines: number; secs: number; rc: number }> {
+function bulkwalk(
+  target: string,
+  oid: string,
+  extra: string[],
+): Promise<{ lines: number; secs: number; rc: number }> {
   const t0 = performance.now();
   return new Promise((resolve) => {
     execFile(
       'snmpbulkwalk',
-      ['-v2c', '-c', 'public', '-t', '30', '-r', '0', '-On', '-Oq', '-M', '/dev/null', '-m', '', ...extra, target, oid],
+      [
+        '-v2c',
+        '-c',
+        'public',
+        '-t',
+        '30',
+        '-r',
+        '0',
+        '-On',
+        '-Oq',
+        '-M',
+        '/dev/null',
+        '-m',
+        '',
+        ...extra,
+        target,
+        oid,
+      ],
       { maxBuffer: 1 << 30, timeout: 600_000, env: { ...process.env, MIBS: '', HOME: '/nonexistent' } },
       (err, stdout) => {
         const lines = stdout.length ? stdout.trimEnd().split('\n').length : 0;
@@ -50,11 +71,14 @@ const p0 = performance.now();
 await populateLocation(location, users, { perUser: 1, domain: '127.0.0.1', expiresInSec: 7200 });
 const populateSecs = (performance.now() - p0) / 1000;
 const cfg = defaultConfig().snmp;
-const snmp = new StationSnmp({ log: silentLogger(), metrics, location }, {
-  ...cfg,
-  listen: [{ transport: 'udp', host: '127.0.0.1', port: 0 }],
-  communities: [{ name: 'public', access: 'read' }],
-});
+const snmp = new StationSnmp(
+  { log: silentLogger(), metrics, location },
+  {
+    ...cfg,
+    listen: [{ transport: 'udp', host: '127.0.0.1', port: 0 }],
+    communities: [{ name: 'public', access: 'read' }],
+  },
+);
 const started = await snmp.start();
 if (!started.ok) throw new Error(started.error);
 const target = `127.0.0.1:${started.listeners[0]!.port}`;
@@ -70,7 +94,14 @@ try {
     const c0 = process.cpuUsage();
     const r = await bulkwalk(target, oid, [...extra]);
     const c = process.cpuUsage(c0);
-    const w: Walk = { label, oid, varbinds: r.lines, secs: r.secs, agentCpuSecs: (c.user + c.system) / 1e6, rc: r.rc };
+    const w: Walk = {
+      label,
+      oid,
+      varbinds: r.lines,
+      secs: r.secs,
+      agentCpuSecs: (c.user + c.system) / 1e6,
+      rc: r.rc,
+    };
     walks.push(w);
     console.log(
       `${label.padEnd(16)} oid=${oid.padEnd(26)} varbinds=${String(w.varbinds).padEnd(7)} secs=${w.secs.toFixed(2).padEnd(7)} ` +
@@ -81,4 +112,6 @@ try {
   await snmp.stop();
   await location.stop();
 }
-console.log(`RESULT ${JSON.stringify({ users, populateSecs, populatedVia: 'LocationService.applyRegister (in-memory store)', walks })}`);
+console.log(
+  `RESULT ${JSON.stringify({ users, populateSecs, populatedVia: 'LocationService.applyRegister (in-memory store)', walks })}`,
+);

@@ -25,12 +25,27 @@ KAM_TIMEOUT=${KAM_TIMEOUT:-1500}
 mkdir -p "$OUT"
 echo "results in $OUT"
 
+# quiet: wait (bounded by QUIET_WAIT s) until the host is nearly idle, as the reference scripts do before a
+# step, so that other workloads on a shared machine skew Beckon's figures no more than Kamailio's.
+export QUIET_WAIT=${QUIET_WAIT:-90}
+quiet() {
+  local waited=0 a b busy
+  while :; do
+    a=$(awk '/^cpu /{t=0; for(i=2;i<=NF;i++) t+=$i; print t-$5-$6, t}' /proc/stat); sleep 1
+    b=$(awk '/^cpu /{t=0; for(i=2;i<=NF;i++) t+=$i; print t-$5-$6, t}' /proc/stat)
+    busy=$(echo "$a $b" | awk -v n="$(nproc)" '{printf "%.0f", 100*n*($3-$1)/($4-$2)}')
+    if [ "$busy" -lt "${QUIET_MAX:-15}" ] || [ "$waited" -ge "$QUIET_WAIT" ]; then echo "host busy ${busy}% before the step (waited ${waited}s)"; return; fi
+    waited=$((waited + 1))
+  done
+}
+
 # field LABEL FILE -> "varbinds secs" (lines as printed by both sides)
 field() { grep -m1 "^$1 " "$2" 2>/dev/null | sed -E 's/.*varbinds=([0-9]+) +secs=([0-9.]+).*/\1 \2/'; }
 rate() { [ -n "${1:-}" ] && [ -n "${2:-}" ] && awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%d", n / s; else print "-" }' || echo "-"; }
 
 for N in "${SIZES[@]}"; do
   echo "== Beckon, $N users"
+  quiet | tee "$OUT/beckon-$N.quiet"
   (cd "$ROOT" && timeout 900 node --import tsx bench/snmp-walk-beckon.ts "$N") | tee "$OUT/beckon-$N.txt"
   echo "== Kamailio + snmpd, $N users (bounded to ${KAM_TIMEOUT}s)"
   KAM_PKG_MB=${KAM_PKG_MB:-128} RES="$OUT/kamailio" TAG="snmp-$N" timeout "$KAM_TIMEOUT" bash "$KB/bench-snmp.sh" "$N" 2000 \
@@ -49,6 +64,7 @@ done
   echo "service; populated through LocationService.applyRegister) and Kamailio 5.6 + snmpd (snmpstats through AgentX;"
   echo "populated by SIPp REGISTER, \`../shared/reference/kamailio-bench/bench-snmp.sh\`, KAM_PKG_MB=128), one after the other."
   echo "Contact rows: Beckon 5 columns (sipServerRegContactTable), Kamailio its kamailioSIPContactTable columns."
+  echo "Host load before the Beckon steps: $(cat "$OUT"/beckon-*.quiet 2>/dev/null | tr '\n' ';' | sed 's/;$//') (the Kamailio script waits the same way)."
   echo
   echo "| Users | Walk | -Cr | Beckon varbinds | Beckon s | Beckon varbinds/s | Kamailio varbinds | Kamailio s | Kamailio varbinds/s | Ratio |"
   echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"

@@ -9,6 +9,7 @@ import { AX_ROOT, makeAgentxTestMib, type AgentxTestMib } from './agentx-test-mi
 // Net-SNMP snmpd as AgentX master (RFC 2741) in front of the Beckon subagent over TCP.
 void describe('AgentX subagent behind Net-SNMP snmpd', () => {
   let snmpd: NetSnmpDaemon;
+  let trapd: NetSnmpDaemon;
   let sub: AgentxSubagent;
   let mib: AgentxTestMib;
   let udp = 0;
@@ -16,6 +17,14 @@ void describe('AgentX subagent behind Net-SNMP snmpd', () => {
   const addr = (): string => `udp:127.0.0.1:${udp}`;
 
   before(async () => {
+    const trapPort = await freeUdpPort();
+    trapd = new NetSnmpDaemon({
+      program: 'snmptrapd',
+      listen: `udp:127.0.0.1:${trapPort}`,
+      args: ['-On'],
+      config: 'authCommunity log public\n',
+    });
+    await trapd.start();
     udp = await freeUdpPort();
     const ax = await freeTcpPort();
     snmpd = new NetSnmpDaemon({
@@ -27,6 +36,7 @@ void describe('AgentX subagent behind Net-SNMP snmpd', () => {
         'agentXTimeout 2',
         'rocommunity public 127.0.0.1',
         'rwcommunity private 127.0.0.1',
+        `trap2sink 127.0.0.1:${trapPort} public`,
         '',
       ].join('\n'),
     });
@@ -55,6 +65,7 @@ void describe('AgentX subagent behind Net-SNMP snmpd', () => {
   after(async () => {
     await sub?.close();
     await snmpd?.dispose();
+    await trapd?.dispose();
   });
 
   void test('snmpwalk -v2c -On through snmpd returns the subagent objects in order', async () => {
@@ -121,6 +132,16 @@ void describe('AgentX subagent behind Net-SNMP snmpd', () => {
     assert.match(ro.stderr + ro.stdout, /notWritable/);
     assert.equal(mib.writable.value, 42);
     assert.equal(mib.writable.commits, 1);
+  });
+
+  void test('a Notify through snmpd reaches snmptrapd (trap2sink)', async () => {
+    const r = await sub.notify(
+      [...AX_ROOT, 0, 1],
+      [{ oid: [...AX_ROOT, 1, 0], value: { type: 'OctetString', value: Buffer.from('via-master') } }],
+    );
+    assert.deepEqual(r, { ok: true });
+    assert.ok(await trapd.waitFor('via-master', 5000), trapd.output);
+    assert.ok(trapd.output.includes(`.1.3.6.1.6.3.1.1.4.1.0 = OID: .${root}.0.1`), trapd.output);
   });
 
   void test('snmpd restart: the subagent reconnects and serves again', async () => {

@@ -72,7 +72,7 @@ class FakeMaster {
       if (t === AgentxPduType.Open) {
         this.session = this.nextSession++;
         this.reply(s, m, this.session);
-      } else if (t === AgentxPduType.Register || t === AgentxPduType.Close)
+      } else if (t === AgentxPduType.Register || t === AgentxPduType.Close || t === AgentxPduType.Notify)
         this.reply(s, m, m.header.sessionId);
       else if (t === AgentxPduType.Ping && this.answerPings) this.reply(s, m, m.header.sessionId);
       for (const w of [...this.waiters])
@@ -342,6 +342,21 @@ void describe('AgentxSubagent against a scripted master', () => {
       ),
     );
     assert.equal(resp(await p).error, AgentxError.parseError);
+  });
+
+  void test('notify sends a Notify-PDU with sysUpTime.0 and snmpTrapOID.0 first', async () => {
+    const r = await sub.notify(
+      [...AX_ROOT, 0, 1],
+      [{ oid: [...AX_NAME, 0], value: { type: 'OctetString', value: Buffer.from('n') } }],
+    );
+    assert.deepEqual(r, { ok: true });
+    const n = await master.waitFor((m) => m.pdu.type === AgentxPduType.Notify);
+    assert.ok(n.pdu.type === AgentxPduType.Notify);
+    assert.deepEqual(
+      n.pdu.varbinds.map((v) => v.oid.join('.')),
+      ['1.3.6.1.2.1.1.3.0', '1.3.6.1.6.3.1.1.4.1.0', [...AX_NAME, 0].join('.')],
+    );
+    assert.deepEqual(n.pdu.varbinds[1]!.value, { type: 'ObjectIdentifier', value: [...AX_ROOT, 0, 1] });
   });
 
   void test('Ping keep-alive is sent while open', async () => {

@@ -257,7 +257,9 @@ export class Registrar {
           return this.reject('storage-failed', 500, 'Storage Failure', [['Retry-After', '5']]);
       }
     }
-    return this.ok(aor, outcome.bindings, this.now(), req, outbound);
+    const at = this.now();
+    if (flow.reliable) keepFlowOpen(flow, outcome.bindings, at);
+    return this.ok(aor, outcome.bindings, at, req, outbound);
   }
 
   /** Steps 7's expiry rules and the binding for each contact; 423 when one asks for too short a time. */
@@ -463,6 +465,17 @@ export class Registrar {
     void aor;
     return { status: 200, headers: rows };
   }
+}
+
+/**
+ * A connection that carries registrations must stay open while they live: requests to the contacts go
+ * over it (RFC 5626 §5.3; for UAs behind NAT it is the only way in). The idle timeout of the flow is set
+ * to the longest remaining registration on it plus a minute.
+ */
+function keepFlowOpen(flow: Flow, bindings: readonly BindingRecord[], now: number): void {
+  let longest = 0;
+  for (const b of bindings) if (b.flow?.flowId === flow.id && b.expiresAt - now > longest) longest = b.expiresAt - now;
+  if (longest > 0) flow.setIdleTimeout(longest + 60_000);
 }
 
 /** Option tags of a header (Supported, Require), lowercased. */

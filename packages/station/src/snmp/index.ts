@@ -5,3 +5,4 @@ export * from './location-registrar-source.js';
 export * from './station-sip-service.js';
 export * from './station-snmp-access.js';
 export * from './station-snmp.js';
+export * from './station-snmp-from-config.js';

@@ -1,4 +1,4 @@
-import { arch, type as osType } from 'node:os';
+import { arch, hostname, type as osType } from 'node:os';
 import type { SnmpConfig } from '@beckon/config';
 import {
   registerApplTable,
@@ -251,6 +251,10 @@ export class StationSnmp {
   private async build(): Promise<StationSnmpStartResult> {
     const { log, metrics } = this.components;
     const cfg = this.config;
+    if (cfg.listen.length === 0) {
+      this.log.info('snmp agent disabled (snmp.listen is empty)');
+      return { ok: true, listeners: [] };
+    }
     const access = stationSnmpAccess(cfg);
     if (!access.ok) return { ok: false, error: access.errors.join('; ') };
     for (const w of access.access.warnings) this.log.warn(w);
@@ -286,7 +290,7 @@ export class StationSnmp {
       objectId: this.options.sysObjectId ?? BECKON_STATION_OBJECT_ID,
       contact: cfg.sysContact,
       location: cfg.sysLocation,
-      name: this.options.sysName ?? '',
+      name: this.options.sysName ?? hostname(),
     });
     this.systemRef = system;
     system.register(registry);

@@ -27,13 +27,13 @@ const mibDir = sharedMibDir() ?? '';
 /** The station's configured snmpEngineID (format 4, text 'bkn-test', enterprise 32473). */
 const ENGINE_ID = '80007ed904626b6e2d74657374';
 
-async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+async function waitFor(what: string, cond: () => boolean, ms = 10_000, detail?: () => string): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (cond()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  assert.fail(`timed out waiting for ${what}`);
+  assert.fail(`timed out waiting for ${what}${detail ? `: ${detail()}` : ''}`);
 }
 
 void describe('SNMP notifications of the station received by snmptrapd', { skip }, () => {
@@ -74,6 +74,9 @@ void describe('SNMP notifications of the station received by snmptrapd', { skip 
         STATION_MIB_MODULES,
         '-Lf',
         trapLog,
+        // the header line says how each notification came (%P: "SNMP v2c, community ..." / "SNMP v3, user ...")
+        '-F',
+        '%.4y-%.2m-%.2l %.2h:%.2j:%.2k %B [%b] %P:\n%v\n',
         '-p',
         join(dir, 'snmptrapd.pid'),
         `udp:127.0.0.1:${port}`,
@@ -86,7 +89,11 @@ void describe('SNMP notifications of the station received by snmptrapd', { skip 
       users: [],
       thresholdPollMs: 100,
       snmp: {
-        trapTargets: [{ host: '127.0.0.1', port, version: 'v2c', community: 'public', inform: false }],
+        engineId: ENGINE_ID,
+        trapTargets: [
+          { host: '127.0.0.1', port, version: 'v2c', community: 'public', inform: false },
+          { host: '127.0.0.1', port, version: 'v3', user: RIG_USERS.writer.name, inform: false },
+        ],
       },
     });
     writeFileSync(join(rig.dir, 'options-404.xml'), OPTIONS_404_SCENARIO);
@@ -110,6 +117,8 @@ void describe('SNMP notifications of the station received by snmptrapd', { skip 
     await waitFor(
       'sipCommonServiceColdStart from both targets',
       () => notifications('SIP-COMMON-MIB::sipCommonServiceColdStart').length >= 2,
+      10_000,
+      received,
     );
     const sys = notifications('SNMPv2-MIB::coldStart');
     assert.ok(byVersion(sys, 'v2c') && byVersion(sys, 'v3'), received());

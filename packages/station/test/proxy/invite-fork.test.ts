@@ -6,14 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig, type BeckonConfig } from '@beckon/config';
 import { MetricsRegistry, silentLogger } from '@beckon/ops';
-import { parseMessage, type SipMessage, type SipRequest } from '@beckon/sip';
+import { parseMessage, type SipRequest, type SipResponse } from '@beckon/sip';
 import { bestResponseIndex, Station } from '../../src/index.js';
 
 type Handler = (req: SipRequest, reply: (status: number, toTag?: string) => void) => void;
 
 /** A scripted UDP endpoint: requests go to `handler`, everything received is recorded. */
 class Peer {
-  readonly got: SipMessage[] = [];
+  readonly got: (SipRequest | SipResponse)[] = [];
   private constructor(
     readonly sock: Socket,
     readonly port: number,
@@ -54,7 +54,10 @@ class Peer {
     this.sock.send(text, port, '127.0.0.1');
   }
 
-  async waitFor(pred: (m: SipMessage) => boolean, ms = 5000): Promise<SipMessage> {
+  async waitFor(
+    pred: (m: SipRequest | SipResponse) => boolean,
+    ms = 5000,
+  ): Promise<SipRequest | SipResponse> {
     const end = Date.now() + ms;
     while (Date.now() < end) {
       const m = this.got.find(pred);

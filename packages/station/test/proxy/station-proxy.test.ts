@@ -167,3 +167,92 @@ void test('station: REGISTER with +sip.instance, ~~in~MAC forks to both lines, ~
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+void test('a contact registered over TCP is reached over that same connection', async () => {
+  const { connect } = await import('node:net');
+  const dir = mkdtempSync(join(tmpdir(), 'beckon-station-tcp-'));
+  const c = config(dir);
+  const station = new Station(
+    { log: silentLogger(), metrics: new MetricsRegistry() },
+    {
+      ...c,
+      sip: {
+        ...c.sip,
+        listen: [
+          { transport: 'udp', host: '127.0.0.1', port: 0 },
+          { transport: 'tcp', host: '127.0.0.1', port: 0 },
+        ],
+      },
+    },
+    { authenticate: false },
+  );
+  await station.start();
+  const udpPort = station.listeners().find((l) => l.transport === 'udp')!.port;
+  const tcpPort = station.listeners().find((l) => l.transport === 'tcp')!.port;
+  const sock = connect(tcpPort, '127.0.0.1');
+  await new Promise<void>((r) => sock.once('connect', () => r()));
+  let buf = '';
+  const received: string[] = [];
+  sock.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i: number;
+    while ((i = buf.indexOf('\r\n\r\n')) >= 0) {
+      const msg = buf.slice(0, i + 4);
+      buf = buf.slice(i + 4);
+      received.push(msg);
+      if (msg.startsWith('OPTIONS ')) {
+        const p = parseMessage(Buffer.from(msg));
+        assert.ok(p.ok && p.message.kind === 'request');
+        const m = p.message;
+        sock.write(
+          [
+            'SIP/2.0 200 OK',
+            ...m.getRows('via').map((v) => `Via: ${v}`),
+            `From: ${m.get('from')}`,
+            `To: ${m.get('to')};tag=tcp1`,
+            `Call-ID: ${m.get('call-id')}`,
+            `CSeq: ${m.get('cseq')}`,
+            'Content-Length: 0',
+            '',
+            '',
+          ].join('\r\n'),
+        );
+      }
+    }
+  });
+  const caller = await Ua.open();
+  try {
+    // The Contact names a port nobody listens on: only the registration's connection reaches the UA.
+    sock.write(
+      [
+        'REGISTER sip:example.net SIP/2.0',
+        'Via: SIP/2.0/TCP 10.1.2.3:5060;branch=z9hG4bK-tcpreg',
+        'Max-Forwards: 70',
+        'From: <sip:natted@example.net>;tag=a',
+        'To: <sip:natted@example.net>',
+        'Call-ID: tcp-reg-1',
+        'CSeq: 1 REGISTER',
+        'Contact: <sip:natted@10.1.2.3:5060;transport=tcp>',
+        'Expires: 600',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    const until = Date.now() + 5000;
+    while (!received.some((m) => m.startsWith('SIP/2.0 200')) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.ok(
+      received.some((m) => m.startsWith('SIP/2.0 200')),
+      'REGISTER answered on the connection',
+    );
+    const r = await caller.request(udpPort, req('OPTIONS', 'sip:natted@example.net', caller));
+    assert.equal(r.status, 200);
+    assert.ok(received.some((m) => m.startsWith('OPTIONS sip:natted@10.1.2.3:5060;transport=tcp')));
+  } finally {
+    sock.destroy();
+    caller.close();
+    await station.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineStateFile } from '../../src/snmp/index.js';
 
-test('EngineStateFile: generated engine ID kept, boots incremented and saved at every start', () => {
+void test('EngineStateFile: generated engine ID kept, boots incremented and saved at every start', () => {
   const dir = mkdtempSync(join(tmpdir(), 'beckon-engine-'));
   try {
     const path = join(dir, 'sub', 'snmp-engine.json');
@@ -31,7 +31,7 @@ test('EngineStateFile: generated engine ID kept, boots incremented and saved at 
   }
 });
 
-test('EngineStateFile: a configured engine ID restarts boots at 1 and then counts', () => {
+void test('EngineStateFile: a configured engine ID restarts boots at 1 and then counts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'beckon-engine-'));
   try {
     const path = join(dir, 'e.json');
@@ -50,7 +50,7 @@ test('EngineStateFile: a configured engine ID restarts boots at 1 and then count
   }
 });
 
-test('EngineStateFile: a corrupt file yields a fresh engine ID (boots 1); boots latch at 2^31-1', () => {
+void test('EngineStateFile: a corrupt file yields a fresh engine ID (boots 1); boots latch at 2^31-1', () => {
   const dir = mkdtempSync(join(tmpdir(), 'beckon-engine-'));
   try {
     const path = join(dir, 'e.json');
@@ -59,7 +59,10 @@ test('EngineStateFile: a corrupt file yields a fresh engine ID (boots 1); boots 
     assert.ok(a.ok);
     assert.equal(a.state.origin, 'generated');
     assert.equal(a.state.engineBoots, 1);
-    writeFileSync(path, JSON.stringify({ engineId: a.state.engineId.toString('hex'), engineBoots: 2147483647 }));
+    writeFileSync(
+      path,
+      JSON.stringify({ engineId: a.state.engineId.toString('hex'), engineBoots: 2147483647 }),
+    );
     const b = new EngineStateFile(path).nextBoot(undefined);
     assert.ok(b.ok);
     assert.equal(b.state.engineBoots, 2147483647);

@@ -5,16 +5,21 @@ import { LocationRegistrarSource } from '../../src/snmp/index.js';
 import { MemoryLocationStore } from './helpers/memory-location-store.js';
 import { populateLocation } from './helpers/populate-location.js';
 
-test('LocationRegistrarSource walks users and contacts in index order, live', async () => {
+void test('LocationRegistrarSource walks users and contacts in index order, live', async () => {
   const location = new LocationService({ store: new MemoryLocationStore() });
   await location.start();
   try {
     await populateLocation(location, 5, { perUser: 2, concurrency: 1 });
-    const src = new LocationRegistrarSource(location, { maxExpires: 7200, defaultExpires: 3600, upTime: () => 1000 });
+    const src = new LocationRegistrarSource(location, {
+      maxExpires: 7200,
+      defaultExpires: 3600,
+      upTime: () => 1000,
+    });
     assert.equal(src.currentUsers(), 5);
     assert.equal(src.maxContactExpiryDuration(), 7200);
     const users: string[] = [];
-    for (let u = src.userAfter(undefined); u; u = src.userAfter(u.userIndex)) users.push(`${u.userIndex}:${u.uri}`);
+    for (let u = src.userAfter(undefined); u; u = src.userAfter(u.userIndex))
+      users.push(`${u.userIndex}:${u.uri}`);
     assert.deepEqual(users, [
       '1:u0000000@example.net',
       '2:u0000001@example.net',
@@ -38,7 +43,11 @@ test('LocationRegistrarSource walks users and contacts in index order, live', as
     assert.equal(src.getContact(2, 5), undefined);
     assert.equal(src.getUser(9), undefined);
     // live: a removed AOR disappears from the walk at once
-    const r = await location.applyRegister('sip:u0000001@example.net', { callId: 'populate-1', cseq: 2, removeAll: true });
+    const r = await location.applyRegister('sip:u0000001@example.net', {
+      callId: 'populate-1',
+      cseq: 2,
+      removeAll: true,
+    });
     assert.ok(r.ok);
     assert.equal(src.userAfter(1)?.userIndex, 3);
     assert.equal(src.contactAfter(1, 2)?.userIndex, 3);

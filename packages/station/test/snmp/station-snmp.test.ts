@@ -188,4 +188,15 @@ void describe('StationSnmp', () => {
     assert.equal(r.ok, false);
     assert.match(r.ok ? '' : r.error, /DES/);
   });
+
+  void test('an empty snmp.listen disables the agent', async () => {
+    const off = new StationSnmp(
+      { log: silentLogger(), metrics: new MetricsRegistry(), location },
+      snmpConfig({ listen: [] }),
+    );
+    const r = await off.start();
+    assert.deepEqual(r, { ok: true, listeners: [] });
+    assert.equal(off.agent, undefined);
+    await off.stop();
+  });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { defaultConfig, type BeckonConfig, type SnmpConfig } from '@beckon/config';
 import { MetricsRegistry, silentLogger } from '@beckon/ops';
 import { HttpApi } from '../../../src/http/index.js';
-import { StationSnmp, type SnmpConfigChange } from '../../../src/snmp/index.js';
+import { stationSnmpFromConfig, type SnmpConfigChange, type StationSnmp } from '../../../src/snmp/index.js';
 import { Station } from '../../../src/station.js';
 
 export const RIG_DOMAIN = 'example.net';
@@ -79,7 +79,8 @@ export async function startStationRig(opts: {
   const station = new Station({ log, metrics }, config);
   await station.start();
   const changes: SnmpConfigChange[] = [];
-  const snmp = new StationSnmp(
+  // composed as the station does it (see StationSnmp wiring in the report / README)
+  const snmp = stationSnmpFromConfig(
     {
       log,
       metrics,
@@ -87,18 +88,9 @@ export async function startStationRig(opts: {
       sipListeners: () => station.listeners(),
       onConfigChange: (ch) => changes.push(ch),
     },
-    config.snmp,
+    config,
     {
-      stateFile: join(dir, 'snmp-engine.json'),
-      sip: {
-        domain: config.sip.domain,
-        t1Ms: config.sip.t1Ms,
-        t2Ms: config.sip.t2Ms,
-        t4Ms: config.sip.t4Ms,
-        supported: ['path', 'outbound'],
-        authenticate: true,
-      },
-      registrar: { maxExpires: config.registrar.maxExpires, defaultExpires: config.registrar.defaultExpires },
+      supported: ['path', 'outbound'],
       ...(opts.thresholdPollMs ? { thresholdPollMs: opts.thresholdPollMs } : {}),
     },
   );
