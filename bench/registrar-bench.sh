@@ -10,13 +10,22 @@
 # kam_stop and run_sipp (CPU of the server's process tree, SIPp p50/p99, kernel drops). Each step starts a
 # fresh server (empty location table; Beckon: a new SQLite file). Summary rows go to
 # $RES/$TAG/summary.tsv; `bench/registrar-results.py $RES/$TAG` turns them into the RESULTS.md section.
-# Env: RATES_AUTH (rates for the auth mode, default: the given rates halved), QUIET_WAIT (s to wait for an
-# idle host before a step, default 15: this machine is shared), KAM_CHILDREN (Kamailio workers, default 2).
+# Env: KAM_PORT (default 5072), BECKON_PORT (5080), SIPP_PORT (5094), RATES_AUTH (rates for the auth mode, default: the given rates halved), QUIET_WAIT (s to wait for an
+# idle host before a step, default 15: this machine is shared), KAM_CHILDREN (Kamailio workers, default 2),
+# BK_SEMI_SPACE_MB (V8 young generation for the station, default 64: cuts GC cost per REGISTER by ~1/3).
 set -u
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$(cd "$REPO/../shared/reference/kamailio-bench" && pwd)
 export QUIET_WAIT=${QUIET_WAIT:-15} QUIET_MAX=${QUIET_MAX:-25}
+# Own runtime folder and ports: other benchmarks (with their own Kamailio on 5070) may share the machine.
+export RUN=${RUN:-${TMPDIR:-/tmp}/beckon-registrar-bench/run}
+KAM_PORT=${KAM_PORT:-5072}
+export SIPP_PORT=${SIPP_PORT:-5094}
 source "$BENCH/lib.sh"
+sed "s/127\.0\.0\.1:5070/127.0.0.1:$KAM_PORT/g" "$BENCH/kamailio/kamailio-bench.cfg" >"$RUN/kamailio-bench-port.cfg"
+KAM_CFG=$RUN/kamailio-bench-port.cfg
+SIP_PORT=$KAM_PORT
+ports_free "$SIPP_PORT" || exit 1
 MODES=${1:-both}; DUR=${2:-10}; shift $(( $# >= 2 ? 2 : $# ))
 RATES=("$@"); [ ${#RATES[@]} -gt 0 ] || RATES=(5000 10000 15000 20000)
 read -r -a RATES_AUTH <<<"${RATES_AUTH:-$(for r in "${RATES[@]}"; do printf '%d ' $((r / 2)); done)}"
@@ -30,7 +39,7 @@ bk_start() {   # bk_start [--auth] -> BK_PID
   ports_free "$BECKON_PORT" || return 1
   local db="$RUN/beckon-bench.db"
   rm -f "$db" "$db-wal" "$db-shm"
-  (cd "$REPO" && exec node --import tsx bench/registrar-station.ts --port "$BECKON_PORT" --db "$db" "$@") \
+  (cd "$REPO" && exec node --max-semi-space-size="${BK_SEMI_SPACE_MB:-64}" --import tsx bench/registrar-station.ts --port "$BECKON_PORT" --db "$db" "$@") \
     >"$RUN/beckon.log" 2>&1 &
   BK_PID=$!
   local i
@@ -58,7 +67,7 @@ for MODE in "${MODES[@]}"; do
   for R in "${RS[@]}"; do
     kam_start "${KDEFS[@]}" || exit 1
     log "kamailio $MODE rate=$R"
-    SIP_PORT=5070 run_sipp "$RES/$TAG/kamailio-$MODE-$R" "$SCEN" u1 "$R" "$DUR"
+    SIP_PORT=$KAM_PORT run_sipp "$RES/$TAG/kamailio-$MODE-$R" "$SCEN" u1 "$R" "$DUR"
     kam_stop
     sleep 1
     bk_start "${BKARGS[@]}" || exit 1

@@ -16,6 +16,7 @@ const { values } = parseArgs({
     db: { type: 'string', default: `${process.env['TMPDIR'] ?? '/tmp'}/beckon-bench-${process.pid}.db` },
     log: { type: 'string', default: 'warn' },
     checkpoint: { type: 'string' },
+    'loop-stats': { type: 'boolean', default: false },
   },
 });
 
@@ -51,6 +52,18 @@ const station = new Station({ log, metrics: new MetricsRegistry() }, config, {
 });
 await station.start();
 process.stdout.write(`READY ${process.pid}\n`);
+if (values['loop-stats']) {
+  // Event-loop delay every 2 s (diagnosis of latency outliers: GC pauses, synchronous commits).
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  setInterval(() => {
+    process.stdout.write(
+      `loop-delay p50=${(h.percentile(50) / 1e6).toFixed(1)}ms p99=${(h.percentile(99) / 1e6).toFixed(1)}ms max=${(h.max / 1e6).toFixed(1)}ms\n`,
+    );
+    h.reset();
+  }, 2000).unref();
+}
 const stop = (): void => {
   void station.stop().then(() => process.exit(0));
 };

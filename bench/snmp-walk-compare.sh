@@ -6,7 +6,8 @@
 #
 # Usage: bench/snmp-walk-compare.sh [--append] [sizes...]      (default sizes: 10000 100000)
 #   --append   append the section 'SNMP walk (issue 5)' to bench/RESULTS.md
-# Environment: KAM_TIMEOUT (seconds per Kamailio run, default 1500), OUT (results folder).
+# Environment: KAM_TIMEOUT (seconds per Kamailio run, default 1500), OUT (results folder), QUIET_WAIT,
+# REPORT_ONLY=1 (rebuild the report from OUT without measuring).
 # Beckon's location service is filled through its API (LocationService.applyRegister); Kamailio's through
 # SIPp REGISTER at 2000/s (what bench-snmp.sh does). Both walk with snmpbulkwalk -v2c, numeric OIDs, the
 # default max-repetitions (10) and -Cr50. Runs one after the other (never both at once); every process
@@ -39,11 +40,17 @@ quiet() {
   done
 }
 
-# field LABEL FILE -> "varbinds secs" (lines as printed by both sides)
-field() { grep -m1 "^$1 " "$2" 2>/dev/null | sed -E 's/.*varbinds=([0-9]+) +secs=([0-9.]+).*/\1 \2/'; }
-rate() { [ -n "${1:-}" ] && [ -n "${2:-}" ] && awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%d", n / s; else print "-" }' || echo "-"; }
+# field LABEL FILE -> "varbinds secs rc" (lines as printed by both sides)
+field() { grep -m1 "^$1 " "$2" 2>/dev/null | sed -E 's/.*varbinds=([0-9]+) +secs=([0-9.]+).* rc=([0-9]+).*/\1 \2 \3/'; }
+# rate N SECS RC MIN -> varbinds/s, or "failed" when the walk returned fewer than MIN varbinds or rc != 0
+rate() {
+  if [ -z "${1:-}" ]; then echo "-"; return; fi
+  if [ "${3:-1}" != 0 ] || [ "$1" -lt "$4" ]; then echo "failed"; return; fi
+  awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%d", n / s; else print "-" }'
+}
 
 for N in "${SIZES[@]}"; do
+  [ -n "${REPORT_ONLY:-}" ] && break   # REPORT_ONLY=1 OUT=<folder>: only rebuild the section from a finished run
   echo "== Beckon, $N users"
   quiet | tee "$OUT/beckon-$N.quiet"
   (cd "$ROOT" && timeout 900 node --import tsx bench/snmp-walk-beckon.ts "$N") | tee "$OUT/beckon-$N.txt"
@@ -71,21 +78,25 @@ done
   for N in "${SIZES[@]}"; do
     for pair in "regusers-second:regusers-second:10:user table" "regusers-cr50:regusers-cr50:50:user table" "contacts:contacts:10:contact table" "contacts-cr50::50:contact table"; do
       IFS=: read -r bl kl cr name <<<"$pair"
-      read -r bn bs <<<"$(field "$bl" "$OUT/beckon-$N.txt")"
-      kn=; ks=
-      [ -n "$kl" ] && read -r kn ks <<<"$(field "$kl" "$OUT/kamailio-walks-$N.txt")"
-      br=$(rate "${bn:-}" "${bs:-}"); kr=$(rate "${kn:-}" "${ks:-}")
+      read -r bn bs brc <<<"$(field "$bl" "$OUT/beckon-$N.txt")"
+      kn=; ks=; krc=
+      [ -n "$kl" ] && read -r kn ks krc <<<"$(field "$kl" "$OUT/kamailio-walks-$N.txt")"
+      br=$(rate "${bn:-}" "${bs:-}" "${brc:-}" "$N"); kr=$(rate "${kn:-}" "${ks:-}" "${krc:-}" "$N")
       ratio=$(awk -v a="$br" -v b="$kr" 'BEGIN { if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && b > 0) printf "%.1fx", a / b; else print "-" }')
       echo "| $N | $name | $cr | ${bn:--} | ${bs:--} | $br | ${kn:--} | ${ks:--} | $kr | $ratio |"
     done
+    bad=$(grep -E 'rc=[1-9]|varbinds=[0-9] ' "$OUT/kamailio-walks-$N.txt" 2>/dev/null | head -3 | sed -E 's/ +/ /g')
+    [ -n "$bad" ] && echo "| $N | Kamailio failures | | | | | | | | $(echo "$bad" | tr '\n' ';' | sed 's/|/\\|/g') |"
   done
   if [ ${#SIZES[@]} -ge 2 ]; then
     a=${SIZES[0]}; b=${SIZES[${#SIZES[@]}-1]}
-    read -r an as <<<"$(field contacts "$OUT/beckon-$a.txt")"; read -r bn bs <<<"$(field contacts "$OUT/beckon-$b.txt")"
+    read -r an as _ <<<"$(field contacts "$OUT/beckon-$a.txt")"; read -r bn bs _ <<<"$(field contacts "$OUT/beckon-$b.txt")"
     echo
     echo "Linearity (Beckon, contact table, default -Cr): $a -> $b users, varbinds x$(awk -v x="${an:-0}" -v y="${bn:-0}" 'BEGIN { if (x > 0) printf "%.1f", y / x; else print "-" }'), time x$(awk -v x="${as:-0}" -v y="${bs:-0}" 'BEGIN { if (x > 0) printf "%.1f", y / x; else print "-" }')."
-    read -r kan kas <<<"$(field contacts "$OUT/kamailio-walks-$a.txt")"; read -r kbn kbs <<<"$(field contacts "$OUT/kamailio-walks-$b.txt")"
-    echo "Kamailio: varbinds x$(awk -v x="${kan:-0}" -v y="${kbn:-0}" 'BEGIN { if (x > 0) printf "%.1f", y / x; else print "-" }'), time x$(awk -v x="${kas:-0}" -v y="${kbs:-0}" 'BEGIN { if (x > 0) printf "%.1f", y / x; else print "-" }') ('-': not measured within the bound)."
+    for N in "${SIZES[@]}"; do
+      read -r kn ks krc <<<"$(field contacts "$OUT/kamailio-walks-$N.txt")"
+      echo "Kamailio contact table, $N users: $(rate "${kn:-}" "${ks:-}" "${krc:-}" "$N") varbinds/s (${kn:-0} varbinds in ${ks:-?} s, rc ${krc:-?})."
+    done
   fi
 } | tee "$OUT/section.md"
 

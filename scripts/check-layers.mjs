@@ -12,11 +12,25 @@ const allowed = {
   reload: ['ops'],
   store: ['ops'],
   mibs: ['ops', 'snmp'],
-  station: ['ops', 'config', 'sip', 'snmp', 'reload', 'store', 'mibs'],
-  device: ['ops', 'config', 'sip', 'snmp', 'reload', 'store', 'mibs'],
+  mgmt: ['ops'],
+  station: ['ops', 'config', 'sip', 'snmp', 'reload', 'store', 'mibs', 'mgmt'],
+  device: ['ops', 'config', 'sip', 'snmp', 'reload', 'store', 'mibs', 'mgmt'],
   overlay: ['ops', 'config', 'reload', 'snmp', 'store'],
   web: ['ops'],
-  cli: ['ops', 'config', 'sip', 'snmp', 'reload', 'store', 'mibs', 'station', 'device', 'overlay', 'web'],
+  cli: [
+    'ops',
+    'config',
+    'sip',
+    'snmp',
+    'reload',
+    'store',
+    'mibs',
+    'mgmt',
+    'station',
+    'device',
+    'overlay',
+    'web',
+  ],
 };
 
 const problems = [];
@@ -30,7 +44,8 @@ function walk(dir, out) {
   }
   return out;
 }
-const importRe = /(?:^|\s)(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const importRe =
+  /(?:^|\s)(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 for (const pkg of readdirSync(root)) {
   if (!statSync(join(root, pkg)).isDirectory()) continue;
   const deps = allowed[pkg];

@@ -1,6 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { encodeHello, LineCollector, parseReplyLine, type CallHomeHello } from './wire/call-home-hello.js';
+import { encodeHello, LineCollector, parseReplyLine, type CallHomeHello } from '@beckon/mgmt';
 
 export interface CallHomeTarget {
   host: string;

@@ -1,5 +1,4 @@
-export * from './wire/mgmt-protos-list.js';
-export * from './wire/call-home-hello.js';
+export * from '@beckon/mgmt';
 export * from './mac-address.js';
 export * from './management-uri.js';
 export * from './call-home-client.js';

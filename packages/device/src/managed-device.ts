@@ -19,7 +19,7 @@ import {
   encodeProtosList,
   MGMT_PROTOS_LIST_TYPE,
   protoParam,
-} from './wire/mgmt-protos-list.js';
+} from '@beckon/mgmt';
 
 /** Lifecycle of a managed device agent. */
 export enum ManagedDeviceState {

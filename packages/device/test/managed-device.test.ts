@@ -18,26 +18,10 @@ import { DeviceSimulator } from '../src/device-simulator.js';
 import { ManagedDevice, ManagedDeviceState, type CallHomeEvent } from '../src/managed-device.js';
 import { formatMac, macPlus, macToInstanceUrn } from '../src/mac-address.js';
 import { managementUris } from '../src/management-uri.js';
-import {
-  encodeReply,
-  LineCollector,
-  parseHelloLine,
-  type CallHomeHello,
-} from '../src/wire/call-home-hello.js';
-import { encodeProtosList } from '../src/wire/mgmt-protos-list.js';
+import { encodeReply, LineCollector, parseHelloLine, type CallHomeHello } from '@beckon/mgmt';
+import { encodeProtosList } from '@beckon/mgmt';
 
 const ROOT = new URL('../../../', import.meta.url);
-
-void test('wire codecs are byte-identical to the station copies', () => {
-  for (const f of ['mgmt-protos-list.ts', 'call-home-hello.ts']) {
-    const dev = readFileSync(fileURLToPath(new URL(`packages/device/src/wire/${f}`, ROOT)), 'utf8');
-    const st = readFileSync(
-      fileURLToPath(new URL(`packages/station/src/management/wire/${f}`, ROOT)),
-      'utf8',
-    );
-    assert.equal(dev, st, `${f} differs between device and station`);
-  }
-});
 
 void test('MAC helpers: device URI, v1 UUID with the MAC as node, simulator MACs', () => {
   assert.equal(formatMac('ff:00:00:00:36:c5'), 'FF00000036C5');
@@ -385,3 +369,64 @@ void test(
     assert.equal(new Set(st.hellos.map((h) => h.device)).size, 200);
   },
 );
+
+void test('registers first: digest username user/MAC, +sip.instance from the MAC, then subscribes', async () => {
+  const st = await miniStation();
+  cleanups.push(() => st.stop());
+  const reg = await node();
+  cleanups.push(() => reg.endpoint.stop());
+  const creds = new InMemoryCredentialStore();
+  creds.set('example.com', 'alice', { kind: 'password', password: 'secret' });
+  const digest = new DigestServer(
+    { log: silentLogger(), metrics: reg.metrics, credentials: creds },
+    { realm: 'example.com' },
+  );
+  const seen: { user?: string; contact?: string }[] = [];
+  reg.endpoint.onRequest('REGISTER', async (ctx) => {
+    const v = await digest.verify('REGISTER', ctx.request.get('authorization'), {
+      usernameTransform: (u) => u.split('/')[0] as string,
+    });
+    if (!v.ok) {
+      ctx.respond(
+        401,
+        undefined,
+        digest.challenge().map((c) => ['WWW-Authenticate', c] as [string, string]),
+      );
+      return;
+    }
+    seen.push({ user: v.username, contact: ctx.request.get('contact') });
+    ctx.respond(200, undefined, [
+      ['Contact', ctx.request.get('contact') ?? ''],
+      ['Expires', '3600'],
+    ]);
+  });
+  const dn = await node();
+  const subscriber = new Subscriber({ log: silentLogger(), metrics: dn.metrics, endpoint: dn.endpoint });
+  cleanups.push(async () => {
+    await subscriber.stop();
+    await dn.endpoint.stop();
+  });
+  const device = new ManagedDevice(
+    { log: silentLogger(), metrics: dn.metrics, endpoint: dn.endpoint, subscriber },
+    {
+      mac: '0000DEADBEEF',
+      user: 'alice',
+      password: 'secret',
+      domain: 'example.com',
+      identification: 'both',
+      contact: { host: '127.0.0.1', port: dn.port('udp'), transport: 'udp' },
+      registrar: { target: { transport: 'udp', address: '127.0.0.1', port: reg.port('udp') } },
+      management: { target: { transport: 'udp', address: '127.0.0.1', port: st.port('udp') } },
+      protocols: ['snmp-ssh'],
+      callHome: { allowed: [st.chAddr] },
+    },
+  );
+  cleanups.push(() => device.stop({ silent: true }));
+  assert.deepEqual(await device.start(), { ok: true });
+  assert.equal(seen[0]?.user, 'alice/0000DEADBEEF');
+  assert.match(
+    seen[0]?.contact ?? '',
+    /\+sip\.instance="<urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-0000deadbeef>"/,
+  );
+  await until(() => device.state === ManagedDeviceState.Subscribed, 'subscribed');
+});

@@ -7,3 +7,4 @@ export * from './station-credentials.js';
 export * from './station-instruments.js';
 export * from './station.js';
 export * from './run-station.js';
+export * from './management/index.js';

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import type { BeckonConfig } from '@beckon/config';
 import type { Logger, MetricsRegistry } from '@beckon/ops';
 import { Station } from './station.js';
@@ -12,6 +13,7 @@ export async function runStation(
   components: { log: Logger; metrics: MetricsRegistry; signal: AbortSignal },
   options: StationOptions = {},
 ): Promise<void> {
+  raiseYoungGeneration();
   const station = new Station({ log: components.log, metrics: components.metrics }, config, options);
   await station.start();
   await new Promise<void>((resolve) => {
@@ -19,4 +21,17 @@ export async function runStation(
     else components.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await station.stop();
+}
+
+/**
+ * The registrar allocates short-lived objects per request that live until the SQLite group commit resolves;
+ * with V8's default young generation many survive a scavenge and are promoted, and old-space GC then
+ * dominates (measured: 76 µs CPU per REGISTER by default, 50 µs with `--max-semi-space-size=64` on the
+ * command line, ~64 µs when raised at run time as here). Skipped when the operator chose a value.
+ */
+function raiseYoungGeneration(): void {
+  const chosen = [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].some((a) =>
+    a.includes('--max-semi-space-size'),
+  );
+  if (!chosen) setFlagsFromString('--max-semi-space-size=64');
 }

@@ -224,6 +224,12 @@ export class Station {
       },
     );
     this.registrarValue = registrar;
+    // Through the core when the front is off; with the front on, this handler only makes the endpoint list
+    // REGISTER in Allow (the front answers every REGISTER that parses).
+    endpoint.onRequest('REGISTER', async (ctx) => {
+      const reply = await registrar.process(ctx.request, ctx.flow);
+      if (reply) ctx.respond(reply.status, reply.reason, reply.headers);
+    });
     if (this.options.statelessRegistrar ?? true) {
       const front = new StatelessRegisterFront(
         { log: this.log, registrar, transport, next: endpoint },
@@ -231,11 +237,6 @@ export class Station {
       );
       transport.setUser(front);
       this.opened.front = front;
-    } else {
-      endpoint.onRequest('REGISTER', async (ctx) => {
-        const reply = await registrar.process(ctx.request, ctx.flow);
-        if (reply) ctx.respond(reply.status, reply.reason, reply.headers);
-      });
     }
   }
 

@@ -38,8 +38,13 @@ export class MemoryDeviceTrustStore implements DeviceTrustLookup {
       if (!b) return `bad TLS fingerprint ${f}`;
       tls.push(formatTlsFingerprint(b));
     }
-    for (const k of t.sshHostKeys ?? []) if (!k.startsWith('SHA256:')) return `bad SSH host key fingerprint ${k}`;
-    const entry: DeviceTrust = { device: t.device, tlsFingerprints: tls, sshHostKeys: [...(t.sshHostKeys ?? [])] };
+    for (const k of t.sshHostKeys ?? [])
+      if (!k.startsWith('SHA256:')) return `bad SSH host key fingerprint ${k}`;
+    const entry: DeviceTrust = {
+      device: t.device,
+      tlsFingerprints: tls,
+      sshHostKeys: [...(t.sshHostKeys ?? [])],
+    };
     for (const k of keys.keys) this.byKey.set(k, entry);
     return undefined;
   }

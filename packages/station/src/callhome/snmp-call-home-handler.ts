@@ -104,9 +104,7 @@ export class SnmpCallHomeHandler implements CallHomeSessionHandler {
       ['protocol', 'result'],
     );
     if (init.tcp?.enabled)
-      this.log.warn(
-        'snmp-tcp call-home is ON: SNMPv2c in clear text, device not authenticated (labs only)',
-      );
+      this.log.warn('snmp-tcp call-home is ON: SNMPv2c in clear text, device not authenticated (labs only)');
   }
 
   /** Protocol tokens this handler serves with its configuration. */
@@ -119,8 +117,12 @@ export class SnmpCallHomeHandler implements CallHomeSessionHandler {
   }
 
   handle(session: CallHomeSession): Promise<SessionOutcome> {
-    // Synchronous until the protocol owns the socket: bytes after the hello must not be lost.
-    if (session.initialData.length > 0) session.socket.unshift(session.initialData);
+    // Bytes after the hello belong to the protocol: put them back, paused, so that nothing reads them
+    // before the TLS / SSH layer owns the socket (a flowing socket would drop them).
+    if (session.initialData.length > 0) {
+      session.socket.pause();
+      session.socket.unshift(session.initialData);
+    }
     switch (session.protocol) {
       case 'snmp-tls':
         return this.tls(session);
@@ -185,7 +187,7 @@ export class SnmpCallHomeHandler implements CallHomeSessionHandler {
     if (keys.length === 0)
       return this.refuse(session, 'unknown-device', `no SSH host key for ${session.device}`);
     let seen = '';
-    const r = await sshClientOnSocket(session.socket, {
+    const pending = sshClientOnSocket(session.socket, {
       username: cfg.username,
       privateKey: cfg.privateKey,
       ...(cfg.passphrase !== undefined ? { passphrase: cfg.passphrase } : {}),
@@ -196,6 +198,9 @@ export class SnmpCallHomeHandler implements CallHomeSessionHandler {
       readyTimeoutMs: this.init.handshakeTimeoutMs ?? 10_000,
       log: this.log,
     });
+    // ssh2 reads with 'data' events: a socket paused in handle() flows again now that it listens
+    session.socket.resume();
+    const r = await pending;
     if (!r.ok) {
       const result = r.error.kind === 'hostKeyRejected' ? 'unauthenticated' : 'handshake';
       return this.refuse(session, result, `${JSON.stringify(r.error)} ${seen}`.trim());
@@ -213,6 +218,7 @@ export class SnmpCallHomeHandler implements CallHomeSessionHandler {
     const transport = new StreamTransport(session.socket, {
       peer: { address: session.peer, port: 0 },
     });
+    session.socket.resume();
     const gen = this.generator(transport);
     const client = new SnmpSessionClient(
       gen,

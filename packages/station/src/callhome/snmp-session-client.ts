@@ -31,7 +31,11 @@ export class SnmpSessionClient {
     return this.gen.getNext(this.target, oids);
   }
 
-  getBulk(nonRepeaters: number, maxRepetitions: number, oids: readonly Oid[]): Promise<ManagerResult<BasicPdu>> {
+  getBulk(
+    nonRepeaters: number,
+    maxRepetitions: number,
+    oids: readonly Oid[],
+  ): Promise<ManagerResult<BasicPdu>> {
     return this.gen.getBulk(this.target, nonRepeaters, maxRepetitions, oids);
   }
 

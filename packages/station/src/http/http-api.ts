@@ -196,7 +196,8 @@ export class HttpApi {
         else if (q.aor !== undefined) list = location.lookup(q.aor);
         else if (instrument !== undefined) list = location.byInstrument(instrument);
         else {
-          // every binding, in sipServerRegUserIndex order, paged by user
+          // every binding, in sipServerRegUserIndex order, paged by whole users (a page may pass `limit` by
+          // the bindings of its last user, so that none is skipped by the next page)
           const out: BindingRecord[] = [];
           let after = q.afterUserIndex ?? 0;
           for (;;) {
@@ -211,7 +212,9 @@ export class HttpApi {
           }
           list = out;
         }
-        const bindings: BindingView[] = list.slice(0, limit).map((b) => bindingView(b, now));
+        const filtered = q.aor !== undefined || instrument !== undefined;
+        const page = filtered ? list.slice(0, limit) : list;
+        const bindings: BindingView[] = page.map((b) => bindingView(b, now));
         return {
           count: bindings.length,
           bindings,

@@ -3,7 +3,7 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Counter, Logger, MetricsRegistry } from '@beckon/ops';
 import { CloseSessionHandler, type CallHomeSessionHandler } from './call-home-session-handler.js';
 import type { CallHomeMatch } from './management-service.js';
-import { encodeReply, LineCollector, parseHelloLine, type CallHomeHello } from './wire/call-home-hello.js';
+import { encodeReply, LineCollector, parseHelloLine, type CallHomeHello } from '@beckon/mgmt';
 
 /** What the listener needs from the management service. */
 export interface CallHomeMatcher {

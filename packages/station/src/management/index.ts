@@ -1,5 +1,4 @@
-export * from './wire/mgmt-protos-list.js';
-export * from './wire/call-home-hello.js';
+export * from '@beckon/mgmt';
 export * from './management-protocol-registry.js';
 export * from './management-req-package.js';
 export * from './management-request.js';
@@ -9,6 +8,7 @@ export * from './management-migrations.js';
 export * from './sqlite-subscription-store.js';
 export * from './device-index.js';
 export * from './management-service.js';
+export * from './choose-protocol.js';
 export * from './call-home-session-handler.js';
 export * from './call-home-listener.js';
 export * from './notify-credentials.js';

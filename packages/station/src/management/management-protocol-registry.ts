@@ -59,11 +59,15 @@ export class ManagementProtocolRegistry {
     return [...this.byTokenMap.keys()];
   }
 
-  /** A registry with the SNMP transports Beckon serves: snmp-ssh and snmp-tcp over TCP, snmp-tls over TLS. */
+  /**
+   * A registry with the SNMP transports Beckon serves, all over a plain TCP call-home connection: after
+   * the hello the device takes the server role of SSH (snmp-ssh, RFC 5592) or TLS (snmp-tls, RFC 6353)
+   * and the station the client role (RFC 8071 §3.1); a `tls` carrier would invert the TLS roles.
+   */
   static withDefaults(): ManagementProtocolRegistry {
     const r = new ManagementProtocolRegistry();
     r.register({ token: 'snmp-ssh', carrier: 'tcp' });
-    r.register({ token: 'snmp-tls', carrier: 'tls' });
+    r.register({ token: 'snmp-tls', carrier: 'tcp' });
     r.register({ token: 'snmp-tcp', carrier: 'tcp' });
     return r;
   }

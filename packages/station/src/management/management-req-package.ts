@@ -14,7 +14,7 @@ import {
 import { identifyInstrument } from '../instrument/identify-instrument.js';
 import { normalizeInstrumentId } from '../instrument/normalize-instrument.js';
 import type { ManagementProtocolRegistry } from './management-protocol-registry.js';
-import { decodeProtosList, MGMT_PROTOS_LIST_TYPE } from './wire/mgmt-protos-list.js';
+import { decodeProtosList, MGMT_PROTOS_LIST_TYPE } from '@beckon/mgmt';
 
 /** Event package name (seed 000 §4.1). */
 export const MANAGEMENT_REQ_EVENT = 'management-req';

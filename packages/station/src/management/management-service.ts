@@ -7,15 +7,9 @@ import {
   type NotifierSubscription,
   type NotifyContent,
 } from '@beckon/sip';
-
-type NotifyOutcome = Awaited<ReturnType<Notifier['notify']>>;
 import { normalizeInstrumentId } from '../instrument/normalize-instrument.js';
 import { DeviceIndex, targetKeys, type ManagementLocationLookup } from './device-index.js';
-import {
-  ManagementProtocolRegistry,
-  type CallHomeCarrier,
-  type ManagementProtocol,
-} from './management-protocol-registry.js';
+import { ManagementProtocolRegistry, type ManagementProtocol } from './management-protocol-registry.js';
 import {
   MANAGEMENT_REQ_EVENT,
   ManagementReqPackage,
@@ -29,8 +23,19 @@ import {
   type ManagementRequest,
 } from './management-request.js';
 import type { ManagementStore } from './management-store.js';
-import type { CallHomeHello } from './wire/call-home-hello.js';
-import { encodeProtosList, MGMT_PROTOS_LIST_TYPE } from './wire/mgmt-protos-list.js';
+import type { CallHomeHello } from '@beckon/mgmt';
+import { buildManagementNotify, chooseProtocol } from './choose-protocol.js';
+import type {
+  CallHomeMatch,
+  ManagementRequestInput,
+  ManagementRequestResult,
+  ManagementServiceInit,
+  ShutdownMode,
+} from './management-service-types.js';
+
+export type * from './management-service-types.js';
+
+type NotifyOutcome = Awaited<ReturnType<Notifier['notify']>>;
 
 export interface ManagementServiceComponents {
   log: Logger;
@@ -43,61 +48,6 @@ export interface ManagementServiceComponents {
   digest?: DigestServer;
   location?: ManagementLocationLookup;
 }
-
-/** How subscriptions end when the station shuts down (seed 000 §4.8). */
-export interface ShutdownMode {
-  reason: 'deactivated' | 'probation';
-  /** With `probation`: the retry-after parameter (s). */
-  retryAfterSec?: number;
-}
-
-export interface ManagementServiceInit {
-  /** Seed 000 §4.11 rate limit: least time between two non-empty NOTIFYs to one device (s). Default 30. */
-  notifyMinIntervalSec?: number;
-  /** Seed 000 §4.4 default subscription duration (s). Default 3600. */
-  defaultExpiresSec?: number;
-  minExpiresSec?: number;
-  maxExpiresSec?: number;
-  /** How long a request may stay queued or notified before it expires (s). Default 300. */
-  requestTimeoutSec?: number;
-  /** Where devices call home (`host:port` as written in the NOTIFY), per carrier. */
-  callHome: { tcp?: string; tls?: string };
-  /** Default shutdown behaviour (default deactivated). */
-  shutdown?: ShutdownMode;
-  /** Host in Warning headers. */
-  warnAgent?: string;
-  /** Clock, epoch ms. */
-  now?: () => number;
-}
-
-/** What an operator (CLI `beckon mgmt request`, later the REST API) asks for. */
-export interface ManagementRequestInput {
-  /** Device URI, AOR or instrument id. */
-  target: string;
-  /** Preferred protocol token (`snmp-ssh`). */
-  protocol?: string;
-  /** Fail when the device did not offer `protocol` (default: fall back to the device's preference). */
-  strict?: boolean;
-  /** Seconds before a request that did not lead to a call-home expires (default from init). */
-  timeoutSec?: number;
-  requestedBy?: string;
-}
-
-export type ManagementRequestError = { code: 'bad-target' | 'unknown-protocol' | 'stopped'; message: string };
-
-export type ManagementRequestResult =
-  { ok: true; request: ManagementRequest } | { ok: false; error: ManagementRequestError };
-
-/** A call-home connection matched to its requests. */
-export interface MatchedSession {
-  readonly groupId: string;
-  readonly device: string;
-  readonly protocol: string;
-  readonly requestIds: readonly string[];
-}
-
-export type CallHomeMatch =
-  { ok: true; session: MatchedSession } | { ok: false; status: number; reason: string };
 
 /** Requests sharing one non-empty NOTIFY (its `req` identity). */
 interface Group {
@@ -130,6 +80,7 @@ export class ManagementService {
   private readonly unresolved = new Map<string, Set<string>>();
   private readonly unresolvedKeys = new Map<string, string[]>();
   private readonly groups = new Map<string, Group>();
+  private readonly groupsByDevice = new Map<string, Set<Group>>();
   private readonly lastNotify = new Map<string, number>();
   private readonly holdTimers = new Map<string, NodeJS.Timeout>();
   private readonly pumpSoon = new Set<string>();
@@ -203,7 +154,7 @@ export class ManagementService {
             requestIds: new Set(),
             open: false,
           };
-          this.groups.set(g.id, g);
+          this.addGroup(g);
         }
         g.requestIds.add(r.id);
       }
@@ -339,7 +290,7 @@ export class ManagementService {
   sessionEnded(groupId: string, outcome: { ok: boolean; detail?: string }): void {
     const g = this.groups.get(groupId);
     if (!g) return;
-    this.groups.delete(groupId);
+    this.dropGroup(g);
     for (const id of g.requestIds) {
       const r = this.open.get(id);
       if (r && r.state === S.SessionOpen)
@@ -491,7 +442,7 @@ export class ManagementService {
         this.transition(q.r, S.Failed, `no call-home address for carrier ${first.p.carrier}`);
       return;
     }
-    this.groups.set(group.id, group);
+    this.addGroup(group);
     const previous = last;
     this.lastNotify.set(device, now);
     for (const q of batch) {
@@ -513,7 +464,7 @@ export class ManagementService {
       { group: group.id, device: group.device, status: o.status, reason: o.reason },
       'NOTIFY failed',
     );
-    if (this.groups.get(group.id) === group) this.groups.delete(group.id);
+    this.dropGroup(group);
     if (o.reason === 'superseded') {
       // A refresh's empty NOTIFY replaced ours before it was sent: not a NOTIFY the device saw.
       if (previous === undefined) this.lastNotify.delete(group.device);
@@ -531,9 +482,24 @@ export class ManagementService {
   }
 
   private outstandingGroup(device: string, token: string): Group | undefined {
-    for (const g of this.groups.values())
-      if (g.device === device && g.protocol === token && !g.open) return g;
+    const set = this.groupsByDevice.get(device);
+    if (set) for (const g of set) if (g.protocol === token && !g.open) return g;
     return undefined;
+  }
+
+  private addGroup(g: Group): void {
+    this.groups.set(g.id, g);
+    let set = this.groupsByDevice.get(g.device);
+    if (!set) this.groupsByDevice.set(g.device, (set = new Set()));
+    set.add(g);
+  }
+
+  private dropGroup(g: Group): void {
+    if (this.groups.get(g.id) !== g) return;
+    this.groups.delete(g.id);
+    const set = this.groupsByDevice.get(g.device);
+    set?.delete(g);
+    if (set && set.size === 0) this.groupsByDevice.delete(g.device);
   }
 
   private hold(device: string, ms: number): void {
@@ -549,70 +515,25 @@ export class ManagementService {
     this.holdTimers.set(device, t);
   }
 
-  /**
-   * The protocol for a request: the operator's preference when the device offered it, else the device's
-   * first choice the station supports (its list order is its preference, docs/mgmt-protos-list.md).
-   */
-  private choose(
-    st: MgmtSubscriptionState,
-    preferred: string | null,
-    strict: boolean,
-  ): ManagementProtocol | undefined {
-    const usable: ManagementProtocol[] = [];
-    const consider = (t: string): void => {
-      const p = this.protocols.byToken(t);
-      if (p && !usable.includes(p) && this.carrierAddress(p.carrier) !== undefined) usable.push(p);
-    };
-    if (st.listAccepted) for (const t of st.offered) consider(t);
-    for (const t of st.implied) consider(t);
-    if (preferred !== null) {
-      const hit = usable.find((p) => p.token === preferred);
-      if (hit || strict) return hit;
-    }
-    return usable[0];
+  private choose(st: MgmtSubscriptionState, preferred: string | null, strict: boolean) {
+    return chooseProtocol(this.protocols, st, { preferred, strict, callHome: this.init.callHome });
   }
 
-  private carrierAddress(c: CallHomeCarrier): string | undefined {
-    return c === 'tls' ? this.init.callHome.tls : this.init.callHome.tcp;
-  }
-
-  /**
-   * Seed 000 §4.8: "the notifier will form a NOTIFY request containing a message body appropriate to the
-   * acceptable types determined from the SUBSCRIBE request." An implied-type protocol the device did not
-   * also list gets its own body; everything else is a one-entry mgmt-protos-list with the call-home
-   * parameters (docs/mgmt-protos-list.md "NOTIFY").
-   */
   private notifyContent(
     st: MgmtSubscriptionState,
     p: ManagementProtocol,
     groupId: string,
   ): NotifyContent | undefined {
-    const addr = this.carrierAddress(p.carrier);
-    if (addr === undefined) return undefined;
-    const implied = st.implied.includes(p.token) && (!st.listAccepted || !st.offered.includes(p.token));
-    if (implied && p.notifyBody)
-      return p.notifyBody({
-        requestId: groupId,
-        token: p.token,
-        callHomeAddress: addr,
-        carrier: p.carrier,
-        now: this.now(),
-      });
-    const body = encodeProtosList([
-      {
-        token: p.token,
-        params: [
-          ['addr', addr],
-          ['via', p.carrier],
-          ['req', groupId],
-        ],
-      },
-    ]);
-    if (!body.ok) {
-      this.log.error({ error: body.error, addr }, 'NOTIFY body could not be encoded');
+    const c = buildManagementNotify(st, p, {
+      requestId: groupId,
+      callHome: this.init.callHome,
+      now: this.now(),
+    });
+    if (!c.ok) {
+      this.log.error({ error: c.error }, 'NOTIFY body could not be built');
       return undefined;
     }
-    return { contentType: MGMT_PROTOS_LIST_TYPE, body: body.value };
+    return c.content;
   }
 
   private onDeadline(id: string): void {
@@ -656,7 +577,7 @@ export class ManagementService {
       const g = this.groups.get(r.groupId);
       if (g && !g.open) {
         g.requestIds.delete(r.id);
-        if (g.requestIds.size === 0) this.groups.delete(g.id);
+        if (g.requestIds.size === 0) this.dropGroup(g);
       }
     }
   }

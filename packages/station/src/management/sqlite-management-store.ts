@@ -51,9 +51,12 @@ export class SqliteManagementStore implements ManagementStore {
         name: 'management.sqlite',
         commit: (batch) =>
           this.db.transaction(() => {
+            // Several transitions of one request in a batch: only its last state needs writing.
+            const last = new Map<string, ManagementRequest>();
+            for (const j of batch) if (j.req) last.set(j.req.id, j.req);
             for (const j of batch) {
               const r = j.req;
-              if (r)
+              if (r && last.get(r.id) === r)
                 upsert.run(
                   r.id,
                   r.target,

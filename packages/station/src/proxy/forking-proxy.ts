@@ -155,6 +155,12 @@ export class ForkingProxy {
     const hash = loopHash(req);
     if (hasLooped(req, hash)) return this.answer(ctx, 482);
 
+    // §16.3 step 5: "If the request contains a Proxy-Require header field [...] with one or more
+    // option-tags this element does not understand, the element MUST return a 420 (Bad Extension)
+    // response. The response MUST include an Unsupported [...] header field listing those option-tags".
+    const proxyRequire = req.getAll('proxy-require').map((t) => t.trim()).filter((t) => t !== '');
+    if (proxyRequire.length > 0) return this.answer(ctx, 420, undefined, [['Unsupported', proxyRequire.join(', ')]]);
+
     const base = req.clone();
     // §16.4: "If the first value in the Route header field indicates this proxy, the proxy MUST remove
     // that value from the request."
@@ -176,6 +182,12 @@ export class ForkingProxy {
     const ruri = base.uri;
     if (!isSipUri(ruri)) return this.answer(ctx, 416);
     if (this.isLocalHost(ruri)) {
+      // A request for the station itself (no user part): OPTIONS is answered here (§11), others are 404.
+      if (ruri.user === undefined || ruri.user === '') {
+        if (base.method === 'OPTIONS')
+          return this.answer(ctx, 200, undefined, [['Allow', ['REGISTER', ...PROXIED_METHODS, 'ACK', 'CANCEL'].join(', ')]]);
+        return this.answer(ctx, 404);
+      }
       const r = resolveTargets(ruri, this.location, {
         instrumentPrefix: this.prefix,
         ...(this.knownUser ? { knownUser: this.knownUser } : {}),
@@ -346,7 +358,17 @@ export class ForkingProxy {
     const best = rc.finals[i] as SipResponse;
     // §16.7 step 6: "If the selected response is a 503 (Service Unavailable), the proxy MUST generate a 500".
     if (best.status === 503) return this.answerContext(rc, 500);
-    // Local timeouts and transport errors were built from the upstream request: send them as ours.
+    // §16.7 step 7: "If the selected response is a 401 (Unauthorized) or 407 (Proxy Authentication
+    // Required), the proxy MUST collect any WWW-Authenticate and Proxy-Authenticate header field values from
+    // all other 401 (Unauthorized) and 407 (Proxy Authentication Required) responses received so far in this
+    // response context and add them to this response without modification".
+    if (best.status === 401 || best.status === 407) {
+      for (const other of rc.finals) {
+        if (other === best || (other.status !== 401 && other.status !== 407)) continue;
+        for (const h of ['WWW-Authenticate', 'Proxy-Authenticate'])
+          for (const v of other.getRows(h)) best.add(h, v);
+      }
+    }
     this.forwardFinal(rc, best);
   }
 
@@ -371,9 +393,14 @@ export class ForkingProxy {
     this.answer(rc.ctx, status);
   }
 
-  private answer(ctx: ProxyServerContext, status: number, reason?: string): void {
+  private answer(
+    ctx: ProxyServerContext,
+    status: number,
+    reason?: string,
+    headers?: [string, string][],
+  ): void {
     this.count(this.responsesCounter, String(status));
-    ctx.respond(status, reason);
+    ctx.respond(status, reason, headers);
   }
 
   /** §9.1 / §16.10: CANCEL every INVITE branch without a final response. */

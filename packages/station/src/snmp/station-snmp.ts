@@ -348,11 +348,13 @@ export class StationSnmp {
 
     // Notifications leave from their own ephemeral socket so that informs' responses do not reach the
     // command responder.
-    const notifTransport = await UdpTransport.bind({
-      address: cfg.listen[0]?.host ?? '127.0.0.1',
-      port: 0,
-      log,
-    });
+    let notifTransport: UdpTransport;
+    try {
+      notifTransport = await UdpTransport.bind({ address: cfg.listen[0]?.host ?? '127.0.0.1', port: 0, log });
+    } catch (err) {
+      await agent.close();
+      return { ok: false, error: `cannot bind the notification socket: ${String(err)}` };
+    }
     const originator = new NotificationOriginator({
       transport: notifTransport,
       targets: this.targets(),

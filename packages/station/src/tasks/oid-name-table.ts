@@ -125,7 +125,12 @@ export class OidNameTable {
       const p = parseOid(t.startsWith('.') ? t.slice(1) : t);
       if (!p.ok) return { ok: false, error: `bad OID ${t}: ${p.error}` };
       const named = this.lookup(p.oid);
-      return { ok: true, oid: p.oid, suffix: named?.suffix ?? [], ...(named ? { object: named.object } : {}) };
+      return {
+        ok: true,
+        oid: p.oid,
+        suffix: named?.suffix ?? [],
+        ...(named ? { object: named.object } : {}),
+      };
     }
     const dot = t.indexOf('.');
     const name = dot < 0 ? t : t.slice(0, dot);

@@ -9,7 +9,10 @@ const STATUS_NAMES: readonly string[] = Object.keys(ErrorStatus);
 
 function errorText(e: ManagerError): { error: string; errorIndex?: number } {
   if (e.kind === 'errorStatus')
-    return { error: STATUS_NAMES[e.errorStatus] ?? `error-status ${e.errorStatus}`, errorIndex: e.errorIndex };
+    return {
+      error: STATUS_NAMES[e.errorStatus] ?? `error-status ${e.errorStatus}`,
+      errorIndex: e.errorIndex,
+    };
   if (e.kind === 'report') return { error: `report ${e.oid.join('.')}` };
   if (e.kind === 'nonIncreasing') return { error: `non-increasing OID ${e.oid.join('.')}` };
   if (e.kind === 'encode') return { error: `encode: ${e.detail}` };
@@ -38,7 +41,13 @@ export async function runTaskOps(
   const results: OpResult[] = [];
   let fault: string | undefined;
   const fail = (op: string, error: string, errorIndex?: number): OpResult => {
-    const r: OpResult = { op, ok: false, varbinds: [], error, ...(errorIndex !== undefined ? { errorIndex } : {}) };
+    const r: OpResult = {
+      op,
+      ok: false,
+      varbinds: [],
+      error,
+      ...(errorIndex !== undefined ? { errorIndex } : {}),
+    };
     fault ??= `${op}: ${error}`;
     return r;
   };
@@ -57,7 +66,7 @@ export async function runTaskOps(
       case 'get':
       case 'getnext': {
         const o = resolveAll(op.oids);
-        if (!o.ok) return results.push(fail(label, o.error)), 'go';
+        if (!o.ok) return (results.push(fail(label, o.error)), 'go');
         const r = op.op === 'get' ? await client.get(o.oids) : await client.getNext(o.oids);
         if (!r.ok) {
           const e = errorText(r.error);
@@ -67,14 +76,18 @@ export async function runTaskOps(
         const pdu = r.value;
         const vbs = pdu.varbinds.map((vb) => resultVarbind(names, vb));
         if (pdu.errorStatus !== 0) {
-          const e = errorText({ kind: 'errorStatus', errorStatus: pdu.errorStatus, errorIndex: pdu.errorIndex });
+          const e = errorText({
+            kind: 'errorStatus',
+            errorStatus: pdu.errorStatus,
+            errorIndex: pdu.errorIndex,
+          });
           results.push({ ...fail(label, e.error, e.errorIndex), varbinds: vbs });
         } else results.push({ op: label, ok: true, varbinds: vbs });
         return 'go';
       }
       case 'walk': {
         const root = names.resolve(op.root);
-        if (!root.ok) return results.push(fail(label, root.error)), 'go';
+        if (!root.ok) return (results.push(fail(label, root.error)), 'go');
         const r = await client.walk(root.oid, { maxVarbinds: op.maxVarbinds ?? maxWalkVarbinds });
         if (!r.ok) {
           const e = errorText(r.error);
@@ -86,7 +99,7 @@ export async function runTaskOps(
       }
       case 'set': {
         const vbs = setVarbinds(names, op.varbinds);
-        if (!vbs.ok) return results.push(fail(label, vbs.error)), 'go';
+        if (!vbs.ok) return (results.push(fail(label, vbs.error)), 'go');
         const r = await client.set(vbs.value);
         if (!r.ok) {
           const e = errorText(r.error);
@@ -96,14 +109,18 @@ export async function runTaskOps(
         const pdu = r.value;
         const out = pdu.varbinds.map((vb) => resultVarbind(names, vb));
         if (pdu.errorStatus !== 0) {
-          const e = errorText({ kind: 'errorStatus', errorStatus: pdu.errorStatus, errorIndex: pdu.errorIndex });
+          const e = errorText({
+            kind: 'errorStatus',
+            errorStatus: pdu.errorStatus,
+            errorIndex: pdu.errorIndex,
+          });
           results.push({ ...fail(label, e.error, e.errorIndex), varbinds: out });
         } else results.push({ op: label, ok: true, varbinds: out });
         return 'go';
       }
       case 'recipe': {
         const recipe = recipes.get(op.name);
-        if (!recipe) return results.push(fail(label, `unknown recipe ${op.name}`)), 'go';
+        if (!recipe) return (results.push(fail(label, `unknown recipe ${op.name}`)), 'go');
         for (const sub of recipe.ops) {
           if (sub.op === 'recipe') continue;
           if ((await runOne(sub, `${label}: ${describeOp(sub)}`)) === 'stop') return 'stop';

@@ -17,7 +17,9 @@ function byLetter(type: SetValueType, v: string): Typed<SnmpValue> {
   switch (type) {
     case 'i': {
       const n = intText(v, -0x80000000, 0x7fffffff);
-      return n === undefined ? { ok: false, error: `not an INTEGER: ${v}` } : { ok: true, value: { type: 'Integer', value: n } };
+      return n === undefined
+        ? { ok: false, error: `not an INTEGER: ${v}` }
+        : { ok: true, value: { type: 'Integer', value: n } };
     }
     case 'u':
     case 'c':
@@ -36,10 +38,14 @@ function byLetter(type: SetValueType, v: string): Typed<SnmpValue> {
     }
     case 'o': {
       const p = parseOid(v);
-      return p.ok ? { ok: true, value: { type: 'ObjectIdentifier', value: p.oid } } : { ok: false, error: p.error };
+      return p.ok
+        ? { ok: true, value: { type: 'ObjectIdentifier', value: p.oid } }
+        : { ok: false, error: p.error };
     }
     case 'a':
-      return isIP(v) === 4 ? { ok: true, value: { type: 'IpAddress', value: v } } : { ok: false, error: `not an IPv4 address: ${v}` };
+      return isIP(v) === 4
+        ? { ok: true, value: { type: 'IpAddress', value: v } }
+        : { ok: false, error: `not an IPv4 address: ${v}` };
   }
 }
 
@@ -47,7 +53,8 @@ function byLetter(type: SetValueType, v: string): Typed<SnmpValue> {
 function bySyntax(syntax: ObjectSyntax, v: string): Typed<SnmpValue> {
   switch (syntax) {
     case 'DisplayString':
-      if (Buffer.byteLength(v, 'utf8') > 255) return { ok: false, error: 'DisplayString longer than 255 octets' };
+      if (Buffer.byteLength(v, 'utf8') > 255)
+        return { ok: false, error: 'DisplayString longer than 255 octets' };
       return byLetter('s', v);
     case 'OctetString':
       return byLetter('s', v);

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeProtosNotify, protoParam } from '../../src/management/wire/mgmt-protos-list.js';
+import { decodeProtosNotify, protoParam } from '@beckon/mgmt';
 import { ManagementRequestState } from '../../src/management/management-request.js';
 import { ManagementProtocolRegistry } from '../../src/management/management-protocol-registry.js';
 import { callHomeRaw, rawDevice, startStation, until, type SipNode, type TestStation } from './fixtures.js';

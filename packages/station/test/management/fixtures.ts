@@ -21,7 +21,7 @@ import {
   LineCollector,
   parseReplyLine,
   type CallHomeReply,
-} from '../../src/management/wire/call-home-hello.js';
+} from '@beckon/mgmt';
 
 export interface SipNode {
   transport: TransportLayer;
@@ -30,7 +30,7 @@ export interface SipNode {
   port(kind: TransportKind): number;
 }
 
-export async function startSipNode(): Promise<SipNode> {
+export async function startSipNode(tls?: { key: string; cert: string }): Promise<SipNode> {
   const metrics = new MetricsRegistry();
   const transport = new TransportLayer(
     { log: silentLogger(), metrics },
@@ -38,7 +38,11 @@ export async function startSipNode(): Promise<SipNode> {
       listeners: [
         { transport: 'udp', host: '127.0.0.1', port: 0 },
         { transport: 'tcp', host: '127.0.0.1', port: 0 },
+        ...(tls
+          ? [{ transport: 'tls' as const, host: '127.0.0.1', port: 0, tls: { key: tls.key, cert: tls.cert } }]
+          : []),
       ],
+      ...(tls ? { tlsClient: { ca: tls.cert } } : {}),
     },
   );
   const endpoint = new SipEndpoint(
@@ -78,9 +82,10 @@ export async function startStation(
     sessions?: CallHomeSessionHandler;
     subscriptions?: SubscriptionStore;
     store?: ManagementStore;
+    tls?: { key: string; cert: string };
   } = {},
 ): Promise<TestStation> {
-  const node = await startSipNode();
+  const node = await startSipNode(opts.tls);
   const log = silentLogger();
   const credentials = new InMemoryCredentialStore();
   const digest =
@@ -157,8 +162,11 @@ export interface Seen {
 }
 
 /** A device driven by hand: records every NOTIFY and answers 200 (or `answer`). */
-export async function rawDevice(): Promise<SipNode & { notifies: Seen[]; answer: { status: number } }> {
-  const node = await startSipNode();
+export async function rawDevice(tls?: {
+  key: string;
+  cert: string;
+}): Promise<SipNode & { notifies: Seen[]; answer: { status: number } }> {
+  const node = await startSipNode(tls);
   const notifies: Seen[] = [];
   const answer = { status: 200 };
   node.endpoint.onRequest('NOTIFY', (ctx) => {

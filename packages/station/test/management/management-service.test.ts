@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { SipResponse } from '@beckon/sip';
 import { ManagementRequestState as S } from '../../src/management/management-request.js';
 import { MemoryManagementStore } from '../../src/management/management-store.js';
-import { decodeProtosNotify, protoParam } from '../../src/management/wire/mgmt-protos-list.js';
+import { decodeProtosNotify, protoParam } from '@beckon/mgmt';
 import { callHomeRaw, rawDevice, startStation, until, type SipNode, type TestStation } from './fixtures.js';
 
 let station: TestStation | undefined;

@@ -1,7 +1,7 @@
 /**
  * `application/mgmt-protos-list` (seed 000 §5 leaves the document open; Beckon's definition is in
- * docs/mgmt-protos-list.md, whose ABNF this scanner follows). Self-contained on purpose (no imports):
- * the device side keeps a byte-identical copy until the codec moves into a shared library.
+ * docs/mgmt-protos-list.md, whose ABNF this scanner follows). Shared by the station and the device
+ * through @beckon/mgmt.
  *
  * Seed 000 §5: "It is anticipated to contain an ordered list of management protocols, where each
  * management protocol may be composed of a protocol part and a transport part, such as "snmp-udp",

@@ -7,7 +7,7 @@ import {
   PROTOS_LIST_LIMITS,
   protoParam,
   type ProtosListErrorCode,
-} from '../../src/management/wire/mgmt-protos-list.js';
+} from '@beckon/mgmt';
 
 /** Golden documents: input -> canonical encoding of what it decodes to. */
 const GOOD: [string, string][] = [

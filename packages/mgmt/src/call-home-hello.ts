@@ -1,7 +1,7 @@
 /**
  * The call-home hello: the first bytes a device writes on a call-home connection, so that the station can
  * match the connection to the management request whose NOTIFY triggered it (docs/management-req.md,
- * "Call-home hello"). Self-contained on purpose (no imports): the device side keeps a byte-identical copy.
+ * "Call-home hello"). Shared by the station and the device through @beckon/mgmt.
  *
  *   hello    = "BKCH/1" SP request-id SP protocol SP device CRLF      ; at most 512 octets
  *   reply    = "BKCH/1" SP status SP reason CRLF                      ; status = 3DIGIT

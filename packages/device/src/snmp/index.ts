@@ -1,0 +1,4 @@
+// The device's SNMP agent over call-home sessions (issue 6).
+export * from './device-snmp-agent.js';
+export * from './device-snmp-session-handler.js';
+export * from './ua-registration.js';
