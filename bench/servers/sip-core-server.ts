@@ -2,7 +2,10 @@
  * A bare SIP user-agent core on one UDP+TCP address, answering OPTIONS (the endpoint's default
  * liveness handler). It measures the SIP core alone: transport, parser, transaction layer, serializer.
  *
- *   node --import tsx bench/servers/sip-core-server.ts --host 127.0.0.1 --port 5080
+ *   node --import tsx bench/servers/sip-core-server.ts --host 127.0.0.1 --port 5080 [--stateless-options]
+ *
+ * `--stateless-options` answers OPTIONS without a server transaction (SipEndpointInit.statelessMethods),
+ * like Kamailio's sl_send_reply; by default OPTIONS gets a non-INVITE server transaction (Timer J).
  *
  * Prints `ready <pid>` on stdout once bound; exits on SIGTERM/SIGINT.
  */
@@ -15,6 +18,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '5080' },
     'log-level': { type: 'string', default: 'warn' },
+    'stateless-options': { type: 'boolean', default: false },
   },
 });
 const log = createLogger({ level: values['log-level'] });
@@ -29,7 +33,10 @@ const transport = new TransportLayer(
     ],
   },
 );
-const endpoint = new SipEndpoint({ log, metrics, transport });
+const endpoint = new SipEndpoint(
+  { log, metrics, transport },
+  { statelessMethods: values['stateless-options'] ? ['OPTIONS'] : [] },
+);
 const started = await endpoint.start();
 if (!started.ok) {
   log.error({ error: started.error }, 'could not start');

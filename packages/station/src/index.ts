@@ -8,3 +8,5 @@ export * from './station-instruments.js';
 export * from './station.js';
 export * from './run-station.js';
 export * from './management/index.js';
+export * from './snmp/index.js';
+export * from './http/index.js';

@@ -11,8 +11,10 @@ export interface CreateResponseOptions {
   body?: Buffer;
 }
 
-function hasTag(toValue: string, existing: string | undefined): boolean {
-  return existing !== undefined || /;\s*tag\s*=/i.test(toValue);
+function hasTag(request: SipRequest, toValue: string): boolean {
+  if (request.toTag !== undefined) return true;
+  // A To that parsed has no tag; only an unreadable one needs the textual check.
+  return !request.tryTo().ok && /;\s*tag\s*=/i.test(toValue);
 }
 
 /**
@@ -37,23 +39,32 @@ export function createResponse(
   options?: CreateResponseOptions,
 ): SipResponse {
   const res = new SipResponse(status, reason);
-  for (const [name, value] of request.headers()) {
-    switch (name) {
-      case 'Via':
-      case 'From':
-      case 'Call-ID':
-      case 'CSeq':
-        res._pushRaw(name, name.toLowerCase(), value);
+  const { keys, values } = request._rows();
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    switch (key) {
+      case 'via':
+        res._pushRaw('Via', key, values[i] as string);
         break;
-      case 'To': {
+      case 'from':
+        res._pushRaw('From', key, values[i] as string);
+        break;
+      case 'call-id':
+        res._pushRaw('Call-ID', key, values[i] as string);
+        break;
+      case 'cseq':
+        res._pushRaw('CSeq', key, values[i] as string);
+        break;
+      case 'to': {
+        const value = values[i] as string;
         let v = value;
-        if (options?.toTag !== undefined && !hasTag(value, request.toTag))
+        if (options?.toTag !== undefined && !hasTag(request, value))
           v = value + ';tag=' + options.toTag;
         res._pushRaw('To', 'to', v);
         break;
       }
-      case 'Timestamp':
-        if (status === 100) res._pushRaw('Timestamp', 'timestamp', value);
+      case 'timestamp':
+        if (status === 100) res._pushRaw('Timestamp', key, values[i] as string);
         break;
     }
   }

@@ -146,6 +146,43 @@ const LIST_HEADERS = new Set<string>([
   'warning',
 ]);
 
+/** Key and canonical spelling of a header name as it appears on the wire. */
+export interface HeaderNameInfo {
+  readonly key: string;
+  readonly canonical: string;
+}
+
+function buildSpellings(): Map<string, HeaderNameInfo> {
+  const m = new Map<string, HeaderNameInfo>();
+  for (const canonical of CANONICAL_NAMES) {
+    const key = canonical.toLowerCase();
+    const info: HeaderNameInfo = { key, canonical };
+    // The spellings seen in practice: canonical, lowercase, and Capitalized-Words.
+    const words = key.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
+    for (const sp of [canonical, key, words, canonical.toUpperCase()]) m.set(sp, info);
+  }
+  for (const [c, key] of COMPACT) {
+    const info: HeaderNameInfo = { key, canonical: CANONICAL.get(key) ?? key };
+    m.set(c, info);
+    m.set(c.toUpperCase(), info);
+  }
+  return m;
+}
+
+// Immutable after construction (a lookup table, not state).
+const SPELLINGS: ReadonlyMap<string, HeaderNameInfo> = buildSpellings();
+
+/**
+ * Key and canonical name of a header name as received: one Map lookup for the usual spellings, else the
+ * general `headerKey` / `canonicalForKey` path (the result is not cached: names come from the network).
+ */
+export function headerNameInfo(name: string): HeaderNameInfo {
+  const known = SPELLINGS.get(name);
+  if (known !== undefined) return known;
+  const key = headerKey(name);
+  return { key, canonical: canonicalForKey(key, name) };
+}
+
 /** Lowercase lookup key of a header name; compact forms map to the long name. */
 export function headerKey(name: string): string {
   const lower = name.toLowerCase();

@@ -1,7 +1,7 @@
 import { isToken, isWsp, trimLws } from '../grammar/char-classes.js';
 import { isSipUri, parseUri } from '../grammar/uri.js';
 import { parseViaList } from '../grammar/via.js';
-import { canonicalForKey, headerKey } from './header-names.js';
+import { headerKey, headerNameInfo } from './header-names.js';
 import type { SipMessage } from './sip-message.js';
 import type { SipParseError, SipParseErrorCode, SipParsePartial } from './sip-parse-error.js';
 import { SipRequest } from './sip-request.js';
@@ -198,9 +198,9 @@ export function parseMessage(buf: Buffer, options?: ParseOptions): ParseResult {
       lineError ??= `bad header name ${JSON.stringify(name)}`;
       continue;
     }
-    const key = headerKey(name);
-    names.push(canonicalForKey(key, name));
-    keys.push(key);
+    const info = headerNameInfo(name);
+    names.push(info.canonical);
+    keys.push(info.key);
     values.push(trimLws(head.slice(colon + 1, le)));
   }
   if (lineError !== undefined) return fail('bad-header', lineError, ctx);

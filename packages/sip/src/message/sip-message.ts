@@ -203,6 +203,11 @@ export abstract class SipMessage {
     this.values.push(value);
   }
 
+  /** @internal Header rows as parallel arrays (keys are lowercase long names); do not modify. */
+  _rows(): { names: readonly string[]; keys: readonly string[]; values: readonly string[] } {
+    return { names: this.names, keys: this.keys, values: this.values };
+  }
+
   /** @internal Used by the parser to seed the parsed-header cache. */
   _seedCache(c: Cache): void {
     this.cache = c;

@@ -90,9 +90,7 @@ export class InviteClientTransaction<R extends { readonly status: number }> exte
           this.transmit(this.ack, false);
           this.user.onResponse(res);
           if (this.current === TransactionState.Completed) {
-            this.startWaitTimer('D', this.channel.reliable ? 0 : this.timers.timerD, () =>
-              this.terminate('completed'),
-            );
+            this.startWaitTimer('D', this.channel.reliable ? 0 : this.timers.timerD);
           }
         }
         return false;

@@ -118,9 +118,7 @@ export class InviteServerTransaction<A = unknown> extends Transaction {
         this.current = TransactionState.Confirmed;
         this.stopTimer('G');
         this.stopTimer('H');
-        this.startWaitTimer('I', this.channel.reliable ? 0 : this.timers.t4, () =>
-          this.terminate('completed'),
-        );
+        this.startWaitTimer('I', this.channel.reliable ? 0 : this.timers.t4);
         return false;
       case TransactionState.Accepted:
         // RFC 6026 §7.1: an ACK in Accepted is passed to the TU.

@@ -69,9 +69,7 @@ export class NonInviteClientTransaction<R extends { readonly status: number }> e
         this.stopTimer('F');
         this.user.onResponse(res);
         if (this.current === TransactionState.Completed) {
-          this.startWaitTimer('K', this.channel.reliable ? 0 : this.timers.t4, () =>
-            this.terminate('completed'),
-          );
+          this.startWaitTimer('K', this.channel.reliable ? 0 : this.timers.t4);
         }
         return false;
       case TransactionState.Completed:

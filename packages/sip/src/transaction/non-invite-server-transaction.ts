@@ -54,9 +54,7 @@ export class NonInviteServerTransaction extends Transaction {
     this.finalStatus = status;
     this.transmit(data, false);
     if (this.current === TransactionState.Completed) {
-      this.startWaitTimer('J', this.channel.reliable ? 0 : this.timers.t1x64, () =>
-        this.terminate('completed'),
-      );
+      this.startWaitTimer('J', this.channel.reliable ? 0 : this.timers.t1x64);
     }
     return true;
   }

@@ -22,6 +22,9 @@ import {
   type TransactionTimers,
 } from './transaction-timers.js';
 import type { ClientTransactionUser, ServerTransactionUser } from './transaction-user.js';
+import type { Transaction } from './transaction.js';
+import type { TransactionOutcome } from './transaction-state.js';
+import { WaitTimerQueue } from './wait-timer-queue.js';
 
 export type ClientTransaction =
   InviteClientTransaction<SipResponse> | NonInviteClientTransaction<SipResponse>;
@@ -35,6 +38,8 @@ export interface TransactionLayerComponents {
 export interface TransactionLayerInit {
   /** T1, T2, T4 in milliseconds (RFC 3261 Table 4 defaults 500, 4000, 5000). */
   timers?: TransactionTimerInit;
+  /** Called when a server transaction terminates (after it left the table). */
+  onServerTerminated?: (tx: ServerTransaction, outcome: TransactionOutcome) => void;
 }
 
 export type CreateClientResult =
@@ -57,11 +62,15 @@ export class TransactionLayer {
   private readonly log: Logger;
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, ServerTransaction>();
+  /** Timers D, I, J, K of every transaction share one Node timer. */
+  private readonly waitQueue = new WaitTimerQueue();
+  private readonly serverEndedHook: TransactionLayerInit['onServerTerminated'];
 
   constructor(components: TransactionLayerComponents, init: TransactionLayerInit = {}) {
     this.log = components.log.child({ component: 'sip.transaction' });
     this.timers = resolveTransactionTimers(init.timers);
     this.metrics = new TransactionMetrics(components.metrics);
+    this.serverEndedHook = init.onServerTerminated;
     components.metrics.gauge(
       'sip_transactions_active',
       'SIP transactions alive, by kind',
@@ -97,6 +106,8 @@ export class TransactionLayer {
       method: request.method,
       request: request.serialize(),
       user,
+      waitQueue: this.waitQueue,
+      onTerminated: this.clientEnded,
     };
     const tx: ClientTransaction =
       request.method === 'INVITE'
@@ -106,9 +117,6 @@ export class TransactionLayer {
           })
         : new NonInviteClientTransaction<SipResponse>(base);
     this.clients.set(id, tx);
-    tx.onTermination(() => {
-      if (this.clients.get(id) === tx) this.clients.delete(id);
-    });
     return { ok: true, transaction: tx };
   }
 
@@ -121,15 +129,20 @@ export class TransactionLayer {
     const id = serverKey(request, request.method);
     if (id === undefined) return { ok: false, error: 'no-via' };
     if (this.servers.has(id)) return { ok: false, error: 'duplicate' };
-    const base = { id, channel, timers: this.timers, metrics: this.metrics, method: request.method };
+    const base = {
+      id,
+      channel,
+      timers: this.timers,
+      metrics: this.metrics,
+      method: request.method,
+      waitQueue: this.waitQueue,
+      onTerminated: this.serverEnded,
+    };
     const tx: ServerTransaction =
       request.method === 'INVITE'
         ? new InviteServerTransaction<SipRequest>({ ...base, user })
         : new NonInviteServerTransaction({ ...base, user: user as ServerTransactionUser | undefined });
     this.servers.set(id, tx);
-    tx.onTermination(() => {
-      if (this.servers.get(id) === tx) this.servers.delete(id);
-    });
     return { ok: true, transaction: tx };
   }
 
@@ -167,8 +180,19 @@ export class TransactionLayer {
     for (const tx of all) tx.dispose();
     this.clients.clear();
     this.servers.clear();
+    this.waitQueue.clear();
     if (all.length > 0) this.log.debug({ count: all.length }, 'transactions disposed');
   }
+
+  // One hook per layer (no closure per transaction) keeps the tables in step with terminations.
+  private readonly clientEnded = (tx: Transaction): void => {
+    if (this.clients.get(tx.id) === tx) this.clients.delete(tx.id);
+  };
+
+  private readonly serverEnded = (tx: Transaction, outcome: TransactionOutcome): void => {
+    if (this.servers.get(tx.id) === tx) this.servers.delete(tx.id);
+    this.serverEndedHook?.(tx as ServerTransaction, outcome);
+  };
 
   private activeSamples(): MetricSample[] {
     const counts: Record<TransactionKind, number> = {

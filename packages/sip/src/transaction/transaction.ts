@@ -2,6 +2,7 @@ import type { TransactionChannel } from './transaction-channel.js';
 import type { RetransmitKind, TransactionMetrics } from './transaction-metrics.js';
 import { TransactionState, type TransactionKind, type TransactionOutcome } from './transaction-state.js';
 import type { TransactionTimers } from './transaction-timers.js';
+import type { WaitTimerQueue, WaitTimerTarget } from './wait-timer-queue.js';
 
 /** What every transaction machine is built from. */
 export interface TransactionInit {
@@ -12,6 +13,13 @@ export interface TransactionInit {
   metrics?: TransactionMetrics;
   /** Method of the request that created the transaction (labels retransmission counters). */
   method?: string;
+  /**
+   * Shared queue for the wait timers (D, I, J, K); without it each transaction arms its own `setTimeout`.
+   * The transaction layer passes one queue to all its transactions.
+   */
+  waitQueue?: WaitTimerQueue;
+  /** Called once on termination, before the `onTermination` listeners (the layer's table upkeep). */
+  onTerminated?: (tx: Transaction, outcome: TransactionOutcome) => void;
 }
 
 /**
@@ -20,7 +28,7 @@ export interface TransactionInit {
  *
  * Subclasses hold the state transitions; nothing here decides a transition on its own.
  */
-export abstract class Transaction {
+export abstract class Transaction implements WaitTimerTarget {
   abstract readonly kind: TransactionKind;
   readonly id: string;
   /** Method of the request that created the transaction. */
@@ -29,8 +37,15 @@ export abstract class Transaction {
   protected readonly timers: TransactionTimers;
   protected readonly metrics: TransactionMetrics | undefined;
   protected current: TransactionState;
-  private readonly handles = new Map<string, NodeJS.Timeout>();
-  private readonly terminationListeners: ((tx: Transaction, outcome: TransactionOutcome) => void)[] = [];
+  // Allocated on first use: a completed server transaction lingering in Timer J needs neither.
+  private handles: Map<string, NodeJS.Timeout> | undefined;
+  private terminationListeners: ((tx: Transaction, outcome: TransactionOutcome) => void)[] | undefined;
+  private readonly waitQueue: WaitTimerQueue | undefined;
+  private readonly layerHook: ((tx: Transaction, outcome: TransactionOutcome) => void) | undefined;
+  /** Opaque slot for the TU: the UA core files its RFC 3261 §8.2.2.2 merged-request key here. */
+  tuKey: string | undefined;
+  /** Name of the wait timer queued in `waitQueue`, if any. */
+  private queuedWait: string | undefined;
 
   protected constructor(init: TransactionInit, initial: TransactionState) {
     this.id = init.id;
@@ -39,6 +54,8 @@ export abstract class Transaction {
     this.timers = init.timers;
     this.metrics = init.metrics;
     this.current = initial;
+    this.waitQueue = init.waitQueue;
+    this.layerHook = init.onTerminated;
   }
 
   get state(): TransactionState {
@@ -55,12 +72,14 @@ export abstract class Transaction {
 
   /** Names of the RFC timers currently running (for tests and diagnostics). */
   activeTimers(): string[] {
-    return [...this.handles.keys()];
+    const names = this.handles ? [...this.handles.keys()] : [];
+    if (this.queuedWait !== undefined) names.push(this.queuedWait);
+    return names;
   }
 
   /** The transaction layer uses this to drop the transaction from its table. */
   onTermination(listener: (tx: Transaction, outcome: TransactionOutcome) => void): void {
-    this.terminationListeners.push(listener);
+    (this.terminationListeners ??= []).push(listener);
   }
 
   /** Stops every timer and terminates without telling the TU about a timeout (shutdown path). */
@@ -71,18 +90,18 @@ export abstract class Transaction {
   protected startTimer(name: string, ms: number, fire: () => void): void {
     this.stopTimer(name);
     const h = setTimeout(() => {
-      this.handles.delete(name);
+      this.handles?.delete(name);
       if (this.current !== TransactionState.Terminated) fire();
     }, ms);
     h.unref();
-    this.handles.set(name, h);
+    (this.handles ??= new Map()).set(name, h);
   }
 
   protected stopTimer(name: string): void {
-    const h = this.handles.get(name);
+    const h = this.handles?.get(name);
     if (h !== undefined) {
       clearTimeout(h);
-      this.handles.delete(name);
+      this.handles?.delete(name);
     }
   }
 
@@ -120,20 +139,38 @@ export abstract class Transaction {
   protected terminate(outcome: TransactionOutcome): void {
     if (this.current === TransactionState.Terminated) return;
     this.current = TransactionState.Terminated;
-    for (const h of this.handles.values()) clearTimeout(h);
-    this.handles.clear();
+    if (this.handles) {
+      for (const h of this.handles.values()) clearTimeout(h);
+      this.handles.clear();
+    }
+    this.queuedWait = undefined;
     this.metrics?.transactionEnded(this.kind, outcome);
     this.notifyTerminated();
-    for (const l of this.terminationListeners) l(this, outcome);
+    this.layerHook?.(this, outcome);
+    if (this.terminationListeners) for (const l of this.terminationListeners) l(this, outcome);
   }
 
   /**
-   * Starts a "wait" timer that RFC 3261 sets to zero over reliable transports (D, I, J, K). Zero means the
-   * transition happens at once, not on the next turn of the event loop.
+   * Starts a "wait" timer that RFC 3261 sets to zero over reliable transports (D, I, J, K); when it fires
+   * the transaction terminates (outcome `completed`). Zero means the transition happens at once, not on
+   * the next turn of the event loop. With a shared `waitQueue` no Node timer is armed for it.
    */
-  protected startWaitTimer(name: string, ms: number, fire: () => void): void {
-    if (ms <= 0) fire();
-    else this.startTimer(name, ms, fire);
+  protected startWaitTimer(name: string, ms: number): void {
+    if (ms <= 0) {
+      this.terminate('completed');
+    } else if (this.waitQueue) {
+      this.queuedWait = name;
+      this.waitQueue.schedule(ms, this);
+    } else {
+      this.startTimer(name, ms, () => this.terminate('completed'));
+    }
+  }
+
+  /** WaitTimerTarget: the queued wait timer expired. */
+  waitExpired(): void {
+    if (this.queuedWait === undefined || this.current === TransactionState.Terminated) return;
+    this.queuedWait = undefined;
+    this.terminate('completed');
   }
 }
 

@@ -1,4 +1,6 @@
 import dgram from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP } from 'node:net';
 import type { Logger } from '@beckon/ops';
 import { stunBindingResponse, stunKind } from './stun-keepalive.js';
 import type { TransportCounters } from './transport-metrics.js';
@@ -92,7 +94,11 @@ export class UdpListener {
     private readonly log: Logger,
   ) {
     this.v6 = init.host.includes(':');
-    this.socket = dgram.createSocket({ type: this.v6 ? 'udp6' : 'udp4', ipv6Only: this.v6 });
+    this.socket = dgram.createSocket({
+      type: this.v6 ? 'udp6' : 'udp4',
+      ipv6Only: this.v6,
+      lookup: literalLookup,
+    });
     this.socket.on('message', this.onDatagram);
     this.socket.on('error', this.onSocketError);
   }
@@ -229,7 +235,10 @@ export class UdpListener {
     this.counters.bytesOut.inc(data.length);
     if (!(data.length <= 4 && isCrlfOnly(data))) this.counters.messagesOut.inc();
     try {
-      this.socket.send(data, port, address, this.onSendDone);
+      // No completion callback: with one, Node defers a callback per datagram (process.nextTick) even when
+      // the send completed synchronously. The cost is that asynchronous send errors (ENOBUFS and the like,
+      // rare on UDP) are not counted here; the kernel's UDP drop counters still show them.
+      this.socket.send(data, port, address);
     } catch {
       this.counters.error('send');
       return FLOW_CLOSED;
@@ -249,6 +258,24 @@ export class UdpListener {
       }
     });
   }
+}
+
+/**
+ * `dgram` resolves every destination through `lookup` before sending, and the default defers its answer
+ * to the next tick even for an IP literal. Destinations here are IP literals (responses go to the source
+ * address, §18.2.2), answered synchronously; names still go through DNS.
+ */
+function literalLookup(
+  host: string,
+  family: unknown,
+  cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const f = isIP(host);
+  if (f !== 0) {
+    cb(null, host, f);
+    return;
+  }
+  dnsLookup(host, family as number, cb);
 }
 
 function isCrlfOnly(b: Buffer): boolean {

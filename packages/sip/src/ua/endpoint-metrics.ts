@@ -23,6 +23,9 @@ export class EndpointMetrics {
   private readonly resOut: Counter;
   private readonly reqInByMethod = new Map<string, CounterChild>();
   private readonly reqOutByMethod = new Map<string, CounterChild>();
+  // Children resolved once per (method label, status): the hot path is two Map lookups and an increment.
+  private readonly resInBy = new Map<string, Map<number, CounterChild>>();
+  private readonly resOutBy = new Map<string, Map<number, CounterChild>>();
 
   constructor(metrics: MetricsRegistry) {
     this.reqIn = metrics.counter('sip_requests_in', 'SIP requests received', ['method']);
@@ -45,10 +48,29 @@ export class EndpointMetrics {
 
   /** `method` is the CSeq method of the response (RFC 4780 counts status codes per method). */
   responseIn(method: string, status: number): void {
-    this.resIn.child(methodLabel(method), String(status)).inc();
+    childFor(this.resInBy, this.resIn, methodLabel(method), status).inc();
   }
 
   responseOut(method: string, status: number): void {
-    this.resOut.child(methodLabel(method), String(status)).inc();
+    childFor(this.resOutBy, this.resOut, methodLabel(method), status).inc();
   }
+}
+
+function childFor(
+  cache: Map<string, Map<number, CounterChild>>,
+  counter: Counter,
+  label: string,
+  status: number,
+): CounterChild {
+  let byStatus = cache.get(label);
+  if (byStatus === undefined) {
+    byStatus = new Map();
+    cache.set(label, byStatus);
+  }
+  let child = byStatus.get(status);
+  if (child === undefined) {
+    child = counter.child(label, String(status));
+    byStatus.set(status, child);
+  }
+  return child;
 }

@@ -9,8 +9,25 @@ export class TransportSendError extends Error {
   }
 }
 
-/** A transaction channel over one existing flow (responses, requests over a known connection). */
-export function flowChannel(flow: Flow): TransactionChannel {
+/** Channels by flow, owned by whoever calls `flowChannel` often (the endpoint keeps one). */
+export type FlowChannelCache = WeakMap<Flow, TransactionChannel>;
+
+/**
+ * A transaction channel over one existing flow (responses, requests over a known connection). With a
+ * cache, the channel is shared by all the transactions on the flow (a UDP server transaction keeps its
+ * channel for Timer J, 32 s).
+ */
+export function flowChannel(flow: Flow, cache?: FlowChannelCache): TransactionChannel {
+  if (cache === undefined) return makeFlowChannel(flow);
+  let ch = cache.get(flow);
+  if (ch === undefined) {
+    ch = makeFlowChannel(flow);
+    cache.set(flow, ch);
+  }
+  return ch;
+}
+
+function makeFlowChannel(flow: Flow): TransactionChannel {
   return {
     reliable: flow.reliable,
     send(data: Buffer): void {

@@ -2,9 +2,17 @@ import { stripIpv6Brackets } from '../grammar/uri.js';
 import type { Via } from '../grammar/via.js';
 import type { TransactionChannel } from '../transaction/transaction-channel.js';
 import type { Flow, TransportKind } from '../transport/transport-types.js';
-import { flowChannel, targetChannel, TransportSendError, type TargetSender } from './flow-channel.js';
+import {
+  flowChannel,
+  targetChannel,
+  TransportSendError,
+  type FlowChannelCache,
+  type TargetSender,
+} from './flow-channel.js';
 
 /**
+ * `cache` (optional) shares one channel per flow between transactions.
+ *
  * Where the responses of a server transaction go, RFC 3261 §18.2.2 with RFC 3581 §4 (decided once, from
  * the top Via after `stampVia`):
  *
@@ -20,13 +28,18 @@ import { flowChannel, targetChannel, TransportSendError, type TargetSender } fro
  *
  * The multicast `maddr` case of §18.2.2 is not implemented: such responses go to `received` as well.
  */
-export function responseChannel(transport: TargetSender, flow: Flow, via: Via): TransactionChannel {
+export function responseChannel(
+  transport: TargetSender,
+  flow: Flow,
+  via: Via,
+  cache?: FlowChannelCache,
+): TransactionChannel {
   if (flow.reliable) return reliableResponseChannel(transport, flow, via);
   const rport = via.params.get('rport');
-  if (rport !== undefined && rport !== null) return flowChannel(flow);
+  if (rport !== undefined && rport !== null) return flowChannel(flow, cache);
   const address = stripIpv6Brackets(via.params.get('received') ?? flow.remote.address);
   const port = via.port ?? 5060;
-  if (address === flow.remote.address && port === flow.remote.port) return flowChannel(flow);
+  if (address === flow.remote.address && port === flow.remote.port) return flowChannel(flow, cache);
   return targetChannel(transport, { transport: 'udp', address, port });
 }
 

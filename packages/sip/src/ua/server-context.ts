@@ -3,6 +3,8 @@ import { createResponse } from '../message/create-response.js';
 import type { SipRequest } from '../message/sip-request.js';
 import type { SipResponse } from '../message/sip-response.js';
 import type { ServerTransaction } from '../transaction/transaction-layer.js';
+import type { ServerTransactionUser } from '../transaction/transaction-user.js';
+import type { TransactionChannel } from '../transaction/transaction-channel.js';
 import type { TransactionTimers } from '../transaction/transaction-timers.js';
 import type { Flow } from '../transport/transport-types.js';
 import type { EndpointMetrics } from './endpoint-metrics.js';
@@ -34,12 +36,10 @@ export interface ServerContextHost {
  * For INVITE, a 2xx is retransmitted by this context (the TU, RFC 3261 §13.3.1.4) until the ACK arrives
  * or 64*T1 passes.
  */
-export class ServerContext {
+export class ServerContext implements ServerTransactionUser {
   readonly request: SipRequest;
   readonly flow: Flow;
   readonly transaction: ServerTransaction | undefined;
-  /** The To tag this UAS puts in its responses (RFC 3261 §8.2.6.2). */
-  readonly localTag: string;
   private readonly host: ServerContextHost;
   private final = 0;
   private isCancelled = false;
@@ -48,18 +48,35 @@ export class ServerContext {
   private deadline: NodeJS.Timeout | undefined;
   private retransmit:
     { timer: NodeJS.Timeout | undefined; interval: number; elapsed: number; data: Buffer } | undefined;
+  private readonly statelessChannel: TransactionChannel | undefined;
+  private tag: string | undefined;
 
+  /**
+   * @param statelessChannel for a request answered without a server transaction (RFC 3261 §8.2.7
+   *   stateless UAS, `SipEndpointInit.statelessMethods`): responses go straight to this channel, once.
+   */
   constructor(
     host: ServerContextHost,
     request: SipRequest,
     flow: Flow,
     transaction: ServerTransaction | undefined,
+    statelessChannel?: TransactionChannel,
   ) {
     this.host = host;
     this.request = request;
     this.flow = flow;
     this.transaction = transaction;
-    this.localTag = request.toTag ?? host.newTag();
+    this.statelessChannel = transaction === undefined ? statelessChannel : undefined;
+  }
+
+  /** The To tag this UAS puts in its responses (RFC 3261 §8.2.6.2); made on first use. */
+  get localTag(): string {
+    return (this.tag ??= this.request.toTag ?? this.host.newTag());
+  }
+
+  /** True when this request is answered without a server transaction (no retransmission absorption). */
+  get stateless(): boolean {
+    return this.statelessChannel !== undefined;
   }
 
   get method(): string {
@@ -84,11 +101,14 @@ export class ServerContext {
   /** Builds a response to the request with this UAS's To tag and Server header (not sent). */
   createResponse(status: number, reason?: string, headers?: HeaderInit, body?: Buffer | string): SipResponse {
     const res = createResponse(this.request, status, reason, status === 100 ? {} : { toTag: this.localTag });
-    const rows = headers ? [...headerRows(headers)] : [];
-    if (this.host.serverHeader !== undefined && !rows.some(([n]) => n.toLowerCase() === 'server')) {
+    const rows = headers === undefined ? NO_ROWS : Array.isArray(headers) ? headers : [...headerRows(headers)];
+    if (this.host.serverHeader !== undefined && !hasServerRow(rows)) {
       res.add('Server', this.host.serverHeader);
     }
-    for (const [n, v] of rows) res.add(n, v);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as readonly [string, string];
+      res.add(row[0], row[1]);
+    }
     if (body !== undefined) res.body = typeof body === 'string' ? Buffer.from(body) : body;
     return res;
   }
@@ -98,12 +118,14 @@ export class ServerContext {
    * transaction, a final response already sent, the transaction ended).
    */
   respond(status: number, reason?: string, headers?: HeaderInit, body?: Buffer | string): boolean {
-    if (!this.transaction || this.final !== 0 || this.transaction.terminated) return false;
+    if (this.final !== 0) return false;
+    if (this.statelessChannel === undefined && (!this.transaction || this.transaction.terminated)) return false;
     return this.send(this.createResponse(status, reason, headers, body));
   }
 
   /** Sends a response built by the caller (it must answer this request). */
   send(res: SipResponse): boolean {
+    if (this.statelessChannel !== undefined) return this.sendStateless(res);
     const tx = this.transaction;
     if (!tx || this.final !== 0 || tx.terminated) return false;
     const data = res.serialize();
@@ -117,10 +139,33 @@ export class ServerContext {
       } else {
         // Nothing left for this context to do: let the transaction (alive for Timer J, 32 s over UDP) stop
         // referencing it, so the parsed request can be collected early.
-        tx.setUser({});
+        tx.setUser(NO_USER);
       }
     }
     return true;
+  }
+
+  /** §8.2.7: a stateless UAS sends each response once, straight to the transport. */
+  private sendStateless(res: SipResponse): boolean {
+    const channel = this.statelessChannel;
+    if (channel === undefined || this.final !== 0) return false;
+    if (res.status >= 200) {
+      this.final = res.status;
+      this.clearDeadline();
+    }
+    try {
+      const p = channel.send(res.serialize());
+      if (p !== undefined) p.then(undefined, (err: unknown) => this.statelessFailed(err, res.status));
+    } catch (err) {
+      this.statelessFailed(err, res.status);
+      return false;
+    }
+    this.host.metrics.responseOut(this.request.method, res.status);
+    return true;
+  }
+
+  private statelessFailed(err: unknown, status: number): void {
+    this.host.log.debug({ err, status, method: this.request.method }, 'stateless response not sent');
   }
 
   /** Called when a CANCEL for this INVITE arrives; listeners run after the 487 was sent. */
@@ -161,6 +206,11 @@ export class ServerContext {
       if (this.final === 0) onExpire();
     }, ms);
     this.deadline.unref();
+  }
+
+  /** ServerTransactionUser (non-INVITE): the transaction ended. */
+  onTerminated(): void {
+    this._dispose();
   }
 
   /** @internal Stops every timer of this context (transaction ended, endpoint shutdown). */
@@ -211,6 +261,17 @@ export class ServerContext {
     if (this.retransmit?.timer) clearTimeout(this.retransmit.timer);
     this.retransmit = undefined;
   }
+}
+
+const NO_USER: ServerTransactionUser = Object.freeze({});
+const NO_ROWS: readonly (readonly [string, string])[] = [];
+
+function hasServerRow(rows: readonly (readonly [string, string])[]): boolean {
+  for (let i = 0; i < rows.length; i++) {
+    const n = (rows[i] as readonly [string, string])[0];
+    if (n.length === 6 && n.toLowerCase() === 'server') return true;
+  }
+  return false;
 }
 
 export function headerRows(h: HeaderInit): Iterable<readonly [string, string]> {

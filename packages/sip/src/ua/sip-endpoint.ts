@@ -23,7 +23,7 @@ import type {
 } from '../transport/transport-types.js';
 import { formatHostPort } from '../transport/transport-types.js';
 import { EndpointMetrics } from './endpoint-metrics.js';
-import { flowChannel, targetChannel, type TargetSender } from './flow-channel.js';
+import { flowChannel, targetChannel, type FlowChannelCache, type TargetSender } from './flow-channel.js';
 import { checkRequest } from './request-checks.js';
 import { responseChannel } from './response-channel.js';
 import { headerRows, ServerContext, type HeaderInit, type ServerContextHost } from './server-context.js';
@@ -65,10 +65,30 @@ export interface SipEndpointInit {
   inviteTimeoutMs?: number;
   /** Interval of the bad-input summary log line, ms (default 10000). */
   badInputLogIntervalMs?: number;
+  /**
+   * Methods answered without a server transaction (RFC 3261 §8.2.7 stateless UAS; like Kamailio's
+   * `sl_send_reply`). A retransmitted request is then handled again instead of being absorbed, so only
+   * idempotent methods belong here: typically `['OPTIONS']` for liveness probes at high rates. INVITE,
+   * ACK and CANCEL are ignored. Default none.
+   */
+  statelessMethods?: readonly string[];
 }
 
 /** Handler of requests of one method. May respond later; a thrown error or rejection answers 500. */
 export type RequestHandler = (ctx: ServerContext) => void | Promise<void>;
+
+/**
+ * A request filter (`SipEndpoint.addRequestFilter`): returns the handler that takes this request, or
+ * undefined to let the next filter (and finally the method's handler) see it.
+ */
+export type RequestFilter = (req: SipRequest, flow: Flow) => RequestHandler | undefined;
+
+/** The identifiers of a dialog as seen by this UA (RFC 3261 §12: Call-ID, local tag, remote tag). */
+export interface DialogRouteId {
+  callId: string;
+  localTag: string;
+  remoteTag: string;
+}
 
 /** Where `request()` sends: an existing flow, or a transport/address/port. */
 export type RequestTarget = Flow | SendTarget;
@@ -106,9 +126,14 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
   private readonly badInput: BadInputReporter;
   private readonly handlers = new Map<string, RequestHandler>();
   private allowValue = '';
+  private optionsRows: [string, string][] = [];
+  private readonly statelessMethods: ReadonlySet<string>;
   private readonly inviteContexts = new Map<ServerTransaction, ServerContext>();
   private readonly awaitingAck = new Map<string, ServerContext>();
   private readonly liveRequests = new Map<string, string>();
+  private readonly flowChannels: FlowChannelCache = new WeakMap();
+  private readonly filters: RequestFilter[] = [];
+  private readonly dialogRoutes = new Map<string, RequestHandler>();
   private stopped = false;
   private readonly tokens = new TokenSource();
   private readonly inviteTimeoutMs: number;
@@ -116,7 +141,10 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
   constructor(components: SipEndpointComponents, init: SipEndpointInit = {}) {
     this.log = components.log.child({ component: 'sip.ua' });
     this.metrics = new EndpointMetrics(components.metrics);
-    this.transactions = new TransactionLayer(components, { timers: init.timers });
+    this.transactions = new TransactionLayer(components, {
+      timers: init.timers,
+      onServerTerminated: (tx) => this.serverTransactionEnded(tx),
+    });
     this.transport = components.transport;
     this.digest = components.digestClient ?? new DigestClient();
     this.serverHeader = emptyToUndefined(init.serverHeader ?? 'Beckon');
@@ -125,6 +153,9 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     this.accept = (init.accept ?? ['application/sdp']).join(', ');
     this.advertisedHost = init.advertisedHost;
     this.inviteTimeoutMs = init.inviteTimeoutMs ?? 180_000;
+    this.statelessMethods = new Set(
+      (init.statelessMethods ?? []).filter((m) => m !== 'INVITE' && m !== 'ACK' && m !== 'CANCEL'),
+    );
     this.badInput = new BadInputReporter(
       this.log,
       components.metrics.counter('sip_parse_errors', 'SIP messages that failed to parse', ['reason']),
@@ -354,6 +385,10 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
       this.onAck(req, flow);
       return;
     }
+    if (this.statelessMethods.has(req.method)) {
+      this.onStatelessRequest(req, flow);
+      return;
+    }
     const existing = this.transactions.findServer(req);
     if (existing) {
       existing.receiveRequestRetransmission();
@@ -362,7 +397,10 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     this.metrics.requestIn(req.method);
     const via = req.topVia();
     if (!via) return;
-    const created = this.transactions.createServer(req, responseChannel(this.transport, flow, via));
+    const created = this.transactions.createServer(
+      req,
+      responseChannel(this.transport, flow, via, this.flowChannels),
+    );
     if (!created.ok) return;
     const tx = created.transaction;
     const ctx = new ServerContext(this, req, flow, tx);
@@ -379,7 +417,7 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
       // TU will generate a provisional or final response within 200 ms".
       ctx.respond(100);
     } else {
-      tx.setUser({ onTerminated: () => ctx._dispose() });
+      tx.setUser(ctx);
     }
     if (req.method === 'CANCEL') {
       this.onCancel(ctx);
@@ -392,8 +430,18 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
       ctx.respond(482);
       return;
     }
+    this.route(req, ctx);
+  }
+
+  /**
+   * Picks the handler of a request: a dialog route (in-dialog requests, matched by Call-ID and tags), then
+   * the request filters in the order they were added, then the handler of the method; runs the §8.2 checks
+   * and dispatches.
+   */
+  private route(req: SipRequest, ctx: ServerContext): void {
+    const claimed = this.claimedBy(req, ctx.flow);
     const rejection = checkRequest(req, {
-      handled: this.handlers,
+      handled: claimed ? ALL_METHODS : this.handlers,
       allow: this.allowValue,
       supported: this.supported,
     });
@@ -401,7 +449,7 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
       ctx.respond(rejection.status, rejection.reason, rejection.headers);
       return;
     }
-    const handler = this.handlers.get(req.method);
+    const handler = claimed ?? this.handlers.get(req.method);
     if (!handler) {
       if (req.method === 'OPTIONS') this.answerOptions(ctx);
       return;
@@ -409,11 +457,78 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     this.dispatch(handler, ctx);
   }
 
+  private claimedBy(req: SipRequest, flow: Flow): RequestHandler | undefined {
+    if (this.dialogRoutes.size > 0) {
+      const toTag = req.toTag;
+      if (toTag !== undefined) {
+        const h = this.dialogRoutes.get(dialogRouteKey(req.callId, toTag, req.fromTag ?? ''));
+        if (h) return h;
+      }
+    }
+    for (const filter of this.filters) {
+      const h = filter(req, flow);
+      if (h) return h;
+    }
+    return undefined;
+  }
+
+  /**
+   * Adds a request filter, consulted for every new request (not ACKs of 2xx, not CANCEL) before the
+   * handler of its method: the first filter that returns a handler gets the request, and the method's own
+   * handler does not see it. Filters run in the order added and must be cheap (they see every request).
+   * Returns a function that removes the filter. Methods only reachable through filters are not listed in
+   * Allow (register a method handler as well to advertise them).
+   */
+  addRequestFilter(filter: RequestFilter): () => void {
+    const entry = filter;
+    this.filters.push(entry);
+    return () => {
+      const i = this.filters.indexOf(entry);
+      if (i >= 0) this.filters.splice(i, 1);
+    };
+  }
+
+  /**
+   * Routes the in-dialog requests of one dialog to `handler`, whatever their method (RFC 3261 §12.2.2: a
+   * request with a To tag is matched to a dialog by Call-ID, local tag and remote tag). `localTag` is our
+   * tag (the To tag of incoming in-dialog requests), `remoteTag` the peer's (their From tag). Dialog routes
+   * come before request filters and method handlers. Returns a function that removes the route.
+   */
+  routeDialog(dialog: DialogRouteId, handler: RequestHandler): () => void {
+    const key = dialogRouteKey(dialog.callId, dialog.localTag, dialog.remoteTag);
+    this.dialogRoutes.set(key, handler);
+    return () => {
+      if (this.dialogRoutes.get(key) === handler) this.dialogRoutes.delete(key);
+    };
+  }
+
+  /** §8.2.7: a request of a `statelessMethods` method: checks, then the handler, no server transaction. */
+  private onStatelessRequest(req: SipRequest, flow: Flow): void {
+    this.metrics.requestIn(req.method);
+    const via = req.topVia();
+    if (!via) return;
+    const ctx = new ServerContext(
+      this,
+      req,
+      flow,
+      undefined,
+      responseChannel(this.transport, flow, via, this.flowChannels),
+    );
+    this.route(req, ctx);
+  }
+
   private dispatch(handler: RequestHandler, ctx: ServerContext): void {
     const tx = ctx.transaction;
     if (tx instanceof InviteServerTransaction) {
       // Like a proxy's Timer C (§16.6), an INVITE nobody answers is ended with 408 (Request Timeout).
       ctx._armDeadline(this.inviteTimeoutMs, () => ctx.respond(408));
+    } else if (ctx.stateless) {
+      ctx._armDeadline(this.transactions.timers.t1x64, () =>
+        this.log.warn(
+          { method: ctx.method, callId: ctx.request.get('call-id') },
+          'handler sent no final response',
+        ),
+      );
     } else if (tx) {
       // After 64*T1 the client transaction has timed out (Timer F): a late answer reaches no one.
       ctx._armDeadline(this.transactions.timers.t1x64, () => {
@@ -442,13 +557,7 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
    * Allow, Accept, Accept-Encoding, Accept-Language, and Supported header fields SHOULD be present".
    */
   private answerOptions(ctx: ServerContext): void {
-    ctx.respond(200, undefined, [
-      ['Allow', this.allowValue],
-      ['Accept', this.accept],
-      ['Accept-Encoding', 'identity'],
-      ['Accept-Language', 'en'],
-      ['Supported', [...this.supported].join(', ')],
-    ]);
+    ctx.respond(200, undefined, this.optionsRows);
   }
 
   /**
@@ -512,10 +621,13 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     const other = this.liveRequests.get(key);
     if (other !== undefined && other !== tx.id) return true;
     this.liveRequests.set(key, tx.id);
-    tx.onTermination(() => {
-      if (this.liveRequests.get(key) === tx.id) this.liveRequests.delete(key);
-    });
+    tx.tuKey = key;
     return false;
+  }
+
+  private serverTransactionEnded(tx: ServerTransaction): void {
+    const key = tx.tuKey;
+    if (key !== undefined && this.liveRequests.get(key) === tx.id) this.liveRequests.delete(key);
   }
 
   private updateAllow(): void {
@@ -525,7 +637,20 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
       methods.add('CANCEL');
     }
     this.allowValue = [...methods].join(', ');
+    this.optionsRows = [
+      ['Allow', this.allowValue],
+      ['Accept', this.accept],
+      ['Accept-Encoding', 'identity'],
+      ['Accept-Language', 'en'],
+      ['Supported', [...this.supported].join(', ')],
+    ];
   }
+}
+
+const ALL_METHODS = { has: (): boolean => true };
+
+function dialogRouteKey(callId: string, localTag: string, remoteTag: string): string {
+  return callId + '\n' + localTag + '\n' + remoteTag;
 }
 
 function isFlow(t: RequestTarget): t is Flow {

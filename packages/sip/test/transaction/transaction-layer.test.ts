@@ -70,7 +70,7 @@ void describe('TransactionLayer', () => {
   let layer: TransactionLayer;
   let metrics: MetricsRegistry;
   beforeEach(() => {
-    mock.timers.enable({ apis: ['setTimeout'] });
+    mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     metrics = new MetricsRegistry();
     layer = new TransactionLayer({ log: silentLogger(), metrics });
   });

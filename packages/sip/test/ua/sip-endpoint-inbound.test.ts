@@ -209,7 +209,7 @@ void describe('SipEndpoint inbound', () => {
 });
 
 void describe('SipEndpoint inbound with fake timers', () => {
-  beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
+  beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'Date'] }));
   afterEach(() => mock.timers.reset());
 
   void test('2xx to INVITE is retransmitted (T1 doubling to T2) until the ACK arrives', async () => {

@@ -202,7 +202,7 @@ void describe('SipEndpoint outbound', () => {
 });
 
 void describe('SipEndpoint outbound with fake timers', () => {
-  beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
+  beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'Date'] }));
   afterEach(() => mock.timers.reset());
 
   void test('no answer: retransmitted over UDP, then a local 408 after Timer F', async () => {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { HttpConfig } from '@beckon/config';
 import type { Logger, MetricsRegistry } from '@beckon/ops';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { normalizeInstrumentId } from '../instrument/index.js';
 import type { BindingRecord, LocationService } from '../location/index.js';
 import { bindingView, type BindingView } from './binding-view.js';
@@ -29,12 +29,7 @@ export interface HttpApiContext {
   readonly metrics: MetricsRegistry;
   readonly location: LocationService;
   /** Sends the API's error shape: `{ error, field }` with `status`. */
-  readonly fail: (
-    reply: import('fastify').FastifyReply,
-    status: number,
-    error: string,
-    field?: string,
-  ) => void;
+  readonly fail: (reply: FastifyReply, status: number, error: string, field?: string) => void;
 }
 
 /**
@@ -158,7 +153,7 @@ export class HttpApi {
     this.log.info('http api stopped');
   }
 
-  private fail(reply: import('fastify').FastifyReply, status: number, error: string, field?: string): void {
+  private fail(reply: FastifyReply, status: number, error: string, field?: string): void {
     const body: ApiError = field ? { error, field } : { error };
     void reply.code(status).type('application/json; charset=utf-8').send(body);
   }
@@ -273,9 +268,8 @@ export class HttpApi {
       this.log.warn({ err }, 'web UI files not found; / is not served');
       return;
     }
-    const send =
-      (type: string, body: Buffer) => async (_req: unknown, reply: import('fastify').FastifyReply) =>
-        reply.type(type).header('cache-control', 'no-cache').send(body);
+    const send = (type: string, body: Buffer) => async (_req: unknown, reply: FastifyReply) =>
+      reply.type(type).header('cache-control', 'no-cache').send(body);
     app.get('/', send('text/html; charset=utf-8', html));
     app.get('/app.js', send('text/javascript; charset=utf-8', js));
   }

@@ -158,8 +158,12 @@ export class ForkingProxy {
     // §16.3 step 5: "If the request contains a Proxy-Require header field [...] with one or more
     // option-tags this element does not understand, the element MUST return a 420 (Bad Extension)
     // response. The response MUST include an Unsupported [...] header field listing those option-tags".
-    const proxyRequire = req.getAll('proxy-require').map((t) => t.trim()).filter((t) => t !== '');
-    if (proxyRequire.length > 0) return this.answer(ctx, 420, undefined, [['Unsupported', proxyRequire.join(', ')]]);
+    const proxyRequire = req
+      .getAll('proxy-require')
+      .map((t) => t.trim())
+      .filter((t) => t !== '');
+    if (proxyRequire.length > 0)
+      return this.answer(ctx, 420, undefined, [['Unsupported', proxyRequire.join(', ')]]);
 
     const base = req.clone();
     // §16.4: "If the first value in the Route header field indicates this proxy, the proxy MUST remove
@@ -185,7 +189,9 @@ export class ForkingProxy {
       // A request for the station itself (no user part): OPTIONS is answered here (§11), others are 404.
       if (ruri.user === undefined || ruri.user === '') {
         if (base.method === 'OPTIONS')
-          return this.answer(ctx, 200, undefined, [['Allow', ['REGISTER', ...PROXIED_METHODS, 'ACK', 'CANCEL'].join(', ')]]);
+          return this.answer(ctx, 200, undefined, [
+            ['Allow', ['REGISTER', ...PROXIED_METHODS, 'ACK', 'CANCEL'].join(', ')],
+          ]);
         return this.answer(ctx, 404);
       }
       const r = resolveTargets(ruri, this.location, {

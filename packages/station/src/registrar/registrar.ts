@@ -474,7 +474,8 @@ export class Registrar {
  */
 function keepFlowOpen(flow: Flow, bindings: readonly BindingRecord[], now: number): void {
   let longest = 0;
-  for (const b of bindings) if (b.flow?.flowId === flow.id && b.expiresAt - now > longest) longest = b.expiresAt - now;
+  for (const b of bindings)
+    if (b.flow?.flowId === flow.id && b.expiresAt - now > longest) longest = b.expiresAt - now;
   if (longest > 0) flow.setIdleTimeout(longest + 60_000);
 }
 

@@ -26,6 +26,11 @@ export interface LocationRegistrarSourceInit {
  */
 export class LocationRegistrarSource implements RegistrarSource {
   private readonly now: () => number;
+  /**
+   * Rows already built for a binding: a walk reads each contact once per column, and a BindingRecord is
+   * immutable (a refresh replaces it), so the row is built once per binding and collected with it.
+   */
+  private readonly rows = new WeakMap<BindingRecord, RegisteredContact>();
 
   constructor(
     private readonly location: LocationService,
@@ -74,8 +79,10 @@ export class LocationRegistrarSource implements RegistrarSource {
   }
 
   private contact(b: BindingRecord): RegisteredContact {
+    const cached = this.rows.get(b);
+    if (cached) return cached;
     const q = b.contactParams?.['q'];
-    return {
+    const row: RegisteredContact = {
       userIndex: b.userIndex,
       contactIndex: b.contactIndex,
       displayName: b.displayName ?? '',
@@ -84,6 +91,8 @@ export class LocationRegistrarSource implements RegistrarSource {
       expiresAt: b.expiresAt,
       preference: typeof q === 'string' ? q : '',
     };
+    this.rows.set(b, row);
+    return row;
   }
 }
 

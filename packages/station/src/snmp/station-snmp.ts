@@ -305,13 +305,16 @@ export class StationSnmp {
     ];
     for (const x of regs) if (!x.ok) return { ok: false, error: x.error };
 
-    const sources = { applications: () => [this.sip.application], upTime: () => system.upTime() };
+    // one SIP entity: the lists are built once (the MIB handlers read them at every request)
+    const applications = [this.sip.application] as const;
+    const servers = [this.sip.server] as const;
+    const sources = { applications: () => applications, upTime: () => system.upTime() };
     registerApplTable(registry, sources, { log });
     const common = registerSipCommonMib(registry, sources, {
       log,
       onStatusCodeChange: (c) => this.onStatusCodeChange(c),
     });
-    registerSipServerMib(registry, { servers: () => [this.sip.server] }, { log });
+    registerSipServerMib(registry, { servers: () => servers }, { log });
 
     const communities = access.access.communities;
     const agent = new SnmpAgent({

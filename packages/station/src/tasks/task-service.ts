@@ -42,6 +42,12 @@ export interface TaskServiceInit {
   recipes?: readonly TaskRecipe[];
   /** Walks stop after this many varbinds (default 10000). */
   maxWalkVarbinds?: number;
+  /**
+   * Most tasks with a management request out at once (default 200). More wait here, queued, and are
+   * dispatched as others finish: a bulk task for 10,000 devices does not NOTIFY them all at once and
+   * drown the call-home listener (devices give up on a hello reply that comes too late).
+   */
+  maxInFlight?: number;
   now?: () => number;
 }
 
@@ -83,6 +89,10 @@ export class TaskService implements CallHomeWork {
   private readonly byRequest = new Map<string, string>();
   private readonly waiters = new Map<string, ((t: TaskRecord) => void)[]>();
   private readonly deadlines = new Map<string, NodeJS.Timeout>();
+  /** Tasks with a management request out (queued with requestId, or running). */
+  private readonly dispatched = new Set<string>();
+  /** Tasks waiting for a dispatch slot, oldest first. */
+  private readonly backlog: { t: TaskRecord; callHomeTimeoutSec: number | undefined }[] = [];
   private readonly transitions: Counter;
   private stopped = false;
 
@@ -98,6 +108,11 @@ export class TaskService implements CallHomeWork {
       'to',
     ]);
     components.metrics.gauge('mgmt_tasks_open', 'Management tasks queued or running', () => this.live.size);
+    components.metrics.gauge(
+      'mgmt_tasks_backlog',
+      'Management tasks waiting for a dispatch slot',
+      () => this.backlog.length,
+    );
   }
 
   recipeList(): TaskRecipe[] {
@@ -118,13 +133,16 @@ export class TaskService implements CallHomeWork {
         failed++;
       } else if (t.requestId !== null) {
         this.byRequest.set(t.requestId, t.id);
+        this.dispatched.add(t.id);
         this.watch(t, this.init.callHomeTimeoutSec ?? 300);
         queued++;
       } else {
-        this.transition(t, TaskState.Failed, 'no management request (restart)');
-        failed++;
+        // still waiting for a dispatch slot when the station stopped
+        this.backlog.push({ t, callHomeTimeoutSec: undefined });
+        queued++;
       }
     }
+    this.pumpBacklog();
     return { queued, failed };
   }
 
@@ -330,6 +348,30 @@ export class TaskService implements CallHomeWork {
     t.fault = null;
     t.startedAt = null;
     t.finishedAt = null;
+    if (this.dispatched.size >= (this.init.maxInFlight ?? 200)) {
+      if (t.requestId !== null) this.byRequest.delete(t.requestId);
+      t.requestId = null;
+      t.updatedAt = this.now();
+      this.c.store.save(t);
+      this.backlog.push({ t, callHomeTimeoutSec });
+      return;
+    }
+    await this.dispatch(t, callHomeTimeoutSec);
+  }
+
+  /** Starts backlog tasks while slots are free. */
+  private pumpBacklog(): void {
+    const max = this.init.maxInFlight ?? 200;
+    while (!this.stopped && this.backlog.length > 0 && this.dispatched.size < max) {
+      const next = this.backlog.shift() as { t: TaskRecord; callHomeTimeoutSec: number | undefined };
+      if (next.t.state !== TaskState.Queued) continue;
+      void this.dispatch(next.t, next.callHomeTimeoutSec);
+    }
+  }
+
+  /** Asks the management service for the device's session (the NOTIFY that makes it call home). */
+  private async dispatch(t: TaskRecord, callHomeTimeoutSec?: number): Promise<void> {
+    this.dispatched.add(t.id);
     const timeoutSec = callHomeTimeoutSec ?? this.init.callHomeTimeoutSec ?? 300;
     const r = await this.c.management.request({
       target: t.device,
@@ -400,6 +442,7 @@ export class TaskService implements CallHomeWork {
       const ws = this.waiters.get(t.id);
       this.waiters.delete(t.id);
       for (const w of ws ?? []) w(t);
+      if (this.dispatched.delete(t.id)) this.pumpBacklog();
     }
   }
 

@@ -112,9 +112,13 @@ export class SqliteTaskStore implements TaskStore {
   list(q: TaskQuery = {}): TaskRecord[] {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (q.device !== undefined) (where.push('device = ?'), params.push(q.device));
-    if (q.state !== undefined) (where.push('state = ?'), params.push(q.state));
-    if (q.bulkId !== undefined) (where.push('bulk_id = ?'), params.push(q.bulkId));
+    const add = (clause: string, value: unknown): void => {
+      where.push(clause);
+      params.push(value);
+    };
+    if (q.device !== undefined) add('device = ?', q.device);
+    if (q.state !== undefined) add('state = ?', q.state);
+    if (q.bulkId !== undefined) add('bulk_id = ?', q.bulkId);
     const limit = Math.max(1, Math.min(q.limit ?? 100, 100_000));
     const sql =
       'SELECT * FROM mgmt_tasks' +

@@ -272,5 +272,5 @@ void test('CLI: task create (get by name), list, show, retry of a done task refu
   );
   assert.equal(b.code, 3, b.out);
   assert.match(b.out, new RegExp(`${MAC}  task \\S+  done`));
-  assert.match(b.out, /02BEC1000999  task \S+  queued/);
+  assert.match(b.out, / {2}02BEC1000999 {2}task \S+ {2}queued/);
 });

@@ -22,7 +22,7 @@ import {
 } from '../snmp/helpers/station-rig.js';
 import { freePort, runBounded, type ChildRun } from './interop-helpers.js';
 
-const skip = await netSnmpMissing();
+const skip = await netSnmpMissing(['sipp', 'snmptrapd', 'snmpset']);
 const mibDir = sharedMibDir() ?? '';
 /** The station's configured snmpEngineID (format 4, text 'bkn-test', enterprise 32473). */
 const ENGINE_ID = '80007ed904626b6e2d74657374';

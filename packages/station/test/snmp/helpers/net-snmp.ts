@@ -53,9 +53,14 @@ export function runTool(cmd: string, args: readonly string[], timeoutMs = 60_000
   });
 }
 
-/** Why Net-SNMP tests cannot run here, or false. */
-export async function netSnmpMissing(): Promise<string | false> {
+/** Why Net-SNMP tests cannot run here (also checks the other `tools` they drive), or false. */
+export async function netSnmpMissing(tools: readonly string[] = []): Promise<string | false> {
   if (!sharedMibDir()) return 'shared MIB folder ../shared/mibs not found';
   const v = await runTool('snmpget', ['-V'], 5000);
-  return /NET-SNMP/.test(v.stdout + v.stderr) ? false : 'Net-SNMP tools not installed';
+  if (!/NET-SNMP/.test(v.stdout + v.stderr)) return 'Net-SNMP tools not installed';
+  for (const t of tools) {
+    const w = await runTool('sh', ['-c', `command -v ${t}`], 5000);
+    if (w.code !== 0) return `${t} not installed`;
+  }
+  return false;
 }
