@@ -1,51 +1,64 @@
 #!/usr/bin/env python3
-"""Turns bench/registrar-bench.sh's summary.tsv into the 'REGISTER (issue 3)' section of bench/RESULTS.md.
+"""Turns bench/registrar-bench.sh summary.tsv files into the 'REGISTER (issue 3)' section of bench/RESULTS.md.
 
-usage: bench/registrar-results.py RESULTS_DIR [--write bench/RESULTS.md] [--note TEXT]
-A step is sustained when failures < 0.1 % and p99 < 50 ms; the max sustained rate per target and mode is the
-highest such step (rates are registrations/s: with auth each is two REGISTER transactions)."""
-import csv, sys, os, re
+usage: bench/registrar-results.py RESULTS_DIR... [--write bench/RESULTS.md] [--note TEXT]
+A step is sustained when failures < 0.1 % and p99 < 50 ms; the max sustained rate per run, target and mode is
+the highest such step (auth rates are registrations/s: two REGISTER transactions each). `other CPU %` is what
+the rest of the machine used during the step (in % of one core; this machine is shared)."""
+import csv, sys, os, re, statistics
 
 args = sys.argv[1:]
-d = args[0]
-out = args[args.index('--write') + 1] if '--write' in args else None
-note = args[args.index('--note') + 1] if '--note' in args else ''
-rows = list(csv.DictReader(open(os.path.join(d, 'summary.tsv')), delimiter='\t'))
+opts = {}
+dirs = []
+i = 0
+while i < len(args):
+    if args[i] in ('--write', '--note'):
+        opts[args[i]] = args[i + 1]; i += 2
+    else:
+        dirs.append(args[i]); i += 1
 
 def parse(label):
     m = re.match(r'(kamailio|beckon)-(plain|auth)-(\d+)', label)
     return (m.group(1), m.group(2), int(m.group(3))) if m else None
 
-table = ['| target | mode | offered/s | ok/s | failed % | p50 ms | p99 ms | server CPU % | CPU ms / 1,000 | host busy % | sustained |',
-         '|---|---|---|---|---|---|---|---|---|---|---|']
-best = {}
-for r in rows:
-    k = parse(r['label'])
-    if not k:
-        continue
-    target, mode, rate = k
-    ok = float(r['fail_pct']) < 0.1 and float(r['p99_ms']) < 50
-    if ok and rate > best.get((target, mode), (0, ''))[0]:
-        best[(target, mode)] = (rate, r['kam_cpu_ms_per_1k_ok'])
-    table.append(f"| {target} | {mode} | {r['offered_per_s']} | {r['ok_per_s']} | {r['fail_pct']} | {r['p50_ms']} | {r['p99_ms']} | "
-                 f"{r['kam_cpu_pct']} | {r['kam_cpu_ms_per_1k_ok']} | {r['host_busy_pct']} | {'yes' if ok else 'no'} |")
-summary = ['| mode | Kamailio max sustained/s (CPU ms/1k) | Beckon max sustained/s (CPU ms/1k) | ratio Beckon/Kamailio |', '|---|---|---|---|']
-for mode in ('plain', 'auth'):
-    k = best.get(('kamailio', mode)); b = best.get(('beckon', mode))
-    if not k and not b:
-        continue
-    ratio = f"{b[0] / k[0]:.2f}" if k and b else 'n/a'
-    summary.append(f"| {mode} | {k[0] if k else '<lowest step'} ({k[1] if k else '-'}) | {b[0] if b else '<lowest step'} ({b[1] if b else '-'}) | {ratio} |")
+detail = ['| run | target | mode | offered/s | ok/s | failed % | p50 ms | p99 ms | server CPU % | CPU ms / 1,000 | other CPU % | sustained |',
+          '|---|---|---|---|---|---|---|---|---|---|---|---|']
+summary = ['| run | mode | Kamailio max sustained/s | Beckon max sustained/s | ratio | Kamailio CPU ms/1k (median) | Beckon CPU ms/1k (median) |',
+           '|---|---|---|---|---|---|---|']
+for d in dirs:
+    run = os.path.basename(d.rstrip('/'))
+    rows = list(csv.DictReader(open(os.path.join(d, 'summary.tsv')), delimiter='\t'))
+    best, cpu = {}, {}
+    for r in rows:
+        k = parse(r['label'])
+        if not k:
+            continue
+        target, mode, rate = k
+        ok = float(r['fail_pct']) < 0.1 and float(r['p99_ms']) < 50
+        if ok and rate > best.get((target, mode), 0):
+            best[(target, mode)] = rate
+        cpu.setdefault((target, mode), []).append(float(r['kam_cpu_ms_per_1k_ok']))
+        detail.append(f"| {run} | {target} | {mode} | {r['offered_per_s']} | {r['ok_per_s']} | {r['fail_pct']} | {r['p50_ms']} | "
+                      f"{r['p99_ms']} | {r['kam_cpu_pct']} | {r['kam_cpu_ms_per_1k_ok']} | {r['other_cpu_pct']} | {'yes' if ok else 'no'} |")
+    for mode in ('plain', 'auth'):
+        if ('kamailio', mode) not in cpu and ('beckon', mode) not in cpu:
+            continue
+        k = best.get(('kamailio', mode)); b = best.get(('beckon', mode))
+        ratio = f'{b / k:.2f}' if k and b else 'n/a'
+        med = lambda t: f"{statistics.median(cpu[(t, mode)]):.0f}" if (t, mode) in cpu else '-'
+        summary.append(f"| {run} | {mode} | {k or 'none'} | {b or 'none'} | {ratio} | {med('kamailio')} | {med('beckon')} |")
 section = ['## REGISTER (issue 3)', '',
            'Kamailio 5.6 (registrar + usrloc in memory, 2 workers, `../shared/reference/kamailio-bench`) and Beckon\'s station',
            '(one Node.js process, stateless REGISTER front, SQLite persistence on: WAL, synchronous=normal, 200 sent after',
-           'commit) in the same run, SIPp `reg.xml` / `reg_auth.xml` over UDP, fresh server per step, no SIPp',
-           'retransmissions. Sustained = failures < 0.1 % and p99 < 50 ms. Auth rates are registrations/s (two',
-           'REGISTER transactions each). Produced by `bench/registrar-bench.sh` + `bench/registrar-results.py`.', '']
-if note:
-    section += [note, '']
-section += summary + [''] + table + ['']
+           'the commit; `--max-semi-space-size=64`) in the same run, SIPp `reg.xml` / `reg_auth.xml` over UDP, 10 s per',
+           'step, fresh server per step, no SIPp retransmissions. Sustained = failures < 0.1 % and p99 < 50 ms. Auth',
+           'rates are registrations/s (two REGISTER transactions each). Produced by `bench/registrar-bench.sh` and',
+           '`bench/registrar-results.py`; `bench/registrar-micro.ts` gives the in-process CPU cost per REGISTER.', '']
+if '--note' in opts:
+    section += [opts['--note'], '']
+section += summary + [''] + detail + ['']
 text = '\n'.join(section)
+out = opts.get('--write')
 if out:
     cur = open(out).read() if os.path.exists(out) else '# Benchmark results\n'
     cur = re.sub(r'\n## REGISTER \(issue 3\)\n.*?(?=\n## |\Z)', '\n', cur, flags=re.S)

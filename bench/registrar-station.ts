@@ -16,6 +16,7 @@ const { values } = parseArgs({
     db: { type: 'string', default: `${process.env['TMPDIR'] ?? '/tmp'}/beckon-bench-${process.pid}.db` },
     log: { type: 'string', default: 'warn' },
     checkpoint: { type: 'string' },
+    'commit-delay': { type: 'string' },
     'loop-stats': { type: 'boolean', default: false },
   },
 });
@@ -48,6 +49,7 @@ const log = createLogger({ level: values.log as 'warn' });
 const station = new Station({ log, metrics: new MetricsRegistry() }, config, {
   authenticate: values.auth,
   credentials: benchUsers,
+  ...(values['commit-delay'] !== undefined ? { storeCommitDelayMs: Number(values['commit-delay']) } : {}),
   ...(values.checkpoint !== undefined ? { sqliteWalAutocheckpointPages: Number(values.checkpoint) } : {}),
 });
 await station.start();

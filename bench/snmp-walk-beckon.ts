@@ -5,7 +5,10 @@
 // The location service is populated directly through its API (LocationService.applyRegister, what the
 // registrar calls; in-memory store), not through SIP.
 // Run: node --import tsx bench/snmp-walk-beckon.ts <users> [label]
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defaultConfig } from '@beckon/config';
 import { SIP_SERVER_ENTRIES } from '@beckon/mibs';
 import { MetricsRegistry, silentLogger } from '@beckon/ops';
@@ -28,14 +31,20 @@ interface Walk {
   rc: number;
 }
 
+/**
+ * snmpbulkwalk with its output written to a file and counted once it exited (as the Kamailio reference
+ * script does with `> file; wc -l`), so the agent's process does no pipe reading during the walk.
+ */
 function bulkwalk(
   target: string,
   oid: string,
   extra: string[],
 ): Promise<{ lines: number; secs: number; rc: number }> {
+  const file = join(tmpdir(), `snmp-walk-beckon-${process.pid}.out`);
+  const fd = openSync(file, 'w');
   const t0 = performance.now();
   return new Promise((resolve) => {
-    execFile(
+    const child = spawn(
       'snmpbulkwalk',
       [
         '-v2c',
@@ -55,12 +64,19 @@ function bulkwalk(
         target,
         oid,
       ],
-      { maxBuffer: 1 << 30, timeout: 600_000, env: { ...process.env, MIBS: '', HOME: '/nonexistent' } },
-      (err, stdout) => {
-        const lines = stdout.length ? stdout.trimEnd().split('\n').length : 0;
-        resolve({ lines, secs: (performance.now() - t0) / 1000, rc: err ? 1 : 0 });
-      },
+      { stdio: ['ignore', fd, 'ignore'], env: { ...process.env, MIBS: '', HOME: '/nonexistent' } },
     );
+    const timer = setTimeout(() => child.kill(), 600_000);
+    child.on('exit', (code) => {
+      const secs = (performance.now() - t0) / 1000;
+      clearTimeout(timer);
+      closeSync(fd);
+      const out = readFileSync(file);
+      unlinkSync(file);
+      let lines = 0;
+      for (let i = out.indexOf(10); i >= 0; i = out.indexOf(10, i + 1)) lines++;
+      resolve({ lines, secs, rc: code === 0 ? 0 : 1 });
+    });
   });
 }
 

@@ -27,6 +27,8 @@ export interface Command {
   /** How many positionals it needs [min, max]. */
   arity: [number, number];
   options: Record<string, OptionSpec>;
+  /** The arguments go to `run` unparsed (as positionals): the command parses them itself. */
+  raw?: boolean;
   run(args: ParsedArgs, io: CliIo): Promise<number>;
 }
 

@@ -1,11 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { ExitCode, processIo, type CliIo } from './cli-io.js';
 import { commandHelp, parseCommandArgs, type Command } from './command.js';
+import {
+  bindingsCommand,
+  countersCommand,
+  instrumentsCommand,
+  mgmtListCommand,
+  mgmtRequestCommand,
+  mgmtShowCommand,
+} from './commands/api-commands.js';
 import { configCheckCommand } from './commands/config-check.js';
 import { configDiffCommand } from './commands/config-diff.js';
 import { configSchemaCommand } from './commands/config-schema.js';
 import { configShowCommand } from './commands/config-show.js';
 import { demoCommand } from './commands/demo-command.js';
+import { taskCommand } from './commands/task-command.js';
 import { deviceCommand, overlayCommand, stationCommand } from './commands/role-commands.js';
 
 /** Every command, in help order. */
@@ -18,7 +27,20 @@ export const commands: readonly Command[] = [
   configShowCommand,
   configDiffCommand,
   configSchemaCommand,
+  instrumentsCommand,
+  bindingsCommand,
+  countersCommand,
+  mgmtRequestCommand,
+  mgmtShowCommand,
+  mgmtListCommand,
+  taskCommand,
 ];
+
+/** One line about each command group (`beckon <group> --help`). */
+const GROUPS: Record<string, string> = {
+  config: 'Configuration tools.',
+  mgmt: 'Management requests of a running station (REST API): the device is NOTIFYed and calls home.',
+};
 
 function version(): string {
   try {
@@ -39,7 +61,7 @@ function groupHelp(prefix: string[]): string {
     `Usage: ${title} <command> [options]`,
     '',
     prefix.length
-      ? 'Configuration tools.'
+      ? (GROUPS[prefix[0] ?? ''] ?? '')
       : 'Beckon: management station for fleets of SIP devices and RELOAD nodes behind NATs.',
     '',
     'Commands:',
@@ -84,7 +106,15 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     io.err(`beckon: unknown command '${first}' (see 'beckon --help')\n`);
     return ExitCode.usage;
   }
-  const parsed = parseCommandArgs(match, argv.slice(match.path.length));
+  const rest = argv.slice(match.path.length);
+  if (match.raw) {
+    if (rest.length === 0 || (rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h'))) {
+      io.out(commandHelp(match));
+      return rest.length === 0 ? ExitCode.usage : ExitCode.ok;
+    }
+    return match.run({ values: {}, positionals: rest }, io);
+  }
+  const parsed = parseCommandArgs(match, rest);
   if (!parsed.ok) {
     io.err(`${parsed.message}\n`);
     return ExitCode.usage;

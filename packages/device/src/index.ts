@@ -5,3 +5,4 @@ export * from './call-home-client.js';
 export * from './device-session-handler.js';
 export * from './managed-device.js';
 export * from './device-simulator.js';
+export * from './run-device.js';

@@ -80,13 +80,21 @@ export function nestedTableSource<E extends HasApplIndex, R>(
           const r = rows.next(e, cur);
           if (!r) break;
           const v = f(r.row, e);
-          if (v) return { index: [e.applIndex, ...r.sub], value: v };
+          if (v) return { index: prepend(e.applIndex, r.sub), value: v };
           cur = r.sub;
         }
       }
       return undefined;
     },
   };
+}
+
+/** [first, ...rest] without the spread (hot path of table walks). */
+function prepend(first: number, rest: Oid): Oid {
+  const out = new Array<number>(rest.length + 1);
+  out[0] = first;
+  for (let i = 0; i < rest.length; i++) out[i + 1] = rest[i]!;
+  return out;
 }
 
 /** SubRows over a small array of rows with precomputed sub-indexes sorted in OID order. */

@@ -29,6 +29,8 @@ export interface StationOptions {
   readonly extraDomains?: readonly string[];
   /** SQLite synchronous level (default: the store's, 'normal': durable against process crashes). */
   readonly sqliteSynchronous?: SqliteSynchronous;
+  /** Group-commit gathering delay of the location store, ms (default 0: one transaction per event-loop turn). */
+  readonly storeCommitDelayMs?: number;
   /** WAL pages after which SQLite checkpoints inside a commit (default SQLite's 1000; 0 = never). */
   readonly sqliteWalAutocheckpointPages?: number;
 }

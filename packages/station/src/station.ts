@@ -131,7 +131,7 @@ export class Station {
       if (!s.postgresUrl) throw new Error('storage.postgresUrl is required when storage.driver is postgres');
       const db = new PostgresDatabase({ log }, { connectionString: s.postgresUrl });
       this.opened.db = db;
-      const r = await PostgresLocationStore.open({ db, log, metrics: this.metrics });
+      const r = await PostgresLocationStore.open({ db, log, metrics: this.metrics }, this.storeInit());
       if (!r.ok) throw new Error(`location store migration failed: ${JSON.stringify(r)}`);
       store = r.store;
     } else {
@@ -147,7 +147,7 @@ export class Station {
         },
       );
       this.opened.db = db;
-      const r = SqliteLocationStore.open({ db, log, metrics: this.metrics });
+      const r = SqliteLocationStore.open({ db, log, metrics: this.metrics }, this.storeInit());
       if (!r.ok) throw new Error(`location store migration failed: ${JSON.stringify(r)}`);
       store = r.store;
     }
@@ -159,6 +159,11 @@ export class Station {
     await location.start();
     this.opened.location = location;
     this.log.info({ driver: s.driver, ...location.size }, 'storage ready');
+  }
+
+  private storeInit(): { maxDelayMs?: number } {
+    const d = this.options.storeCommitDelayMs;
+    return d === undefined ? {} : { maxDelayMs: d };
   }
 
   /** SIP transport layer and UA core (listeners open in startListeners). */

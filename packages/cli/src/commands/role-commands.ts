@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
-import { runStation } from '@beckon/station';
-import { runDevice, runOverlay } from './run-placeholder.js';
+import { runDevice } from '@beckon/device';
+import { runStationWithServices } from '@beckon/station';
+import { runOverlay } from './run-placeholder.js';
 import { runOptions, runRole } from './run-role.js';
 
 export const stationCommand: Command = {
@@ -12,7 +13,8 @@ export const stationCommand: Command = {
   positionals: '',
   arity: [0, 0],
   options: runOptions,
-  run: (args, io) => runRole(args, io, { role: 'station', runner: runStation }),
+  run: (args, io) =>
+    runRole(args, io, { role: 'station', runner: (config, c) => runStationWithServices(config, c) }),
 };
 
 export const deviceCommand: Command = {
@@ -24,7 +26,7 @@ export const deviceCommand: Command = {
   positionals: '',
   arity: [0, 0],
   options: runOptions,
-  run: (args, io) => runRole(args, io, { role: 'device', runner: runDevice }),
+  run: (args, io) => runRole(args, io, { role: 'device', runner: (config, c) => runDevice(config, c) }),
 };
 
 export const overlayCommand: Command = {

@@ -8,3 +8,5 @@ export * from './storage.js';
 export * from './snmp.js';
 export * from './http.js';
 export * from './management.js';
+export * from './device.js';
+export * from './demo.js';

@@ -1,5 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AuthSection } from './auth.js';
+import { DemoSection } from './demo.js';
+import { DeviceSection } from './device.js';
 import { HttpSection } from './http.js';
 import { LogSection } from './log.js';
 import { ManagementSection } from './management.js';
@@ -21,6 +23,8 @@ export const configSections = {
   snmp: SnmpSection,
   http: HttpSection,
   management: ManagementSection,
+  device: DeviceSection,
+  demo: DemoSection,
 };
 
 /** The one schema of a Beckon configuration file: validation, defaults, types and docs all come from it. */

@@ -2,3 +2,5 @@
 export * from './device-snmp-agent.js';
 export * from './device-snmp-session-handler.js';
 export * from './ua-registration.js';
+export * from './snmp-managed-device.js';
+export * from './snmp-device-fleet.js';

@@ -58,8 +58,7 @@ export function createResponse(
       case 'to': {
         const value = values[i] as string;
         let v = value;
-        if (options?.toTag !== undefined && !hasTag(request, value))
-          v = value + ';tag=' + options.toTag;
+        if (options?.toTag !== undefined && !hasTag(request, value)) v = value + ';tag=' + options.toTag;
         res._pushRaw('To', 'to', v);
         break;
       }

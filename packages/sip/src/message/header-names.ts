@@ -172,6 +172,11 @@ function buildSpellings(): Map<string, HeaderNameInfo> {
 // Immutable after construction (a lookup table, not state).
 const SPELLINGS: ReadonlyMap<string, HeaderNameInfo> = buildSpellings();
 
+/** The entry for a usual spelling of a known header name (undefined for anything else). */
+export function knownHeaderName(name: string): HeaderNameInfo | undefined {
+  return SPELLINGS.get(name);
+}
+
 /**
  * Key and canonical name of a header name as received: one Map lookup for the usual spellings, else the
  * general `headerKey` / `canonicalForKey` path (the result is not cached: names come from the network).

@@ -120,13 +120,16 @@ export class TransactionLayer {
     return { ok: true, transaction: tx };
   }
 
-  /** Creates the server transaction for a new request (not ACK). */
+  /**
+   * Creates the server transaction for a new request (not ACK). `id` is the request's `serverKey` when the
+   * caller already computed it (for `findServerById`), saving a second computation.
+   */
   createServer(
     request: SipRequest,
     channel: TransactionChannel,
     user?: ServerTransactionUser<SipRequest>,
+    id: string | undefined = serverKey(request, request.method),
   ): CreateServerResult {
-    const id = serverKey(request, request.method);
     if (id === undefined) return { ok: false, error: 'no-via' };
     if (this.servers.has(id)) return { ok: false, error: 'duplicate' };
     const base = {
@@ -162,6 +165,11 @@ export class TransactionLayer {
   findServer(req: SipRequest): ServerTransaction | undefined {
     const id = serverKey(req, req.method);
     return id === undefined ? undefined : this.servers.get(id);
+  }
+
+  /** The server transaction filed under `id` (a `serverKey`). */
+  findServerById(id: string): ServerTransaction | undefined {
+    return this.servers.get(id);
   }
 
   /**

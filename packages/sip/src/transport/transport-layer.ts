@@ -180,7 +180,10 @@ export class TransportLayer implements ConnectionHost {
     }
     switch (target.transport) {
       case 'udp': {
-        const l = this.udpListenerFor(target.address);
+        const l =
+          target.local === undefined
+            ? this.udpListenerFor(target.address)
+            : this.udpListenerAt(target.local.address, target.local.port);
         if (!l) return { ok: false, error: 'no-listener' };
         return l.flowFor(target.address, target.port).send(data);
       }
@@ -264,6 +267,19 @@ export class TransportLayer implements ConnectionHost {
     if (flow.inbound) this.releaseSource(flow.remote.address);
     this.log.debug({ flow: flow.id, remote: flow.remote, reason }, 'connection closed');
     this.user?.onFlowClosed?.(flow, reason);
+  }
+
+  /** The open UDP listener bound to `address:port` (or to the wildcard address of that family and port). */
+  udpListenerAt(address: string, port: number): UdpListener | undefined {
+    const bare = address.startsWith('[') ? address.slice(1, -1) : address;
+    const v6 = net.isIPv6(bare);
+    let wildcard: UdpListener | undefined;
+    for (const u of this.udp) {
+      if (u.closed || u.localAddress.port !== port || (u.family === 'IPv6') !== v6) continue;
+      if (u.localAddress.address === bare) return u;
+      if (u.localAddress.address === '0.0.0.0' || u.localAddress.address === '::') wildcard ??= u;
+    }
+    return wildcard;
   }
 
   private udpListenerFor(address: string): UdpListener | undefined {

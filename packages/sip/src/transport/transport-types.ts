@@ -139,6 +139,13 @@ export interface SendTarget {
   transport: TransportKind;
   address: string;
   port: number;
+  /**
+   * UDP only: the local listener to send from (its bound address and port), for a station with several
+   * listeners whose peers expect requests from one of them (e.g. a restored subscription). A listener
+   * bound to a wildcard address matches any `address` with its port. No matching listener: the send fails
+   * with `no-listener`. Ignored for connection-oriented transports.
+   */
+  local?: { address: string; port: number };
 }
 
 /** `spec` names the listener that could not be opened (absent when start was called in a wrong state). */

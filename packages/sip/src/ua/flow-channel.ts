@@ -48,6 +48,7 @@ export interface TargetSender {
  */
 export function targetChannel(transport: TargetSender, target: SendTarget): TransactionChannel {
   const dest: SendTarget = { transport: target.transport, address: target.address, port: target.port };
+  if (target.local !== undefined) dest.local = { address: target.local.address, port: target.local.port };
   return {
     reliable: target.transport !== 'udp',
     async send(data: Buffer): Promise<void> {

@@ -6,3 +6,4 @@ export * from './response-channel.js';
 export * from './request-checks.js';
 export * from './stamp-via.js';
 export * from './endpoint-metrics.js';
+export * from './request-router.js';

@@ -101,7 +101,8 @@ export class ServerContext implements ServerTransactionUser {
   /** Builds a response to the request with this UAS's To tag and Server header (not sent). */
   createResponse(status: number, reason?: string, headers?: HeaderInit, body?: Buffer | string): SipResponse {
     const res = createResponse(this.request, status, reason, status === 100 ? {} : { toTag: this.localTag });
-    const rows = headers === undefined ? NO_ROWS : Array.isArray(headers) ? headers : [...headerRows(headers)];
+    const rows =
+      headers === undefined ? NO_ROWS : Array.isArray(headers) ? headers : [...headerRows(headers)];
     if (this.host.serverHeader !== undefined && !hasServerRow(rows)) {
       res.add('Server', this.host.serverHeader);
     }
@@ -119,7 +120,8 @@ export class ServerContext implements ServerTransactionUser {
    */
   respond(status: number, reason?: string, headers?: HeaderInit, body?: Buffer | string): boolean {
     if (this.final !== 0) return false;
-    if (this.statelessChannel === undefined && (!this.transaction || this.transaction.terminated)) return false;
+    if (this.statelessChannel === undefined && (!this.transaction || this.transaction.terminated))
+      return false;
     return this.send(this.createResponse(status, reason, headers, body));
   }
 

@@ -1,16 +1,14 @@
-import { isIP } from 'node:net';
-import { lookup } from 'node:dns/promises';
 import { BadInputReporter, type Logger, type MetricsRegistry } from '@beckon/ops';
 import { DigestClient } from '../auth/digest-client.js';
-import { isSipUri, stripIpv6Brackets, type Uri } from '../grammar/uri.js';
+import type { Uri } from '../grammar/uri.js';
 import { createErrorResponse, createResponse } from '../message/create-response.js';
 import { parseMessage } from '../message/parse-message.js';
 import type { SipParseError } from '../message/sip-parse-error.js';
 import { SipRequest } from '../message/sip-request.js';
 import type { SipResponse } from '../message/sip-response.js';
 import { InviteServerTransaction } from '../transaction/invite-server-transaction.js';
-import { MAGIC_COOKIE } from '../transaction/transaction-key.js';
-import { TransactionLayer, type ServerTransaction } from '../transaction/transaction-layer.js';
+import { flatKey, MAGIC_COOKIE } from '../transaction/transaction-key.js';
+import { serverKey, TransactionLayer, type ServerTransaction } from '../transaction/transaction-layer.js';
 import type { TransactionChannel } from '../transaction/transaction-channel.js';
 import type { TransactionTimerInit } from '../transaction/transaction-timers.js';
 import type {
@@ -23,13 +21,15 @@ import type {
 } from '../transport/transport-types.js';
 import { formatHostPort } from '../transport/transport-types.js';
 import { EndpointMetrics } from './endpoint-metrics.js';
-import { flowChannel, targetChannel, type FlowChannelCache, type TargetSender } from './flow-channel.js';
+import type { FlowChannelCache, TargetSender } from './flow-channel.js';
 import { checkRequest } from './request-checks.js';
+import { targetFromUri, UacTargets } from './uac-targets.js';
+import { RequestRouter, type DialogRouteId, type RequestFilter } from './request-router.js';
 import { responseChannel } from './response-channel.js';
 import { headerRows, ServerContext, type HeaderInit, type ServerContextHost } from './server-context.js';
 import { stampVia } from './stamp-via.js';
 import { TokenSource } from './token-source.js';
-import { runUacRequest, type RequestOptions, type UacRoute } from './uac-request.js';
+import { runUacRequest, type RequestOptions } from './uac-request.js';
 
 /** The part of the transport layer the endpoint uses (`TransportLayer` implements it). */
 export interface EndpointTransport extends TargetSender {
@@ -77,19 +77,6 @@ export interface SipEndpointInit {
 /** Handler of requests of one method. May respond later; a thrown error or rejection answers 500. */
 export type RequestHandler = (ctx: ServerContext) => void | Promise<void>;
 
-/**
- * A request filter (`SipEndpoint.addRequestFilter`): returns the handler that takes this request, or
- * undefined to let the next filter (and finally the method's handler) see it.
- */
-export type RequestFilter = (req: SipRequest, flow: Flow) => RequestHandler | undefined;
-
-/** The identifiers of a dialog as seen by this UA (RFC 3261 §12: Call-ID, local tag, remote tag). */
-export interface DialogRouteId {
-  callId: string;
-  localTag: string;
-  remoteTag: string;
-}
-
 /** Where `request()` sends: an existing flow, or a transport/address/port. */
 export type RequestTarget = Flow | SendTarget;
 
@@ -122,7 +109,6 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
   private readonly userAgent: string | undefined;
   private readonly supported: Set<string>;
   private readonly accept: string;
-  private readonly advertisedHost: string | undefined;
   private readonly badInput: BadInputReporter;
   private readonly handlers = new Map<string, RequestHandler>();
   private allowValue = '';
@@ -132,8 +118,8 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
   private readonly awaitingAck = new Map<string, ServerContext>();
   private readonly liveRequests = new Map<string, string>();
   private readonly flowChannels: FlowChannelCache = new WeakMap();
-  private readonly filters: RequestFilter[] = [];
-  private readonly dialogRoutes = new Map<string, RequestHandler>();
+  private readonly router = new RequestRouter();
+  private readonly targets: UacTargets;
   private stopped = false;
   private readonly tokens = new TokenSource();
   private readonly inviteTimeoutMs: number;
@@ -151,7 +137,7 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     this.userAgent = emptyToUndefined(init.userAgent ?? 'Beckon');
     this.supported = new Set((init.supported ?? []).map((t) => t.toLowerCase()));
     this.accept = (init.accept ?? ['application/sdp']).join(', ');
-    this.advertisedHost = init.advertisedHost;
+    this.targets = new UacTargets(components.transport, init.advertisedHost);
     this.inviteTimeoutMs = init.inviteTimeoutMs ?? 180_000;
     this.statelessMethods = new Set(
       (init.statelessMethods ?? []).filter((m) => m !== 'INVITE' && m !== 'ACK' && m !== 'CANCEL'),
@@ -239,79 +225,17 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
 
   /**
    * Sends a request and resolves with its final response (never rejects): a timeout resolves as a local
-   * 408, a transport failure or an unresolvable target as a local 503 (RFC 3261 §8.1.3.1). Without a
+   * 408, a transport failure or an unresolvable target as a local 503 (RFC 3261 §8.1.3.1); such responses
+   * have `res.local === true` and `res.localReason` set. Without a
    * target the Request-URI is used (IP literal or A/AAAA lookup; no RFC 3263 NAPTR/SRV).
    */
   async request(req: SipRequest, target?: RequestTarget, opts?: RequestOptions): Promise<SipResponse> {
-    if (this.stopped) return createResponse(req, 503, 'Service Unavailable');
-    const dest = target ?? (await this.targetFromUri(req.uri));
-    if (!dest) return createResponse(req, 503, 'Service Unavailable');
-    const route = this.routeFor(dest);
-    if (!route) return createResponse(req, 503, 'Service Unavailable');
+    if (this.stopped) return createResponse(req, 503, 'Service Unavailable').markLocal('stopped');
+    const dest = target ?? (await targetFromUri(req.uri));
+    if (!dest) return createResponse(req, 503, 'Service Unavailable').markLocal('no-route');
+    const route = this.targets.routeFor(dest);
+    if (!route) return createResponse(req, 503, 'Service Unavailable').markLocal('no-route');
     return runUacRequest(this, req, route, opts);
-  }
-
-  private routeFor(dest: RequestTarget): UacRoute | undefined {
-    if (isFlow(dest)) {
-      const listener = this.listenerFor(dest.transport, dest.local.address);
-      const port = dest.reliable && listener ? listener.port : dest.local.port;
-      return {
-        channel: flowChannel(dest),
-        viaTransport: dest.transport.toUpperCase(),
-        sentBy: formatHostPort(this.hostFor(dest.local.address), port),
-      };
-    }
-    const listener = this.listenerFor(dest.transport, isIP(dest.address) === 6 ? '::' : '0.0.0.0');
-    if (!listener) return undefined;
-    return {
-      channel: targetChannel(this.transport, dest),
-      viaTransport: dest.transport.toUpperCase(),
-      sentBy: formatHostPort(this.hostFor(listener.address), listener.port),
-    };
-  }
-
-  private listenerFor(transport: string, likeAddress: string): ListenerInfo | undefined {
-    const family = isIP(stripIpv6Brackets(likeAddress)) === 6 ? 'IPv6' : 'IPv4';
-    const all = this.transport.listeners();
-    // Without a listener of that transport (an outgoing-only TCP connection, say) the Via still needs a
-    // sent-by: any listener of the family will do, responses come back over the connection anyway.
-    return (
-      all.find((l) => l.transport === transport && l.family === family) ??
-      all.find((l) => l.transport === transport) ??
-      all.find((l) => l.family === family) ??
-      all[0]
-    );
-  }
-
-  private hostFor(address: string): string {
-    if (address === '0.0.0.0' || address === '::')
-      return this.advertisedHost ?? (address === '::' ? '::1' : '127.0.0.1');
-    return address;
-  }
-
-  private async targetFromUri(uri: Uri): Promise<SendTarget | undefined> {
-    if (!isSipUri(uri)) return undefined;
-    const tp = uri.params.get('transport');
-    const transport =
-      uri.scheme === 'sips'
-        ? 'tls'
-        : tp === 'tcp'
-          ? 'tcp'
-          : tp === 'tls'
-            ? 'tls'
-            : tp === 'ws'
-              ? 'ws'
-              : 'udp';
-    const port = uri.port ?? (transport === 'tls' ? 5061 : 5060);
-    let address = stripIpv6Brackets(uri.params.get('maddr') ?? uri.host);
-    if (isIP(address) === 0) {
-      try {
-        address = (await lookup(address)).address;
-      } catch {
-        return undefined;
-      }
-    }
-    return { transport, address, port };
   }
 
   // ---- inbound -----------------------------------------------------------------------------
@@ -345,7 +269,7 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     // §20.43: warn-agent = hostport / pseudonym; 399 is the "Miscellaneous warning" code.
     res.add(
       'Warning',
-      `399 ${formatHostPort(this.hostFor(flow.local.address), flow.local.port)} "${error.reason.replace(/["\\\r\n]/g, ' ')}"`,
+      `399 ${formatHostPort(this.targets.hostFor(flow.local.address), flow.local.port)} "${error.reason.replace(/["\\\r\n]/g, ' ')}"`,
     );
     const via = res.topVia();
     if (!via) return;
@@ -389,7 +313,9 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
       this.onStatelessRequest(req, flow);
       return;
     }
-    const existing = this.transactions.findServer(req);
+    const id = serverKey(req, req.method);
+    if (id === undefined) return;
+    const existing = this.transactions.findServerById(id);
     if (existing) {
       existing.receiveRequestRetransmission();
       return;
@@ -400,6 +326,8 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     const created = this.transactions.createServer(
       req,
       responseChannel(this.transport, flow, via, this.flowChannels),
+      undefined,
+      id,
     );
     if (!created.ok) return;
     const tx = created.transaction;
@@ -439,7 +367,7 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
    * and dispatches.
    */
   private route(req: SipRequest, ctx: ServerContext): void {
-    const claimed = this.claimedBy(req, ctx.flow);
+    const claimed = this.router.claim(req, ctx.flow);
     const rejection = checkRequest(req, {
       handled: claimed ? ALL_METHODS : this.handlers,
       allow: this.allowValue,
@@ -457,21 +385,6 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     this.dispatch(handler, ctx);
   }
 
-  private claimedBy(req: SipRequest, flow: Flow): RequestHandler | undefined {
-    if (this.dialogRoutes.size > 0) {
-      const toTag = req.toTag;
-      if (toTag !== undefined) {
-        const h = this.dialogRoutes.get(dialogRouteKey(req.callId, toTag, req.fromTag ?? ''));
-        if (h) return h;
-      }
-    }
-    for (const filter of this.filters) {
-      const h = filter(req, flow);
-      if (h) return h;
-    }
-    return undefined;
-  }
-
   /**
    * Adds a request filter, consulted for every new request (not ACKs of 2xx, not CANCEL) before the
    * handler of its method: the first filter that returns a handler gets the request, and the method's own
@@ -480,12 +393,7 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
    * Allow (register a method handler as well to advertise them).
    */
   addRequestFilter(filter: RequestFilter): () => void {
-    const entry = filter;
-    this.filters.push(entry);
-    return () => {
-      const i = this.filters.indexOf(entry);
-      if (i >= 0) this.filters.splice(i, 1);
-    };
+    return this.router.addFilter(filter);
   }
 
   /**
@@ -495,11 +403,7 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
    * come before request filters and method handlers. Returns a function that removes the route.
    */
   routeDialog(dialog: DialogRouteId, handler: RequestHandler): () => void {
-    const key = dialogRouteKey(dialog.callId, dialog.localTag, dialog.remoteTag);
-    this.dialogRoutes.set(key, handler);
-    return () => {
-      if (this.dialogRoutes.get(key) === handler) this.dialogRoutes.delete(key);
-    };
+    return this.router.addDialog(dialog, handler);
   }
 
   /** §8.2.7: a request of a `statelessMethods` method: checks, then the handler, no server transaction. */
@@ -617,7 +521,9 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
     const cseq = req.tryCSeq();
     const callId = req.tryCallId();
     if (!cseq.ok || !callId.ok) return false;
-    const key = (req.fromTag ?? '') + '|' + callId.value + '|' + cseq.value.seq + '|' + cseq.value.method;
+    const key = flatKey(
+      (req.fromTag ?? '') + '|' + callId.value + '|' + cseq.value.seq + '|' + cseq.value.method,
+    );
     const other = this.liveRequests.get(key);
     if (other !== undefined && other !== tx.id) return true;
     this.liveRequests.set(key, tx.id);
@@ -648,14 +554,6 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
 }
 
 const ALL_METHODS = { has: (): boolean => true };
-
-function dialogRouteKey(callId: string, localTag: string, remoteTag: string): string {
-  return callId + '\n' + localTag + '\n' + remoteTag;
-}
-
-function isFlow(t: RequestTarget): t is Flow {
-  return typeof (t as Flow).send === 'function' && typeof (t as Flow).id === 'string';
-}
 
 function emptyToUndefined(s: string): string | undefined {
   return s === '' ? undefined : s;

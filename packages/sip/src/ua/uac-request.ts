@@ -134,16 +134,16 @@ function attempt(
       settle(res);
     },
     onTimeout(): void {
-      settle(createResponse(req, 408, 'Request Timeout'));
+      settle(createResponse(req, 408, 'Request Timeout').markLocal('timeout'));
     },
     onTransportError(err: Error): void {
       host.log.debug({ err: err.message, method: req.method }, 'request transport error');
-      settle(createResponse(req, 503, 'Service Unavailable'));
+      settle(createResponse(req, 503, 'Service Unavailable').markLocal('transport-error'));
     },
   });
   if (!created.ok) {
     host.log.warn({ error: created.error }, 'client transaction not created');
-    settle(createResponse(req, 503, 'Service Unavailable'));
+    settle(createResponse(req, 503, 'Service Unavailable').markLocal('no-route'));
     return;
   }
   host.metrics.requestOut(req.method);

@@ -46,7 +46,7 @@ function explain(r: RunResult): string {
   return `code=${r.code} signal=${r.signal} timedOut=${r.timedOut}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`;
 }
 
-void describe('interop: SIPp subscriber against the Notifier (management-req)', () => {
+void describe('interop: SIPp subscriber against the Notifier (management-req)', { timeout: 120_000 }, () => {
   const runner = new ToolRunner();
   const metrics = new MetricsRegistry();
   const log = silentLogger();

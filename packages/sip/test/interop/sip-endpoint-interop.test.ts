@@ -48,7 +48,7 @@ function explain(r: RunResult): string {
   return `code=${r.code} signal=${r.signal} timedOut=${r.timedOut}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`;
 }
 
-void describe('interop: SIPp, sipsak and tshark against SipEndpoint', () => {
+void describe('interop: SIPp, sipsak and tshark against SipEndpoint', { timeout: 180_000 }, () => {
   const runner = new ToolRunner();
   const metrics = new MetricsRegistry();
   const log = silentLogger();

@@ -85,6 +85,9 @@ function portOf(layer: TransportLayer, transport: string, family = 'IPv4'): numb
   return l.port;
 }
 
+/** Every test here does network I/O: a hard bound so that no test can hang the run. */
+const BOUNDED = { timeout: 30_000 };
+
 const ipv6 = ((): boolean => {
   return Object.values(os.networkInterfaces()).some((list) =>
     (list ?? []).some((i) => i.family === 'IPv6' && i.address === '::1'),
@@ -135,65 +138,69 @@ after(() => {
 
 for (const host of ['127.0.0.1', '::1']) {
   const family = host === '::1' ? 'IPv6' : 'IPv4';
-  void describe(`echo over ${family}`, { skip: host === '::1' && !ipv6 ? 'no IPv6 loopback' : false }, () => {
-    for (const transport of ['udp', 'tcp', 'tls', 'ws', 'wss'] as const) {
-      void test(`${transport} echo and flow reuse`, async (t) => {
-        if ((transport === 'tls' || transport === 'wss') && !haveOpenssl)
-          return t.skip('openssl not available');
-        const spec: ListenerSpec = {
-          transport,
-          host,
-          port: 0,
-          ...(transport === 'tls' || transport === 'wss' ? { tls: { key, cert } } : {}),
-        };
-        const serverUser = new Recorder(true);
-        const clientUser = new Recorder();
-        const server = await makeLayer([spec], serverUser);
-        const client = await makeLayer([{ ...spec }], clientUser, {
-          tlsClient: { ca: cert, servername: 'localhost' },
-        });
-        try {
-          const port = portOf(server.layer, transport, family);
-          for (let i = 0; i < 3; i++) {
-            const r = await client.layer.send(
-              { transport, address: host, port },
-              sipMessage(`m${i}`, `body ${i}`),
+  void describe(
+    `echo over ${family}`,
+    { ...BOUNDED, skip: host === '::1' && !ipv6 ? 'no IPv6 loopback' : false },
+    () => {
+      for (const transport of ['udp', 'tcp', 'tls', 'ws', 'wss'] as const) {
+        void test(`${transport} echo and flow reuse`, async (t) => {
+          if ((transport === 'tls' || transport === 'wss') && !haveOpenssl)
+            return t.skip('openssl not available');
+          const spec: ListenerSpec = {
+            transport,
+            host,
+            port: 0,
+            ...(transport === 'tls' || transport === 'wss' ? { tls: { key, cert } } : {}),
+          };
+          const serverUser = new Recorder(true);
+          const clientUser = new Recorder();
+          const server = await makeLayer([spec], serverUser);
+          const client = await makeLayer([{ ...spec }], clientUser, {
+            tlsClient: { ca: cert, servername: 'localhost' },
+          });
+          try {
+            const port = portOf(server.layer, transport, family);
+            for (let i = 0; i < 3; i++) {
+              const r = await client.layer.send(
+                { transport, address: host, port },
+                sipMessage(`m${i}`, `body ${i}`),
+              );
+              assert.deepEqual(r, { ok: true });
+            }
+            await clientUser.until(() => clientUser.messages.length === 3, 'echoes');
+            assert.deepEqual(
+              clientUser.messages.map((m) => m.data.toString()),
+              [0, 1, 2].map((i) => sipMessage(`m${i}`, `body ${i}`).toString()),
             );
-            assert.deepEqual(r, { ok: true });
+            const inbound = serverUser.messages[0]?.flow;
+            assert.ok(inbound);
+            assert.equal(inbound.transport, transport);
+            assert.equal(inbound.secure, transport === 'tls' || transport === 'wss');
+            assert.equal(inbound.remote.address, host);
+            assert.equal(server.layer.getFlow(inbound.id), inbound);
+            // Every message from the client arrived on the same flow.
+            assert.ok(serverUser.messages.every((m) => m.flow === inbound));
+            if (transport !== 'udp') {
+              // One connection only, reused both ways (the echo went back on the inbound connection).
+              assert.equal(client.layer.connectionFlows().length, 1);
+              assert.equal(server.layer.connectionFlows().length, 1);
+              assert.match(inbound.id, new RegExp(`^${transport}#\\d+$`));
+            } else {
+              assert.ok(inbound.id.startsWith('udp:'));
+            }
+            const c = server.metrics.get('sip_transport_messages_in');
+            assert.equal(c?.kind === 'counter' ? c.get(transport) : -1, 3);
+          } finally {
+            await client.layer.stop();
+            await server.layer.stop();
           }
-          await clientUser.until(() => clientUser.messages.length === 3, 'echoes');
-          assert.deepEqual(
-            clientUser.messages.map((m) => m.data.toString()),
-            [0, 1, 2].map((i) => sipMessage(`m${i}`, `body ${i}`).toString()),
-          );
-          const inbound = serverUser.messages[0]?.flow;
-          assert.ok(inbound);
-          assert.equal(inbound.transport, transport);
-          assert.equal(inbound.secure, transport === 'tls' || transport === 'wss');
-          assert.equal(inbound.remote.address, host);
-          assert.equal(server.layer.getFlow(inbound.id), inbound);
-          // Every message from the client arrived on the same flow.
-          assert.ok(serverUser.messages.every((m) => m.flow === inbound));
-          if (transport !== 'udp') {
-            // One connection only, reused both ways (the echo went back on the inbound connection).
-            assert.equal(client.layer.connectionFlows().length, 1);
-            assert.equal(server.layer.connectionFlows().length, 1);
-            assert.match(inbound.id, new RegExp(`^${transport}#\\d+$`));
-          } else {
-            assert.ok(inbound.id.startsWith('udp:'));
-          }
-          const c = server.metrics.get('sip_transport_messages_in');
-          assert.equal(c?.kind === 'counter' ? c.get(transport) : -1, 3);
-        } finally {
-          await client.layer.stop();
-          await server.layer.stop();
-        }
-      });
-    }
-  });
+        });
+      }
+    },
+  );
 }
 
-void test('listeners report bound addresses and log at info', async () => {
+void test('listeners report bound addresses and log at info', BOUNDED, async () => {
   const lines: string[] = [];
   const { pino } = await import('pino');
   const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
@@ -215,7 +222,7 @@ void test('listeners report bound addresses and log at info', async () => {
   assert.equal(lines.filter((l) => l.includes('listener closed')).length, 2);
 });
 
-void test('bind failure is a result, not an exception', async () => {
+void test('bind failure is a result, not an exception', BOUNDED, async () => {
   const a = await makeLayer([{ transport: 'tcp', host: '127.0.0.1', port: 0 }], new Recorder());
   const port = portOf(a.layer, 'tcp');
   const b = new TransportLayer(
@@ -244,7 +251,7 @@ async function rawClient(
   return { sock, data: () => buf, closed };
 }
 
-void test('TCP: split and coalesced chunks, CRLF ping answered with pong', async () => {
+void test('TCP: split and coalesced chunks, CRLF ping answered with pong', BOUNDED, async () => {
   const user = new Recorder(true);
   const { layer, metrics } = await makeLayer([{ transport: 'tcp', host: '127.0.0.1', port: 0 }], user);
   const c = await rawClient(portOf(layer, 'tcp'));
@@ -274,7 +281,7 @@ void test('TCP: split and coalesced chunks, CRLF ping answered with pong', async
   }
 });
 
-void test('TCP: missing Content-Length closes the connection and counts an error', async () => {
+void test('TCP: missing Content-Length closes the connection and counts an error', BOUNDED, async () => {
   const user = new Recorder();
   const { layer, metrics } = await makeLayer([{ transport: 'tcp', host: '127.0.0.1', port: 0 }], user);
   const c = await rawClient(portOf(layer, 'tcp'));
@@ -288,7 +295,7 @@ void test('TCP: missing Content-Length closes the connection and counts an error
   await layer.stop();
 });
 
-void test('too large: stream closed, datagram dropped, send refused', async () => {
+void test('too large: stream closed, datagram dropped, send refused', BOUNDED, async () => {
   const user = new Recorder();
   const { layer, metrics } = await makeLayer(
     [
@@ -313,7 +320,7 @@ void test('too large: stream closed, datagram dropped, send refused', async () =
   }
 });
 
-void test('UDP keep-alives are counted and not delivered as messages', async () => {
+void test('UDP keep-alives are counted and not delivered as messages', BOUNDED, async () => {
   const user = new Recorder();
   const { layer, metrics } = await makeLayer([{ transport: 'udp', host: '127.0.0.1', port: 0 }], user);
   const { layer: other } = await makeLayer(
@@ -338,7 +345,7 @@ void test('UDP keep-alives are counted and not delivered as messages', async () 
   }
 });
 
-void test('per-source connection limit refuses and counts', async () => {
+void test('per-source connection limit refuses and counts', BOUNDED, async () => {
   const user = new Recorder();
   const { layer, metrics } = await makeLayer([{ transport: 'tcp', host: '127.0.0.1', port: 0 }], user, {
     maxConnectionsPerSource: 2,
@@ -363,7 +370,7 @@ void test('per-source connection limit refuses and counts', async () => {
   }
 });
 
-void test('total connection limit', async () => {
+void test('total connection limit', BOUNDED, async () => {
   const user = new Recorder();
   const { layer, metrics } = await makeLayer([{ transport: 'tcp', host: '127.0.0.1', port: 0 }], user, {
     maxConnections: 1,
@@ -382,7 +389,7 @@ void test('total connection limit', async () => {
   }
 });
 
-void test('idle connections are reaped unless marked keep', async () => {
+void test('idle connections are reaped unless marked keep', BOUNDED, async () => {
   const user = new Recorder();
   const { layer } = await makeLayer([{ transport: 'tcp', host: '127.0.0.1', port: 0 }], user, {
     idleTimeoutMs: 100,
@@ -406,106 +413,119 @@ void test('idle connections are reaped unless marked keep', async () => {
   }
 });
 
-void test('connect failure and sends after stop are results', async () => {
+void test('connect failure and sends after stop are results', BOUNDED, async () => {
   const user = new Recorder();
   const { layer } = await makeLayer([{ transport: 'tcp', host: '127.0.0.1', port: 0 }], user, {
     connectTimeoutMs: 2000,
   });
-  // A port that was just free: bind, read the port, close.
-  const probe = net.createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const freePort = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => probe.close(() => r()));
-  const r = await layer.send({ transport: 'tcp', address: '127.0.0.1', port: freePort }, sipMessage('x'));
-  assert.deepEqual(r, { ok: false, error: 'connect-failed' });
-  const ws = await layer.send({ transport: 'ws', address: '127.0.0.1', port: freePort }, sipMessage('x'));
-  assert.deepEqual(ws, { ok: false, error: 'connect-failed' });
-  await layer.stop();
-  const after = await layer.send({ transport: 'udp', address: '127.0.0.1', port: freePort }, sipMessage('x'));
+  // A destination that refuses for sure: a port we keep listening on 127.0.0.1 cannot be taken on the
+  // wildcard address by anyone else meanwhile, and nothing listens on 127.0.0.2 at that port, so the
+  // connect gets ECONNREFUSED at once (a port that was merely free could be taken by a parallel test).
+  const holder = net.createServer();
+  await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+  const port = (holder.address() as net.AddressInfo).port;
+  try {
+    const r = await layer.send({ transport: 'tcp', address: '127.0.0.2', port }, sipMessage('x'));
+    assert.deepEqual(r, { ok: false, error: 'connect-failed' });
+    const ws = await layer.send({ transport: 'ws', address: '127.0.0.2', port }, sipMessage('x'));
+    assert.deepEqual(ws, { ok: false, error: 'connect-failed' });
+  } finally {
+    await layer.stop();
+    await new Promise<void>((r) => holder.close(() => r()));
+  }
+  const after = await layer.send({ transport: 'udp', address: '127.0.0.1', port }, sipMessage('x'));
   assert.deepEqual(after, { ok: false, error: 'stopped' });
 });
 
-void test('WebSocket: upgrade without the sip subprotocol is refused; ping answered with pong', async () => {
-  const user = new Recorder(true);
-  const { layer, metrics } = await makeLayer([{ transport: 'ws', host: '127.0.0.1', port: 0 }], user);
-  const port = portOf(layer, 'ws');
-  try {
-    const bad = await rawClient(port);
-    bad.sock.write(
-      'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: chat\r\n\r\n',
-    );
-    await bad.closed;
-    assert.match(bad.data(), /^HTTP\/1\.1 400/);
-    const e = metrics.get('sip_transport_errors');
-    assert.equal(e?.kind === 'counter' ? e.get('ws', 'ws-handshake') : -1, 1);
+void test(
+  'WebSocket: upgrade without the sip subprotocol is refused; ping answered with pong',
+  BOUNDED,
+  async () => {
+    const user = new Recorder(true);
+    const { layer, metrics } = await makeLayer([{ transport: 'ws', host: '127.0.0.1', port: 0 }], user);
+    const port = portOf(layer, 'ws');
+    try {
+      const bad = await rawClient(port);
+      bad.sock.write(
+        'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: chat\r\n\r\n',
+      );
+      await bad.closed;
+      assert.match(bad.data(), /^HTTP\/1\.1 400/);
+      const e = metrics.get('sip_transport_errors');
+      assert.equal(e?.kind === 'counter' ? e.get('ws', 'ws-handshake') : -1, 1);
 
-    const good = await rawClient(port);
-    good.sock.write(
-      'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: sip\r\n\r\n',
-    );
-    await user.until(() => good.data().includes('\r\n\r\n'), '101');
-    assert.match(good.data(), /^HTTP\/1\.1 101/);
-    assert.match(good.data(), /Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/);
-    assert.match(good.data(), /Sec-WebSocket-Protocol: sip/);
-    const before = good.data().length;
-    // A masked ping frame with payload "hi": the answer is an unmasked pong with the same payload.
-    good.sock.write(Buffer.from([0x89, 0x82, 1, 2, 3, 4, 0x68 ^ 1, 0x69 ^ 2]));
-    await user.until(() => good.data().length >= before + 4, 'pong');
-    assert.deepEqual([...Buffer.from(good.data().slice(before), 'latin1')], [0x8a, 0x02, 0x68, 0x69]);
-    assert.equal(user.keepalives.length, 1);
-    good.sock.destroy();
-  } finally {
-    await layer.stop();
-  }
-});
+      const good = await rawClient(port);
+      good.sock.write(
+        'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: sip\r\n\r\n',
+      );
+      await user.until(() => good.data().includes('\r\n\r\n'), '101');
+      assert.match(good.data(), /^HTTP\/1\.1 101/);
+      assert.match(good.data(), /Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/);
+      assert.match(good.data(), /Sec-WebSocket-Protocol: sip/);
+      const before = good.data().length;
+      // A masked ping frame with payload "hi": the answer is an unmasked pong with the same payload.
+      good.sock.write(Buffer.from([0x89, 0x82, 1, 2, 3, 4, 0x68 ^ 1, 0x69 ^ 2]));
+      await user.until(() => good.data().length >= before + 4, 'pong');
+      assert.deepEqual([...Buffer.from(good.data().slice(before), 'latin1')], [0x8a, 0x02, 0x68, 0x69]);
+      assert.equal(user.keepalives.length, 1);
+      good.sock.destroy();
+    } finally {
+      await layer.stop();
+    }
+  },
+);
 
-void test('TLS: untrusted server certificate fails the connect; garbage handshake is counted and releases its slot', async (t) => {
-  if (!haveOpenssl) return t.skip('openssl not available');
-  const user = new Recorder(true);
-  const { layer, metrics } = await makeLayer(
-    [{ transport: 'tls', host: '127.0.0.1', port: 0, tls: { key, cert } }],
-    user,
-    {
-      maxConnectionsPerSource: 1,
-    },
-  );
-  const { layer: client } = await makeLayer(
-    [{ transport: 'udp', host: '127.0.0.1', port: 0 }],
-    new Recorder(),
-  );
-  const port = portOf(layer, 'tls');
-  try {
-    const r = await client.send({ transport: 'tls', address: '127.0.0.1', port }, sipMessage('x'));
-    assert.deepEqual(r, { ok: false, error: 'connect-failed' });
-    const garbage = await rawClient(port);
-    garbage.sock.write('OPTIONS sip:x SIP/2.0\r\n\r\n');
-    await garbage.closed;
-    const e = metrics.get('sip_transport_errors');
-    await user.until(
-      () => (e?.kind === 'counter' ? e.get('tls', 'tls-handshake') : 0) >= 1,
-      'handshake error',
-    );
-    // The per-source slot (limit 1) is free again: a trusted client gets through.
-    const { layer: trusted } = await makeLayer(
-      [{ transport: 'udp', host: '127.0.0.1', port: 0 }],
-      new Recorder(),
+void test(
+  'TLS: untrusted server certificate fails the connect; garbage handshake is counted and releases its slot',
+  BOUNDED,
+  async (t) => {
+    if (!haveOpenssl) return t.skip('openssl not available');
+    const user = new Recorder(true);
+    const { layer, metrics } = await makeLayer(
+      [{ transport: 'tls', host: '127.0.0.1', port: 0, tls: { key, cert } }],
+      user,
       {
-        tlsClient: { ca: cert, servername: 'localhost' },
+        maxConnectionsPerSource: 1,
       },
     );
-    const ok = await trusted.send({ transport: 'tls', address: '127.0.0.1', port }, sipMessage('y'));
-    assert.deepEqual(ok, { ok: true });
-    await user.until(() => user.messages.length === 1);
-    await trusted.stop();
-  } finally {
-    await client.stop();
-    await layer.stop();
-  }
-});
+    const { layer: client } = await makeLayer(
+      [{ transport: 'udp', host: '127.0.0.1', port: 0 }],
+      new Recorder(),
+    );
+    const port = portOf(layer, 'tls');
+    try {
+      const r = await client.send({ transport: 'tls', address: '127.0.0.1', port }, sipMessage('x'));
+      assert.deepEqual(r, { ok: false, error: 'connect-failed' });
+      const garbage = await rawClient(port);
+      garbage.sock.write('OPTIONS sip:x SIP/2.0\r\n\r\n');
+      await garbage.closed;
+      const e = metrics.get('sip_transport_errors');
+      await user.until(
+        () => (e?.kind === 'counter' ? e.get('tls', 'tls-handshake') : 0) >= 1,
+        'handshake error',
+      );
+      // The per-source slot (limit 1) is free again: a trusted client gets through.
+      const { layer: trusted } = await makeLayer(
+        [{ transport: 'udp', host: '127.0.0.1', port: 0 }],
+        new Recorder(),
+        {
+          tlsClient: { ca: cert, servername: 'localhost' },
+        },
+      );
+      const ok = await trusted.send({ transport: 'tls', address: '127.0.0.1', port }, sipMessage('y'));
+      assert.deepEqual(ok, { ok: true });
+      await user.until(() => user.messages.length === 1);
+      await trusted.stop();
+    } finally {
+      await client.stop();
+      await layer.stop();
+    }
+  },
+);
 
-void test('a throwing user does not break the transport', async () => {
+void test('a throwing user does not break the transport', BOUNDED, async () => {
   let calls = 0;
   const user: TransportUser = {
     onMessage() {
@@ -538,7 +558,44 @@ void test('a throwing user does not break the transport', async () => {
   }
 });
 
-void test('UDP flow cache is bounded', async () => {
+void test('UDP: SendTarget.local picks the listener to send from', BOUNDED, async () => {
+  const receiver = new Recorder();
+  const { layer: rx } = await makeLayer([{ transport: 'udp', host: '127.0.0.1', port: 0 }], receiver);
+  const { layer: tx } = await makeLayer(
+    [
+      { transport: 'udp', host: '127.0.0.1', port: 0 },
+      { transport: 'udp', host: '127.0.0.1', port: 0 },
+    ],
+    new Recorder(),
+  );
+  try {
+    const port = portOf(rx, 'udp');
+    const [first, second] = tx.listeners().filter((l) => l.transport === 'udp');
+    assert.ok(first && second && first.port !== second.port);
+    for (const from of [second, first, second]) {
+      const r = await tx.send(
+        { transport: 'udp', address: '127.0.0.1', port, local: { address: '127.0.0.1', port: from.port } },
+        sipMessage('x'),
+      );
+      assert.deepEqual(r, { ok: true });
+    }
+    await receiver.until(() => receiver.messages.length === 3, 'three datagrams');
+    assert.deepEqual(
+      receiver.messages.map((m) => m.flow.remote.port),
+      [second.port, first.port, second.port],
+    );
+    const none = await tx.send(
+      { transport: 'udp', address: '127.0.0.1', port, local: { address: '127.0.0.1', port: 1 } },
+      sipMessage('x'),
+    );
+    assert.deepEqual(none, { ok: false, error: 'no-listener' });
+  } finally {
+    await tx.stop();
+    await rx.stop();
+  }
+});
+
+void test('UDP flow cache is bounded', BOUNDED, async () => {
   const user = new Recorder();
   const { layer } = await makeLayer([{ transport: 'udp', host: '127.0.0.1', port: 0 }], user, {
     maxUdpFlows: 2,
@@ -565,59 +622,67 @@ void test('UDP flow cache is bounded', async () => {
   }
 });
 
-void test('WebSocket: closing a flow runs the close handshake and both sides see it closed', async () => {
-  const serverUser = new Recorder(true);
-  const clientUser = new Recorder();
-  const server = await makeLayer([{ transport: 'ws', host: '127.0.0.1', port: 0 }], serverUser);
-  const client = await makeLayer([{ transport: 'udp', host: '127.0.0.1', port: 0 }], clientUser);
-  try {
-    const port = portOf(server.layer, 'ws');
-    const big = 'y'.repeat(70_000);
-    const r = await client.layer.send(
-      { transport: 'ws', address: '127.0.0.1', port },
-      sipMessage('w', 'short'),
-    );
-    assert.deepEqual(r, { ok: true });
-    await clientUser.until(() => clientUser.messages.length === 1);
-    const flow = clientUser.messages[0]?.flow;
-    assert.ok(flow);
-    assert.deepEqual(flow.send(sipMessage('w2', big)), { ok: false, error: 'too-large' });
-    flow.close();
-    await serverUser.until(() => serverUser.closed.length === 1, 'server side closed');
-    await clientUser.until(() => clientUser.closed.length === 1, 'client side closed');
-    assert.equal(serverUser.closed[0]?.reason, 'remote-closed');
-    assert.equal(clientUser.closed[0]?.reason, 'local-close');
-  } finally {
-    await client.layer.stop();
-    await server.layer.stop();
-  }
-});
-
-void test('UDP: STUN Binding Request is answered with the mapped address and reported as a keep-alive', async () => {
-  const serverUser = new Recorder();
-  const clientUser = new Recorder();
-  const { layer } = await makeLayer([{ transport: 'udp', host: '127.0.0.1', port: 0 }], serverUser);
-  const sock = dgram.createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
-  try {
-    const answer = new Promise<Buffer>((resolve) => sock.once('message', (m) => resolve(m)));
-    sock.send(stunBindingRequest(), portOf(layer, 'udp'), '127.0.0.1');
-    const res = await answer;
-    assert.deepEqual(stunMappedAddress(res), { address: '127.0.0.1', port: sock.address().port });
-    await serverUser.until(() => serverUser.keepalives.length === 1);
-    assert.equal(serverUser.keepalives[0]?.kind, 'ping');
-    assert.equal(serverUser.messages.length, 0);
-    // A client layer sees the Binding Success Response as a pong.
+void test(
+  'WebSocket: closing a flow runs the close handshake and both sides see it closed',
+  BOUNDED,
+  async () => {
+    const serverUser = new Recorder(true);
+    const clientUser = new Recorder();
+    const server = await makeLayer([{ transport: 'ws', host: '127.0.0.1', port: 0 }], serverUser);
     const client = await makeLayer([{ transport: 'udp', host: '127.0.0.1', port: 0 }], clientUser);
-    await client.layer.send(
-      { transport: 'udp', address: '127.0.0.1', port: portOf(layer, 'udp') },
-      stunBindingRequest(),
-    );
-    await clientUser.until(() => clientUser.keepalives.length === 1);
-    assert.equal(clientUser.keepalives[0]?.kind, 'pong');
-    await client.layer.stop();
-  } finally {
-    sock.close();
-    await layer.stop();
-  }
-});
+    try {
+      const port = portOf(server.layer, 'ws');
+      const big = 'y'.repeat(70_000);
+      const r = await client.layer.send(
+        { transport: 'ws', address: '127.0.0.1', port },
+        sipMessage('w', 'short'),
+      );
+      assert.deepEqual(r, { ok: true });
+      await clientUser.until(() => clientUser.messages.length === 1);
+      const flow = clientUser.messages[0]?.flow;
+      assert.ok(flow);
+      assert.deepEqual(flow.send(sipMessage('w2', big)), { ok: false, error: 'too-large' });
+      flow.close();
+      await serverUser.until(() => serverUser.closed.length === 1, 'server side closed');
+      await clientUser.until(() => clientUser.closed.length === 1, 'client side closed');
+      assert.equal(serverUser.closed[0]?.reason, 'remote-closed');
+      assert.equal(clientUser.closed[0]?.reason, 'local-close');
+    } finally {
+      await client.layer.stop();
+      await server.layer.stop();
+    }
+  },
+);
+
+void test(
+  'UDP: STUN Binding Request is answered with the mapped address and reported as a keep-alive',
+  BOUNDED,
+  async () => {
+    const serverUser = new Recorder();
+    const clientUser = new Recorder();
+    const { layer } = await makeLayer([{ transport: 'udp', host: '127.0.0.1', port: 0 }], serverUser);
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+    try {
+      const answer = new Promise<Buffer>((resolve) => sock.once('message', (m) => resolve(m)));
+      sock.send(stunBindingRequest(), portOf(layer, 'udp'), '127.0.0.1');
+      const res = await answer;
+      assert.deepEqual(stunMappedAddress(res), { address: '127.0.0.1', port: sock.address().port });
+      await serverUser.until(() => serverUser.keepalives.length === 1);
+      assert.equal(serverUser.keepalives[0]?.kind, 'ping');
+      assert.equal(serverUser.messages.length, 0);
+      // A client layer sees the Binding Success Response as a pong.
+      const client = await makeLayer([{ transport: 'udp', host: '127.0.0.1', port: 0 }], clientUser);
+      await client.layer.send(
+        { transport: 'udp', address: '127.0.0.1', port: portOf(layer, 'udp') },
+        stunBindingRequest(),
+      );
+      await clientUser.until(() => clientUser.keepalives.length === 1);
+      assert.equal(clientUser.keepalives[0]?.kind, 'pong');
+      await client.layer.stop();
+    } finally {
+      sock.close();
+      await layer.stop();
+    }
+  },
+);

@@ -217,6 +217,8 @@ void describe('SipEndpoint outbound with fake timers', () => {
     }
     const res = await p;
     assert.equal(res.status, 408);
+    assert.equal(res.local, true, 'a locally generated 408');
+    assert.equal(res.localReason, 'timeout');
     assert.equal(net.requests().length, 11);
     await ep.stop();
   });

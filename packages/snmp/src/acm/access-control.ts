@@ -30,4 +30,15 @@ export interface AccessControl {
     contextName: string,
     oid: Oid,
   ): AccessStatus;
+  /**
+   * Optional: RFC 3415 §3.2 steps 1-4 resolved once for a request, returning the per-variable check
+   * (step 5). Lets a responder check hundreds of varbinds without re-resolving group/access/view each time.
+   */
+  accessChecker?(
+    securityModel: number,
+    securityName: string,
+    securityLevel: SecurityLevel,
+    viewType: ViewType,
+    contextName: string,
+  ): (oid: Oid) => AccessStatus;
 }

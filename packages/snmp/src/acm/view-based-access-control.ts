@@ -120,6 +120,23 @@ export class ViewBasedAccessControl implements AccessControl {
     return 'accessAllowed';
   }
 
+  /** isAccessAllowed with steps 1-4 resolved once: the returned function only does step 5. */
+  accessChecker(
+    securityModel: number,
+    securityName: string,
+    securityLevel: SecurityLevel,
+    viewType: ViewType,
+    contextName: string,
+  ): (oid: Oid) => AccessStatus {
+    const r = this.resolveView(securityModel, securityName, securityLevel, contextName, viewType);
+    if (!r.ok) {
+      const error = r.error;
+      return () => error;
+    }
+    const view = r.view;
+    return (oid) => (view.contains(oid) ? 'accessAllowed' : 'notInView');
+  }
+
   private resolveUncached(
     securityModel: number,
     securityName: string,

@@ -9,6 +9,8 @@ import { runSetTransaction } from '../mib/set-transaction.js';
 import { ErrorStatus, type BasicPdu, type BulkPdu } from '../proto/pdu.js';
 import type { SnmpStats } from './snmp-stats.js';
 
+type Check = (oid: Oid) => AccessStatus;
+
 export interface CommandResponderInit {
   registry: MibRegistry;
   /** Where handler bugs (exceptions) are reported; they become genErr responses. */
@@ -49,16 +51,17 @@ export class CommandResponder {
     this.cap = init.maxRepetitionsCap ?? 1000;
   }
 
-  private check(req: ResponderRequest, viewType: 'read' | 'write', oid: Oid): AccessStatus {
+  /**
+   * RFC 3415 isAccessAllowed for one request and view type: steps 1-4 (group, access entry, view) are
+   * resolved once per request when the access model supports it, leaving step 5 per variable.
+   */
+  private checker(req: ResponderRequest, viewType: 'read' | 'write'): Check {
     const c = req.ctx;
-    return this.init.access.isAccessAllowed(
-      c.securityModel,
-      c.securityName,
-      c.securityLevel,
-      viewType,
-      c.contextName,
-      oid,
-    );
+    const a = this.init.access;
+    if (a.accessChecker)
+      return a.accessChecker(c.securityModel, c.securityName, c.securityLevel, viewType, c.contextName);
+    return (oid) =>
+      a.isAccessAllowed(c.securityModel, c.securityName, c.securityLevel, viewType, c.contextName, oid);
   }
 
   process(req: ResponderRequest): ResponderResult {
@@ -66,33 +69,40 @@ export class CommandResponder {
     const stats = this.init.stats;
     // RFC 3413 §3.2 (3): other than notInView, an access failure is an authorizationError
     const first = pdu.varbinds[0];
+    const check = this.checker(req, pdu.type === 'SetRequest' ? 'write' : 'read');
     if (first) {
-      const s = this.check(req, pdu.type === 'SetRequest' ? 'write' : 'read', first.oid);
+      const s = check(first.oid);
       if (s !== 'accessAllowed' && s !== 'notInView') {
         if (req.version !== 3) return { kind: 'drop', reason: 'authorization' };
         return { kind: 'response', pdu: errorResponse(pdu, ErrorStatus.authorizationError, 0) };
       }
     }
     let resp: BasicPdu;
+    // encoded size of the varbind list when the handler already computed it (GetBulk)
+    let vbLen = -1;
     try {
       switch (pdu.type) {
         case 'GetRequest':
           stats?.inc('snmpInGetRequests');
           stats?.inc('snmpInTotalReqVars', pdu.varbinds.length);
-          resp = this.get(req, pdu as BasicPdu);
+          resp = this.get(req, check, pdu as BasicPdu);
           break;
         case 'GetNextRequest':
           stats?.inc('snmpInGetNexts');
           stats?.inc('snmpInTotalReqVars', pdu.varbinds.length);
-          resp = this.getNext(req, pdu as BasicPdu);
+          resp = this.getNext(req, check, pdu as BasicPdu);
           break;
         case 'GetBulkRequest':
           stats?.inc('snmpInTotalReqVars', pdu.varbinds.length);
-          resp = this.getBulk(req, pdu);
+          {
+            const b = this.getBulk(req, check, pdu);
+            resp = b.pdu;
+            vbLen = b.vbLen;
+          }
           break;
         case 'SetRequest':
           stats?.inc('snmpInSetRequests');
-          resp = this.set(req, pdu as BasicPdu);
+          resp = this.set(req, check, pdu as BasicPdu);
           break;
         default:
           return { kind: 'drop', reason: 'unexpectedPdu' };
@@ -101,14 +111,19 @@ export class CommandResponder {
       // a MIB handler bug must not take the engine down: RFC 3416 genErr for the whole PDU
       this.init.log?.error({ err, pduType: pdu.type }, 'MIB handler failed');
       resp = errorResponse(pdu, ErrorStatus.genErr, pdu.varbinds.length > 0 ? 1 : 0);
+      vbLen = -1;
     }
-    if (req.version === 0) resp = toV1(resp, pdu);
+    if (req.version === 0) {
+      const v1 = toV1(resp, pdu);
+      if (v1 !== resp) vbLen = -1;
+      resp = v1;
+    }
     // RFC 3416 §4.2.1: "If the size of the message encapsulating the generated Response-PDU would
     // exceed a local constraint or the maximum message size of the originator, then the Response-PDU is
     // discarded and a new Response-PDU is constructed ... error-status field with a value of "tooBig", an
     // error-index field with a value of zero, and an empty variable-bindings field." (SNMPv1, RFC 1157
     // §4.1.2: the GetResponse is "of identical form" to the request, i.e. keeps the varbinds.)
-    if (pduSize(resp) > req.maxPduSize) {
+    if ((vbLen >= 0 ? pduSizeOf(resp, vbLen) : pduSize(resp)) > req.maxPduSize) {
       stats?.inc('snmpOutTooBigs');
       resp = {
         ...errorResponse(pdu, ErrorStatus.tooBig, 0),
@@ -130,12 +145,12 @@ export class CommandResponder {
   }
 
   /** RFC 3416 §4.2.1 */
-  private get(req: ResponderRequest, pdu: BasicPdu): BasicPdu {
+  private get(req: ResponderRequest, check: Check, pdu: BasicPdu): BasicPdu {
     const out: VarBind[] = new Array(pdu.varbinds.length);
     for (let i = 0; i < pdu.varbinds.length; i++) {
       const oid = pdu.varbinds[i]!.oid;
       out[i] =
-        this.check(req, 'read', oid) === 'accessAllowed'
+        check(oid) === 'accessAllowed'
           ? this.init.registry.get(oid, req.ctx)
           : { oid, value: NO_SUCH_OBJECT };
     }
@@ -143,23 +158,20 @@ export class CommandResponder {
   }
 
   /** The next varbind in the read view after `oid` (RFC 3416 §4.2.2); v1 skips Counter64 (RFC 3584 §4: SNMPv1 cannot carry it). */
-  private nextInView(req: ResponderRequest, oid: Oid): VarBind {
+  private nextInView(req: ResponderRequest, check: Check, oid: Oid): VarBind {
     let cur = oid;
     for (;;) {
       const vb = this.init.registry.next(cur, req.ctx);
       if (!vb) return { oid, value: END_OF_MIB_VIEW };
-      if (
-        this.check(req, 'read', vb.oid) === 'accessAllowed' &&
-        !(req.version === 0 && vb.value.type === 'Counter64')
-      )
+      if (check(vb.oid) === 'accessAllowed' && !(req.version === 0 && vb.value.type === 'Counter64'))
         return vb;
       cur = vb.oid;
     }
   }
 
-  private getNext(req: ResponderRequest, pdu: BasicPdu): BasicPdu {
+  private getNext(req: ResponderRequest, check: Check, pdu: BasicPdu): BasicPdu {
     const out: VarBind[] = new Array(pdu.varbinds.length);
-    for (let i = 0; i < pdu.varbinds.length; i++) out[i] = this.nextInView(req, pdu.varbinds[i]!.oid);
+    for (let i = 0; i < pdu.varbinds.length; i++) out[i] = this.nextInView(req, check, pdu.varbinds[i]!.oid);
     return response(pdu.requestId, out);
   }
 
@@ -168,32 +180,48 @@ export class CommandResponder {
    * M repeaters. "the response may be generated with a lesser number of variable bindings" when the
    * message would be too big; stops early once every repeater reached endOfMibView.
    */
-  private getBulk(req: ResponderRequest, pdu: BulkPdu): BasicPdu {
+  private getBulk(req: ResponderRequest, check: Check, pdu: BulkPdu): { pdu: BasicPdu; vbLen: number } {
     const vbs = pdu.varbinds;
     const n = Math.min(Math.max(pdu.nonRepeaters, 0), vbs.length);
     const m = vbs.length - n;
     const r = Math.min(Math.max(pdu.maxRepetitions, 0), this.cap);
     const out: VarBind[] = [];
-    let size = pduOverhead(pdu.requestId);
-    const limit = req.maxPduSize;
+    // encoded size of the varbinds so far, checked against what the size limit leaves for them
+    let vbLen = 0;
+    const limit = req.maxPduSize - pduOverhead(pdu.requestId);
     for (let i = 0; i < n; i++) {
-      const vb = this.nextInView(req, vbs[i]!.oid);
-      size += varbindSize(vb);
+      const vb = this.nextInView(req, check, vbs[i]!.oid);
+      vbLen += varbindSize(vb);
       out.push(vb);
     }
-    if (size > limit) return response(pdu.requestId, out); // tooBig handled by the caller
+    if (vbLen > limit) return { pdu: response(pdu.requestId, out), vbLen }; // tooBig handled by the caller
+    if (m === 0 || r === 0) return { pdu: response(pdu.requestId, out), vbLen };
+    if (m === 1) {
+      // one repeater (what a table walker sends): a straight run of successors
+      let cur = vbs[n]!.oid;
+      for (let rep = 0; rep < r; rep++) {
+        const vb = this.nextInView(req, check, cur);
+        const s = varbindSize(vb);
+        if (vbLen + s > limit) break;
+        vbLen += s;
+        out.push(vb);
+        if (vb.value === END_OF_MIB_VIEW || vb.value.type === 'EndOfMibView') break;
+        cur = vb.oid;
+      }
+      return { pdu: response(pdu.requestId, out), vbLen };
+    }
     const cursor: Oid[] = [];
     for (let j = 0; j < m; j++) cursor.push(vbs[n + j]!.oid);
     const done: boolean[] = new Array<boolean>(m).fill(false);
-    for (let rep = 0; rep < r && m > 0; rep++) {
+    for (let rep = 0; rep < r; rep++) {
       let allEnd = true;
       for (let j = 0; j < m; j++) {
         const vb: VarBind = done[j]
           ? { oid: cursor[j]!, value: END_OF_MIB_VIEW }
-          : this.nextInView(req, cursor[j]!);
+          : this.nextInView(req, check, cursor[j]!);
         const s = varbindSize(vb);
-        if (size + s > limit) return response(pdu.requestId, out);
-        size += s;
+        if (vbLen + s > limit) return { pdu: response(pdu.requestId, out), vbLen };
+        vbLen += s;
         out.push(vb);
         if (vb.value.type === 'EndOfMibView') done[j] = true;
         else {
@@ -203,16 +231,16 @@ export class CommandResponder {
       }
       if (allEnd) break;
     }
-    return response(pdu.requestId, out);
+    return { pdu: response(pdu.requestId, out), vbLen };
   }
 
-  private set(req: ResponderRequest, pdu: BasicPdu): BasicPdu {
+  private set(req: ResponderRequest, check: Check, pdu: BasicPdu): BasicPdu {
     this.init.stats?.inc('snmpInTotalSetVars', pdu.varbinds.length);
     const outcome = runSetTransaction(
       this.init.registry,
       pdu.varbinds,
       req.ctx,
-      (oid) => this.check(req, 'write', oid) === 'accessAllowed',
+      (oid) => check(oid) === 'accessAllowed',
     );
     // RFC 3416 §4.2.5: the Response-PDU carries the request's variable-bindings
     return {
@@ -248,6 +276,11 @@ function pduOverhead(requestId: number): number {
 export function pduSize(pdu: BasicPdu): number {
   let vbLen = 0;
   for (const vb of pdu.varbinds) vbLen += varbindSize(vb);
+  return pduSizeOf(pdu, vbLen);
+}
+
+/** Encoded size of a Response-PDU whose varbinds encode to `vbLen` octets (their SEQUENCE content). */
+function pduSizeOf(pdu: BasicPdu, vbLen: number): number {
   const content =
     tlvSize(integerContentSize(pdu.requestId)) +
     tlvSize(integerContentSize(pdu.errorStatus)) +

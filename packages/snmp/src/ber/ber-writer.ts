@@ -142,26 +142,29 @@ export class BerWriter {
 
   /** X.690 §8.19: first two arcs combined as X*40+Y, base-128 sub-identifiers. */
   writeOid(o: Oid, tag = 0x06): void {
-    if (o.length < 2 || o.length > MAX_OID_ARCS || o[0]! > 2 || (o[0]! < 2 && o[1]! >= 40)) {
+    const len0 = o.length;
+    if (len0 < 2 || len0 > MAX_OID_ARCS || o[0]! > 2 || (o[0]! < 2 && o[1]! >= 40)) {
       this.fail(`invalid OID ${o.join('.')}`);
       o = [0, 0];
     }
     this.ensure(2 + 5 * o.length);
-    this.buf[this.pos++] = tag;
+    const b = this.buf;
+    b[this.pos++] = tag;
     const lenPos = this.pos++;
     const start = this.pos;
     const first = o[0]! * 40 + o[1]!;
     if (first > MAX_ARC) this.fail('first sub-identifier exceeds 2^32-1');
-    this.writeSubId(first);
+    this.writeSubId(first > MAX_ARC ? 0 : first);
     for (let i = 2; i < o.length; i++) {
       const a = o[i]!;
-      if (!(a >= 0 && a <= MAX_ARC && Number.isInteger(a))) {
+      if (a < 0x80 && a >= 0 && (a | 0) === a) b[this.pos++] = a;
+      else if (!(a >= 0 && a <= MAX_ARC && Number.isInteger(a))) {
         this.fail(`bad arc ${a}`);
         this.writeSubId(0);
       } else this.writeSubId(a);
     }
     const len = this.pos - start;
-    if (len < 0x80) this.buf[lenPos] = len;
+    if (len < 0x80) b[lenPos] = len;
     else {
       // at most 128*5 = 640 bytes: 2-byte long form
       const n = len < 0x100 ? 1 : 2;
@@ -177,21 +180,37 @@ export class BerWriter {
     }
   }
 
+  /** One base-128 sub-identifier (v <= 2^32-1; the caller reserved 5 octets). */
   private writeSubId(v: number): void {
+    const b = this.buf;
     if (v < 0x80) {
-      this.buf[this.pos++] = v;
+      b[this.pos++] = v;
       return;
     }
-    let n = 1;
-    let t = v;
-    while (t >= 0x80) {
-      t = Math.floor(t / 128);
-      n++;
+    if (v < 0x4000) {
+      b[this.pos++] = 0x80 | (v >>> 7);
+      b[this.pos++] = v & 0x7f;
+      return;
     }
-    for (let i = n - 1; i >= 0; i--) {
-      const septet = Math.floor(v / 128 ** i) % 128;
-      this.buf[this.pos++] = i > 0 ? septet | 0x80 : septet;
+    if (v < 0x200000) {
+      b[this.pos++] = 0x80 | (v >>> 14);
+      b[this.pos++] = 0x80 | ((v >>> 7) & 0x7f);
+      b[this.pos++] = v & 0x7f;
+      return;
     }
+    if (v < 0x10000000) {
+      b[this.pos++] = 0x80 | (v >>> 21);
+      b[this.pos++] = 0x80 | ((v >>> 14) & 0x7f);
+      b[this.pos++] = 0x80 | ((v >>> 7) & 0x7f);
+      b[this.pos++] = v & 0x7f;
+      return;
+    }
+    // up to 2^32-1: the top septet needs division (>>> is 32-bit)
+    b[this.pos++] = 0x80 | Math.floor(v / 0x10000000);
+    b[this.pos++] = 0x80 | ((v >>> 21) & 0x7f);
+    b[this.pos++] = 0x80 | ((v >>> 14) & 0x7f);
+    b[this.pos++] = 0x80 | ((v >>> 7) & 0x7f);
+    b[this.pos++] = v & 0x7f;
   }
 
   /** Raw pre-encoded TLV bytes. */

@@ -16,6 +16,8 @@ export type RegisterResult = { ok: true; unregister: () => void } | { ok: false;
  */
 export class MibRegistry {
   private regs: Registration[] = [];
+  /** Index of the registration that served the last GetNext (walks stay in one subtree for long runs). */
+  private hint = 0;
 
   register(root: Oid, handler: MibHandler): RegisterResult {
     const i = this.upperBound(root);
@@ -27,11 +29,13 @@ export class MibRegistry {
       return { ok: false, error: `${formatOid(root)} overlaps ${formatOid(next.root)}` };
     const reg = { root, handler };
     this.regs.splice(i, 0, reg);
+    this.hint = 0;
     return {
       ok: true,
       unregister: () => {
         const k = this.regs.indexOf(reg);
         if (k >= 0) this.regs.splice(k, 1);
+        this.hint = 0;
       },
     };
   }
@@ -73,11 +77,21 @@ export class MibRegistry {
 
   /** RFC 3416 §4.2.2: the lexicographic successor, or undefined at the end of the MIB view. */
   next(oid: Oid, ctx: RequestContext): VarBind | undefined {
-    let i = this.upperBound(oid) - 1;
-    if (i < 0 || !isOidPrefix(this.regs[i]!.root, oid)) i++;
+    // Registrations do not overlap, so when the hinted root is a prefix of `oid` it is the one the
+    // binary search would find.
+    const h = this.regs[this.hint];
+    let i: number;
+    if (h && isOidPrefix(h.root, oid)) i = this.hint;
+    else {
+      i = this.upperBound(oid) - 1;
+      if (i < 0 || !isOidPrefix(this.regs[i]!.root, oid)) i++;
+    }
     for (; i < this.regs.length; i++) {
       const vb = this.regs[i]!.handler.next(oid, ctx);
-      if (vb) return vb;
+      if (vb) {
+        this.hint = i;
+        return vb;
+      }
     }
     return undefined;
   }

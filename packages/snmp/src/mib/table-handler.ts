@@ -21,6 +21,7 @@ export interface TableSource {
  */
 export class TableHandler implements MibHandler {
   private readonly columns: number[];
+  private readonly n: number;
 
   constructor(
     readonly entry: Oid,
@@ -28,6 +29,18 @@ export class TableHandler implements MibHandler {
     private readonly source: TableSource,
   ) {
     this.columns = [...columns].sort((a, b) => a - b);
+    this.n = entry.length;
+  }
+
+  /** entry.column.index as one new array. */
+  private instance(c: number, index: Oid): Oid {
+    const n = this.n;
+    const e = this.entry;
+    const out = new Array<number>(n + 1 + index.length);
+    for (let i = 0; i < n; i++) out[i] = e[i]!;
+    out[n] = c;
+    for (let i = 0; i < index.length; i++) out[n + 1 + i] = index[i]!;
+    return out;
   }
 
   private hasColumn(c: number): boolean {
@@ -57,10 +70,12 @@ export class TableHandler implements MibHandler {
         if (oid.length > n + 1) after = oid.slice(n + 1);
       }
     } else if (compareOid(oid, this.entry) > 0) return undefined;
-    for (const c of this.columns) {
+    const cols = this.columns;
+    for (let k = 0; k < cols.length; k++) {
+      const c = cols[k]!;
       if (c < startCol) continue;
       const r = this.source.next(c, c === startCol ? after : undefined, ctx);
-      if (r) return { oid: [...this.entry, c, ...r.index], value: r.value };
+      if (r) return { oid: this.instance(c, r.index), value: r.value };
     }
     return undefined;
   }

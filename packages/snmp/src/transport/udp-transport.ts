@@ -1,4 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP } from 'node:net';
 import type { Logger } from '@beckon/ops';
 import type { SnmpTransport, TransportAddress } from './snmp-transport.js';
 
@@ -17,12 +19,13 @@ export class UdpTransport implements SnmpTransport {
     private readonly socket: Socket,
     private readonly log: Logger | undefined,
   ) {
-    socket.on('message', (msg, rinfo) => this.listener?.(msg, { address: rinfo.address, port: rinfo.port }));
+    // rinfo already is a { address, port } (plus family and size): handed on as the TransportAddress
+    socket.on('message', (msg, rinfo) => this.listener?.(msg, rinfo));
     socket.on('error', (err) => this.log?.warn({ err }, 'snmp udp socket error'));
   }
 
   static async bind(init: UdpTransportInit = {}): Promise<UdpTransport> {
-    const socket = createSocket({ type: init.type ?? 'udp4' });
+    const socket = createSocket({ type: init.type ?? 'udp4', lookup: literalLookup() });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(init.port ?? 0, init.address ?? '127.0.0.1', () => {
@@ -43,9 +46,9 @@ export class UdpTransport implements SnmpTransport {
       this.log?.warn('udp send without destination');
       return;
     }
-    this.socket.send(buf, to.port, to.address, (err) => {
-      if (err) this.log?.debug({ err }, 'snmp udp send failed');
-    });
+    // No per-datagram callback (no closure, no completion tick): a failed send is reported through the
+    // socket's 'error' event, logged above.
+    this.socket.send(buf, to.port, to.address);
   }
 
   onMessage(cb: (buf: Buffer, from: TransportAddress) => void): void {
@@ -61,4 +64,30 @@ export class UdpTransport implements SnmpTransport {
       }
     });
   }
+}
+
+/**
+ * dgram resolves every destination before sending; Node's default lookup defers even an IP literal to
+ * the next tick. Replies go to the literal address a request came from, so literals are answered
+ * synchronously (the datagram leaves within send()), and names still go through dns.lookup.
+ */
+function literalLookup(): (
+  host: string,
+  opts: LookupOneOptions,
+  cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+) => void {
+  let lastHost = '';
+  let lastFamily = 0;
+  return (host, opts, cb) => {
+    if (host !== lastHost) {
+      const family = isIP(host);
+      if (family === 0) {
+        dnsLookup(host, opts, cb);
+        return;
+      }
+      lastHost = host;
+      lastFamily = family;
+    }
+    cb(null, host, lastFamily);
+  };
 }

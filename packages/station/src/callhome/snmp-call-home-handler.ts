@@ -153,8 +153,9 @@ export class SnmpCallHomeHandler implements CallHomeSessionHandler {
     const pinned = trust?.tlsFingerprints ?? [];
     if (pinned.length === 0)
       return this.refuse(session, 'unknown-device', `no TLS fingerprint for ${session.device}`);
-    // RFC 6353 §5.3.1 (client side): "the TLS client MUST verify the server's certificate" — here by
-    // the fingerprint of the device named by the management request (snmpTlstmAddrServerFingerprint).
+    // RFC 6353 (paraphrased): the client authenticates the server's certificate, by the configured
+    // snmpTlstmAddrServerFingerprint or by path validation and identity. Here: the fingerprint pinned
+    // for the device the management request names; the source address plays no part.
     const r = await tlsClientOnSocket(session.socket, {
       cert: cfg.cert,
       key: cfg.key,

@@ -2,6 +2,7 @@ import type { Counter, CounterChild, Logger, MetricsRegistry } from '@beckon/ops
 import {
   createResponse,
   isSipUri,
+  responseChannel,
   parseNameAddr,
   parseUri,
   type Flow,
@@ -12,7 +13,6 @@ import {
   type SipUri,
 } from '@beckon/sip';
 import type { BindingRecord, LocationService } from '../location/index.js';
-import { sendStatelessResponse } from '../registrar/send-stateless-response.js';
 import { bestResponseIndex } from './best-response.js';
 import { hasLooped, loopHash, PROXY_BRANCH_PREFIX } from './loop-detection.js';
 import type {
@@ -391,7 +391,13 @@ export class ForkingProxy {
     }
     // A further 2xx to INVITE (another fork answered): forwarded outside the finished server transaction.
     const via = res.topVia();
-    if (via) sendStatelessResponse(this.transport, rc.ctx.flow, via, res.serialize(), () => undefined);
+    if (!via) return;
+    try {
+      const p = responseChannel(this.transport, rc.ctx.flow, via).send(res.serialize());
+      if (p !== undefined) p.then(undefined, () => undefined);
+    } catch {
+      // Transport refused: the UAC retransmits its INVITE/ACK or times out; nothing else to do.
+    }
   }
 
   private answerContext(rc: ResponseContext, status: number): void {

@@ -4,6 +4,4 @@ export * from './registrar-metrics.js';
 export * from './registrar.js';
 export * from './format-binding-contact.js';
 export * from './http-date.js';
-export * from './stamp-top-via.js';
-export * from './send-stateless-response.js';
 export * from './stateless-register-front.js';

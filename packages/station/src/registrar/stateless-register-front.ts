@@ -3,22 +3,23 @@ import type { Logger } from '@beckon/ops';
 import {
   createResponse,
   parseMessage,
+  responseChannel,
+  stampVia,
   type FlowCloseReason,
   type Flow,
   type KeepAliveKind,
   type SipRequest,
+  type TargetSender,
   type TransportUser,
 } from '@beckon/sip';
 import type { Registrar } from './registrar.js';
 import type { RegisterReply } from './register-reply.js';
-import { sendStatelessResponse, type ResponseSender } from './send-stateless-response.js';
-import { stampTopVia } from './stamp-top-via.js';
 
 export interface StatelessRegisterFrontComponents {
   readonly log: Logger;
   readonly registrar: Registrar;
   /** Where stateless responses are sent through (the transport layer). */
-  readonly transport: ResponseSender;
+  readonly transport: TargetSender;
   /** Everything that is not a REGISTER goes here unchanged (the SIP endpoint). */
   readonly next?: TransportUser;
 }
@@ -47,7 +48,7 @@ const REGISTER = Buffer.from('REGISTER ');
 export class StatelessRegisterFront implements TransportUser {
   private readonly log: Logger;
   private readonly registrar: Registrar;
-  private readonly transport: ResponseSender;
+  private readonly transport: TargetSender;
   private readonly serverHeader: string | undefined;
   private readonly maxMessageSize: number;
   private readonly tagPrefix = randomBytes(4).toString('hex');
@@ -82,8 +83,8 @@ export class StatelessRegisterFront implements TransportUser {
       return;
     }
     const req = parsed.message;
-    const via = stampTopVia(req, flow);
-    if (!via) return;
+    // RFC 3261 §18.2.1 / RFC 3581 §4: received/rport in the top Via, as the SIP core does.
+    if (!stampVia(req, flow)) return;
     this.registrar.process(req, flow).then(
       (reply) => {
         if (reply) this.respond(req, flow, reply);
@@ -111,9 +112,15 @@ export class StatelessRegisterFront implements TransportUser {
     if (this.serverHeader !== undefined) res.add('Server', this.serverHeader);
     const via = req.topVia();
     if (!via) return;
-    sendStatelessResponse(this.transport, flow, via, res.serialize(), (err) =>
-      this.log.debug({ err, status: reply.status }, 'REGISTER response not sent'),
-    );
+    // §18.2.2 (with RFC 3581 §4): where a response goes, decided from the stamped top Via.
+    const failed = (err: unknown): void =>
+      this.log.debug({ err, status: reply.status }, 'REGISTER response not sent');
+    try {
+      const p = responseChannel(this.transport, flow, via).send(res.serialize());
+      if (p !== undefined) p.then(undefined, failed);
+    } catch (err) {
+      failed(err);
+    }
   }
 }
 

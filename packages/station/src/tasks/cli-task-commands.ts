@@ -1,14 +1,26 @@
 import type { SetValueType, SetVarbindInput, TaskOp } from './task-op.js';
 import { describeOp } from './task-op.js';
+import type { TaskRecipe } from './task-recipes.js';
 import type { TaskRecord } from './task-record.js';
 import { TaskState } from './task-record.js';
-import type { TaskService } from './task-service.js';
+import type { TaskCreateInput, TaskCreateResult } from './task-service.js';
+import type { TaskQuery } from './task-store.js';
+import { TaskHttpClient } from './task-http-client.js';
 
-/** What the CLI commands need (TaskService fits). */
-export type TaskCommandApi = Pick<
-  TaskService,
-  'create' | 'createMany' | 'retry' | 'get' | 'list' | 'recipeList'
->;
+/**
+ * What the CLI commands need: TaskService in the station process, or TaskHttpClient from another
+ * process (the `beckon` command talking to a running station).
+ */
+export interface TaskCommandApi {
+  create(input: TaskCreateInput): Promise<TaskCreateResult>;
+  createMany(
+    input: Omit<TaskCreateInput, 'device'> & { devices: readonly string[] },
+  ): Promise<{ bulkId: string; results: { device: string; result: TaskCreateResult }[] }>;
+  retry(id: string, opts?: { timeoutMs?: number; requestedBy?: string }): Promise<TaskCreateResult>;
+  get(id: string): TaskRecord | undefined | Promise<TaskRecord | undefined>;
+  list(q?: TaskQuery): TaskRecord[] | Promise<TaskRecord[]>;
+  recipeList(): TaskRecipe[] | Promise<TaskRecipe[]>;
+}
 
 export interface TaskCommandOutput {
   /** 0 done/ok, 1 failed, 2 usage error, 3 still queued or running when the wait ended. */
@@ -24,6 +36,7 @@ export const TASK_USAGE = `usage:
   beckon task show ID [--json]
   beckon task retry ID [--timeout SECONDS] [--json]
   beckon task recipes
+Every command takes --station URL (default $BECKON_STATION_URL or http://127.0.0.1:8080).
 NAME: an object name (sysDescr.0, sipUACfgServerAddress.1.1) or a numeric OID.
 TYPE (optional, else from the MIB): i u c t s x o a (Net-SNMP letters).
 Exit codes: 0 done, 1 failed, 2 usage, 3 queued (no result within --timeout).`;
@@ -219,7 +232,7 @@ export async function runTaskCommand(
         } else if (f === '--limit') limit = Number(rest[++i]) || 50;
         else if (f !== '--json') return { code: 2, out: `unknown argument ${f}\n${TASK_USAGE}` };
       }
-      const list = api.list({
+      const list = await api.list({
         ...(device !== undefined ? { device } : {}),
         ...(state !== undefined ? { state } : {}),
         limit,
@@ -239,7 +252,7 @@ export async function runTaskCommand(
     case 'show': {
       const id = rest.find((x) => !x.startsWith('--'));
       if (id === undefined) return { code: 2, out: TASK_USAGE };
-      const t = api.get(id);
+      const t = await api.get(id);
       if (!t) return { code: 1, out: `no task ${id}` };
       return { code: 0, out: json ? JSON.stringify(t, null, 2) : formatTask(t) };
     }
@@ -262,12 +275,29 @@ export async function runTaskCommand(
     case 'recipes':
       return {
         code: 0,
-        out: api
-          .recipeList()
-          .map((r) => `${r.name}  ${r.description}`)
-          .join('\n'),
+        out: (await api.recipeList()).map((r) => `${r.name}  ${r.description}`).join('\n'),
       };
     default:
       return { code: 2, out: TASK_USAGE };
   }
+}
+
+/**
+ * `beckon task ...` from another process: talks to the running station's REST API at `--station URL`
+ * (else BECKON_STATION_URL, else http://127.0.0.1:8080, the default `http.listen`).
+ */
+export async function runTaskCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<TaskCommandOutput> {
+  let base = env.BECKON_STATION_URL ?? 'http://127.0.0.1:8080';
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--station') {
+      const v = argv[++i];
+      if (v === undefined) return { code: 2, out: '--station wants a URL' };
+      base = v;
+    } else rest.push(argv[i] as string);
+  }
+  return runTaskCommand(rest, new TaskHttpClient(base));
 }

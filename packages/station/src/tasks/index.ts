@@ -8,3 +8,5 @@ export * from './task-store.js';
 export * from './task-runner.js';
 export * from './task-service.js';
 export * from './cli-task-commands.js';
+export * from './task-http-routes.js';
+export * from './task-http-client.js';

@@ -43,7 +43,7 @@ export interface TaskServiceInit {
   /** Walks stop after this many varbinds (default 10000). */
   maxWalkVarbinds?: number;
   /**
-   * Most tasks with a management request out at once (default 200). More wait here, queued, and are
+   * Most tasks with a management request out at once (default 64). More wait here, queued, and are
    * dispatched as others finish: a bulk task for 10,000 devices does not NOTIFY them all at once and
    * drown the call-home listener (devices give up on a hello reply that comes too late).
    */
@@ -198,7 +198,7 @@ export class TaskService implements CallHomeWork {
     if (device.length === 0) return { ok: false, error: 'no device' };
     const now = this.now();
     const t: TaskRecord = {
-      id: randomBytes(6).toString('base64url'),
+      id: randomBytes(5).toString('hex'),
       device,
       ops: input.ops,
       state: TaskState.Queued,
@@ -226,7 +226,7 @@ export class TaskService implements CallHomeWork {
   async createMany(
     input: Omit<TaskCreateInput, 'device'> & { devices: readonly string[] },
   ): Promise<{ bulkId: string; results: { device: string; result: TaskCreateResult }[] }> {
-    const bulkId = randomBytes(6).toString('base64url');
+    const bulkId = randomBytes(5).toString('hex');
     const { devices, ...rest } = input;
     const results = await Promise.all(
       devices.map(async (device) => ({ device, result: await this.create({ ...rest, device }, bulkId) })),
@@ -294,8 +294,18 @@ export class TaskService implements CallHomeWork {
     if (tasks.length === 0) return { ok: true, detail: 'no tasks for this session' };
     let ok = true;
     let failures = 0;
+    let lost: string | undefined;
     for (const t of tasks) {
       if (t.state !== TaskState.Queued) continue;
+      if (lost !== undefined) {
+        // the session died under an earlier task: do not wait for a timeout per task
+        ok = false;
+        failures++;
+        t.fault = `session lost: ${lost}`;
+        t.finishedAt = this.now();
+        this.transition(t, TaskState.Failed, t.fault);
+        continue;
+      }
       t.startedAt = this.now();
       t.protocol = ctx.session.protocol;
       t.authenticatedAs = ctx.authenticatedAs;
@@ -315,6 +325,7 @@ export class TaskService implements CallHomeWork {
         failures++;
         t.fault = r.fault ?? 'failed';
         this.transition(t, TaskState.Failed, t.fault);
+        if (/: (timeout|closed)$/.test(t.fault)) lost = t.fault;
       }
     }
     return ok
@@ -348,7 +359,7 @@ export class TaskService implements CallHomeWork {
     t.fault = null;
     t.startedAt = null;
     t.finishedAt = null;
-    if (this.dispatched.size >= (this.init.maxInFlight ?? 200)) {
+    if (this.dispatched.size >= (this.init.maxInFlight ?? 64)) {
       if (t.requestId !== null) this.byRequest.delete(t.requestId);
       t.requestId = null;
       t.updatedAt = this.now();
@@ -361,7 +372,7 @@ export class TaskService implements CallHomeWork {
 
   /** Starts backlog tasks while slots are free. */
   private pumpBacklog(): void {
-    const max = this.init.maxInFlight ?? 200;
+    const max = this.init.maxInFlight ?? 64;
     while (!this.stopped && this.backlog.length > 0 && this.dispatched.size < max) {
       const next = this.backlog.shift() as { t: TaskRecord; callHomeTimeoutSec: number | undefined };
       if (next.t.state !== TaskState.Queued) continue;

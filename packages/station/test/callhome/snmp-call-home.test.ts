@@ -6,6 +6,7 @@
  */
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createLogger } from '@beckon/ops';
 import { Pki, sshKey, type Cert, type SshKey } from './fixtures/pki.js';
 import { startStationHarness, type StationHarness } from './fixtures/station-harness.js';
 import { STUB_DESCR, StubDevice, until } from './fixtures/stub-device.js';
@@ -273,4 +274,70 @@ void test('CLI: task create (get by name), list, show, retry of a done task refu
   assert.equal(b.code, 3, b.out);
   assert.match(b.out, new RegExp(`${MAC}  task \\S+  done`));
   assert.match(b.out, / {2}02BEC1000999 {2}task \S+ {2}queued/);
+});
+
+void test('two tasks for one device created together share one NOTIFY and one session', async () => {
+  const { station: st, device: dev } = await setup();
+  const [a, b] = await Promise.all([
+    st.tasks.create({ device: MAC, ops: [{ op: 'get', oids: ['sysDescr.0'] }], timeoutMs: 15_000 }),
+    st.tasks.create({ device: MAC, ops: [{ op: 'get', oids: ['sysName.0'] }], timeoutMs: 15_000 }),
+  ]);
+  assert.ok(a.ok && b.ok);
+  assert.equal(a.task.state, 'done');
+  assert.equal(b.task.state, 'done');
+  assert.equal(dev.callHomes.length, 1);
+  assert.equal(st.count('callhome_snmp_sessions', { 1: 'ok' }), 1);
+});
+
+void test('snmp-tcp: off by default (not offered); when on, a warning is logged and SNMPv2c runs', async () => {
+  const lines: string[] = [];
+  const log = createLogger({ level: 'warn', destination: { write: (l: string) => void lines.push(l) } });
+  const tcpDevice = (udp: number): StubDevice =>
+    new StubDevice({
+      mac: MAC,
+      station: { host: '127.0.0.1', udp },
+      protocols: ['snmp-tcp'],
+      community: 'lab',
+      registrar: '127.0.0.1',
+    });
+  // off: the device offers only snmp-tcp, which the station does not accept (seed 000 §3: the
+  // subscription is accepted only with an acceptable protocol), so the task cannot run
+  station = await startStationHarness({ trust: [], log, callHomeTimeoutSec: 1 });
+  device = tcpDevice(station.sipUdp);
+  await device.start();
+  const d0 = device;
+  const off = await station.tasks.create({
+    device: MAC,
+    protocol: 'snmp-tcp',
+    ops: [{ op: 'get', oids: ['sysDescr.0'] }],
+    timeoutMs: 10_000,
+  });
+  assert.ok(off.ok);
+  assert.equal(off.task.state, 'failed');
+  assert.match(off.task.fault ?? '', /management request refused: unknown protocol snmp-tcp/);
+  assert.equal(d0.subscribed, false);
+  assert.deepEqual(d0.callHomes, []);
+  assert.equal(
+    lines.some((l) => l.includes('snmp-tcp call-home is ON')),
+    false,
+  );
+  await device.stop();
+  await station.stop();
+  // on
+  station = await startStationHarness({ trust: [], snmpTcp: { community: 'lab' }, log });
+  assert.ok(lines.some((l) => l.includes('snmp-tcp call-home is ON')));
+  device = tcpDevice(station.sipUdp);
+  await device.start();
+  const d1 = device;
+  await until(() => d1.subscribed, 'device subscribed');
+  const on = await station.tasks.create({
+    device: MAC,
+    protocol: 'snmp-tcp',
+    ops: [{ op: 'get', oids: ['sysDescr.0'] }],
+    timeoutMs: 10_000,
+  });
+  assert.ok(on.ok);
+  assert.equal(on.task.state, 'done', on.task.fault ?? '');
+  assert.equal(on.task.authenticatedAs, 'none');
+  assert.equal(on.task.results?.[0]?.varbinds[0]?.value, STUB_DESCR);
 });
