@@ -56,3 +56,36 @@ export interface BindingKey {
   readonly aor: string;
   readonly contactKey: string;
 }
+
+/**
+ * Builds a BindingRecord with every field present, always in the same order. Records built by object
+ * spread get one hidden class each in V8 (their optional fields vary), which turns every field read on
+ * the hot paths (SNMP table walks, lookups) into a slow generic lookup; a fixed shape keeps them fast.
+ */
+export function makeBindingRecord(
+  b: Binding,
+  contactKey: string,
+  userIndex: number,
+  contactIndex: number,
+): BindingRecord {
+  return {
+    aor: b.aor,
+    contact: b.contact,
+    contactParams: b.contactParams,
+    displayName: b.displayName,
+    instance: b.instance,
+    regId: b.regId,
+    instrument: b.instrument,
+    authUser: b.authUser,
+    callId: b.callId,
+    cseq: b.cseq,
+    expiresAt: b.expiresAt,
+    path: b.path,
+    flow: b.flow,
+    receivedAt: b.receivedAt,
+    userAgent: b.userAgent,
+    contactKey,
+    userIndex,
+    contactIndex,
+  };
+}

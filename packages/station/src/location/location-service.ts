@@ -1,5 +1,5 @@
 import type { CounterChild, Logger, MetricsRegistry } from '@beckon/ops';
-import type { Binding, BindingKey, BindingRecord } from './binding.js';
+import { makeBindingRecord, type Binding, type BindingKey, type BindingRecord } from './binding.js';
 import { contactKey } from './contact-key.js';
 import { ExpiryWheel } from './expiry-wheel.js';
 import type { LocationStore } from './location-store.js';
@@ -151,7 +151,7 @@ export class LocationService {
         expired++;
         continue;
       }
-      this.insert(r, now);
+      this.insert(makeBindingRecord(r, r.contactKey, r.userIndex, r.contactIndex), now);
     }
     if (expired > 0) await this.store.removeExpired(now);
     this.wheel.start();
@@ -339,7 +339,7 @@ export class LocationService {
         removals.delete(k);
         const prior = upserts.get(k);
         const contactIndex = existing?.contactIndex ?? prior?.contactIndex ?? this.nextContactIndex++;
-        upserts.set(k, { ...b, contactKey: k, userIndex, contactIndex });
+        upserts.set(k, makeBindingRecord(b, k, userIndex, contactIndex));
         if (!prior) {
           if (existing) refreshed++;
           else added++;
