@@ -19,6 +19,7 @@ RATES=("$@"); [ ${#RATES[@]} -gt 0 ] || { echo "give at least one rate" >&2; exi
 PIN=${PIN:-1}
 export KAM_CHILDREN=${KAM_CHILDREN:-1}
 ensure_pkgs kamailio sip-tester bc
+[ "$KIND" = sub ] && ensure_pkgs kamailio-presence-modules
 ensure_users_csv 500000
 case $TR in udp) ST=u1 ;; tcp) ST=t1 ;; *) exit 2 ;; esac
 DEFS=("BENCH_CHILDREN=$KAM_CHILDREN" "BENCH_MAXBUFFER=4194304")
@@ -30,6 +31,7 @@ case $KIND in
   *) echo "kind options|reg|auth|sub" >&2; exit 2 ;;
 esac
 BPORT=${BECKON_PORT:-5080}
+KAM_SIP_PORT=$SIP_PORT
 if [ -z "${BECKON_CMD:-}" ]; then
   case $KIND in
     options) BECKON_CMD="node --import tsx bench/servers/sip-core-server.ts --host 127.0.0.1 --port $BPORT" ;;
@@ -53,6 +55,11 @@ pin() { # pin PID: the process tree of PID on cpu0, SIPp on cpu1
 }
 
 for R in "${RATES[@]}"; do
+  if [ "$KIND" = sub ]; then
+    # presence needs a db_url even in memory-only mode: db_text with the stock (empty) tables (as the
+    # reference's bench-subscribe.sh does)
+    rm -rf "$RUN/dbtext"; mkdir -p "$RUN/dbtext"; cp /usr/share/kamailio/dbtext/kamailio/* "$RUN/dbtext/"
+  fi
   kam_start "${DEFS[@]}" || exit 1
   pin "$KAM_PID"
   log "kamailio $KIND $TR rate=$R dur=${DUR}s"
@@ -75,7 +82,7 @@ for R in "${RATES[@]}"; do
   KAM_PID=$BPID SIP_PORT=$BPORT
   log "beckon $KIND $TR rate=$R dur=${DUR}s (pid $BPID)"
   run_sipp "$RES/$TAG/beckon/$KIND-$TR-$R" "$SCEN" "$ST" "$R" "$DUR"
-  SIP_PORT=5070; KAM_PID=
+  SIP_PORT=$KAM_SIP_PORT; KAM_PID=
   beckon_stop
   sleep 1
 done

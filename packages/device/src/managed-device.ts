@@ -14,12 +14,7 @@ import { callHome, type CallHomeResult } from './call-home-client.js';
 import { CloseDeviceSession, type DeviceSessionHandler } from './device-session-handler.js';
 import { formatMac, macToInstanceUrn } from './mac-address.js';
 import { managementUris, type ManagementUriOverride } from './management-uri.js';
-import {
-  decodeProtosNotify,
-  encodeProtosList,
-  MGMT_PROTOS_LIST_TYPE,
-  protoParam,
-} from '@beckon/mgmt';
+import { decodeProtosNotify, encodeProtosList, MGMT_PROTOS_LIST_TYPE, protoParam } from '@beckon/mgmt';
 
 /** Lifecycle of a managed device agent. */
 export enum ManagedDeviceState {

@@ -1,8 +1,6 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { MetricsRegistry, silentLogger } from '@beckon/ops';
 import {
   DigestServer,
@@ -18,10 +16,13 @@ import { DeviceSimulator } from '../src/device-simulator.js';
 import { ManagedDevice, ManagedDeviceState, type CallHomeEvent } from '../src/managed-device.js';
 import { formatMac, macPlus, macToInstanceUrn } from '../src/mac-address.js';
 import { managementUris } from '../src/management-uri.js';
-import { encodeReply, LineCollector, parseHelloLine, type CallHomeHello } from '@beckon/mgmt';
-import { encodeProtosList } from '@beckon/mgmt';
-
-const ROOT = new URL('../../../', import.meta.url);
+import {
+  encodeProtosList,
+  encodeReply,
+  LineCollector,
+  parseHelloLine,
+  type CallHomeHello,
+} from '@beckon/mgmt';
 
 void test('MAC helpers: device URI, v1 UUID with the MAC as node, simulator MACs', () => {
   assert.equal(formatMac('ff:00:00:00:36:c5'), 'FF00000036C5');

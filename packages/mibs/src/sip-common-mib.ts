@@ -319,7 +319,9 @@ export function registerSipCommonMib(
     applRowSource(apps, {
       // "Number of RequestURIs received with an unsupported scheme": the core answers them 416 (RFC 3261 §8.2.2.1)
       [o.sipCommonOtherStatsNumUnsupportedUris]: (e) =>
-        counter32(e.otherStats?.unsupportedUris() ?? reader(e).sumWhere(reader(e).names.responsesOut, 'code', '416')),
+        counter32(
+          e.otherStats?.unsupportedUris() ?? reader(e).sumWhere(reader(e).names.responsesOut, 'code', '416'),
+        ),
       // "Number of SIP requests received with unsupported methods ... 501 (Not Implemented) or 405"
       [o.sipCommonOtherStatsNumUnsupportedMethods]: (e) => {
         const r = reader(e);

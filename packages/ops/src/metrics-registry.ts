@@ -117,7 +117,10 @@ export class MetricsRegistry {
   }
 
   /** Plain object view for JSON APIs: name -> [{labels:{...}, value}] */
-  toJSON(): Record<string, { kind: string; help: string; samples: { labels: Record<string, string>; value: number }[] }> {
+  toJSON(): Record<
+    string,
+    { kind: string; help: string; samples: { labels: Record<string, string>; value: number }[] }
+  > {
     const out: ReturnType<MetricsRegistry['toJSON']> = {};
     for (const m of this.metrics.values()) {
       out[m.name] = {
@@ -138,9 +141,7 @@ export class MetricsRegistry {
       lines.push(`# TYPE ${name} ${m.kind}`);
       for (const s of m.samples()) {
         const labels = s.labels.length
-          ? '{' +
-            s.labels.map((v, i) => `${m.labelNames[i] ?? `l${i}`}="${escapeLabel(v)}"`).join(',') +
-            '}'
+          ? '{' + s.labels.map((v, i) => `${m.labelNames[i] ?? `l${i}`}="${escapeLabel(v)}"`).join(',') + '}'
           : '';
         lines.push(`${name}${labels} ${s.value}`);
       }

@@ -3,11 +3,7 @@ import type { Logger, MetricsRegistry } from '@beckon/ops';
 import { raiseYoungGeneration } from './run-station.js';
 import { Station } from './station.js';
 import type { StationOptions } from './station-options.js';
-import {
-  startStationServices,
-  type StationServices,
-  type StationServicesOptions,
-} from './station-services.js';
+import type { StationServices, StationServicesOptions } from './station-services.js';
 
 /** A station with its services, started together and stopped in reverse order. */
 export interface RunningStation {
@@ -27,25 +23,33 @@ export async function startStationWithServices(
   options: StationOptions & { services?: StationServicesOptions } = {},
 ): Promise<RunningStation> {
   const { services: servicesOptions, ...stationOptions } = options;
-  const station = new Station(components, config, stationOptions);
-  await station.start();
-  let services: StationServices;
-  try {
-    services = await startStationServices(station, config, components, {
+  // The Station starts its services itself (before its SIP listeners open) when asked to.
+  const station = new Station(components, config, {
+    ...stationOptions,
+    services: {
       ...(stationOptions.authenticate !== undefined ? { authenticate: stationOptions.authenticate } : {}),
       ...(stationOptions.credentials ? { credentials: stationOptions.credentials } : {}),
       ...(stationOptions.recordRoute !== undefined ? { recordRoute: stationOptions.recordRoute } : {}),
       ...servicesOptions,
-    });
-  } catch (err) {
-    await station.stop();
-    throw err;
-  }
+    },
+  });
+  await station.start();
+  const services = station.services as StationServices;
+  const a = services.addresses();
+  components.log.child({ component: 'station' }).info(
+    {
+      sip: a.sip.map((l) => `${l.transport}:${l.address}:${l.port}`),
+      http: a.http ? `http://${a.http.host}:${a.http.port}/` : null,
+      snmp: a.snmp.map((l) => `udp:${l.address}:${l.port}`),
+      callHome: a.advertisedCallHome,
+    },
+    'station ready',
+  );
   return {
     station,
     services,
     async stop() {
-      await services.stop();
+      // Station.stop ends the subscriptions and stops the services before the SIP core.
       await station.stop();
     },
   };

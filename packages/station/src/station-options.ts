@@ -1,6 +1,7 @@
 import type { Logger, MetricsRegistry } from '@beckon/ops';
 import type { CredentialStore } from '@beckon/sip';
 import type { SqliteSynchronous } from '@beckon/store';
+import type { StationServicesOptions } from './station-services.js';
 
 /** What the station is built from besides its configuration. */
 export interface StationComponents {
@@ -33,4 +34,10 @@ export interface StationOptions {
   readonly storeCommitDelayMs?: number;
   /** WAL pages after which SQLite checkpoints inside a commit (default SQLite's 1000; 0 = never). */
   readonly sqliteWalAutocheckpointPages?: number;
+  /**
+   * Start the station's services (notifier, management service, call-home listener, SNMP agent, HTTP API)
+   * in `start`, before the SIP listeners open (absent: the SIP core only; `startStationWithServices` and
+   * `beckon station` set it).
+   */
+  readonly services?: StationServicesOptions;
 }

@@ -194,7 +194,6 @@ export class StationServices {
     const a = this.addresses();
     this.log.info(
       {
-        sip: a.sip.map((l) => `${l.transport}:${l.address}:${l.port}`),
         http: a.http ? `http://${a.http.host}:${a.http.port}/` : null,
         snmp: a.snmp.map((s) => `udp:${s.address}:${s.port}`),
         callHome: a.callHome.tcp ? `${a.callHome.tcp.address}:${a.callHome.tcp.port}` : null,

@@ -23,6 +23,7 @@ import { Registrar, REGISTRAR_SUPPORTED, StatelessRegisterFront } from './regist
 import { credentialStoreFromConfig } from './station-credentials.js';
 import { instrumentsView, type InstrumentView } from './station-instruments.js';
 import type { StationComponents, StationOptions } from './station-options.js';
+import { startStationServices, type StationServices } from './station-services.js';
 
 export enum StationState {
   Idle = 'idle',
@@ -57,6 +58,8 @@ export class Station {
   private registrarValue: Registrar | undefined;
   private proxyValue: ForkingProxy | undefined;
   private credentials: CredentialStore | undefined;
+  private digestValue: DigestServer | undefined;
+  private servicesValue: StationServices | undefined;
 
   constructor(components: StationComponents, config: BeckonConfig, options: StationOptions = {}) {
     this.log = components.log.child({ component: 'station' });
@@ -85,6 +88,20 @@ export class Station {
     return this.need(this.opened.endpoint, 'SIP endpoint');
   }
 
+  get transport(): TransportLayer {
+    return this.need(this.opened.transport, 'SIP transport');
+  }
+
+  /** The registrar's digest server (undefined when REGISTER is not authenticated). */
+  get digest(): DigestServer | undefined {
+    return this.digestValue;
+  }
+
+  /** The services, when `options.services` asked for them. */
+  get services(): StationServices | undefined {
+    return this.servicesValue;
+  }
+
   /** Bound SIP listeners (ports resolved when 0 was configured). */
   listeners(): ListenerInfo[] {
     return this.opened.transport?.listeners() ?? [];
@@ -104,6 +121,13 @@ export class Station {
       this.createSip();
       this.createRegistrar();
       this.createProxy();
+      if (this.options.services)
+        this.servicesValue = await startStationServices(
+          this,
+          this.config,
+          { log: this.log, metrics: this.metrics },
+          this.options.services,
+        );
       await this.startListeners();
     } catch (err) {
       await this.closeAll();
@@ -201,7 +225,7 @@ export class Station {
     let digest: DigestServer | undefined;
     if (this.options.authenticate ?? true) {
       this.credentials = this.options.credentials ?? credentialStoreFromConfig(cfg.auth, realm);
-      digest = new DigestServer(
+      digest = this.digestValue = new DigestServer(
         { log: this.log, metrics: this.metrics, credentials: this.credentials },
         {
           realm,
@@ -278,6 +302,9 @@ export class Station {
   }
 
   private async closeAll(): Promise<void> {
+    const services = this.servicesValue;
+    this.servicesValue = undefined;
+    if (services) await services.stop();
     const o = this.opened;
     this.opened = {};
     o.front?.stop();

@@ -21,6 +21,7 @@ interface Lane {
  * is a FIFO and the queue needs no heap: one Node timer is armed for the earliest head of all lanes.
  *
  * Cancellation is lazy: a target that no longer waits (terminated, disposed) ignores `waitExpired`.
+ * Entries fire up to 1/256 of their duration early (at most 100 ms): see `slackOf`.
  * Expiry uses `Date.now()`; tests that mock timers must mock `Date` as well.
  */
 export class WaitTimerQueue {
@@ -71,8 +72,11 @@ export class WaitTimerQueue {
     let next = Infinity;
     for (const [ms, lane] of this.lanes) {
       const { at, who } = lane;
+      // Entries due within the lane's slack fire now, so that a busy lane wakes the process at most once
+      // per slack instead of once per millisecond (each wake-up is a syscall round trip).
+      const horizon = now + slackOf(ms);
       let h = lane.head;
-      while (h < at.length && (at[h] as number) <= now) {
+      while (h < at.length && (at[h] as number) <= horizon) {
         const target = who[h] as WaitTimerTarget;
         who[h] = DONE;
         h++;
@@ -93,6 +97,15 @@ export class WaitTimerQueue {
     }
     if (next < this.timerAt) this.arm(next);
   };
+}
+
+/**
+ * How early an entry of a lane of `ms` may fire: 1/256 of the duration, at most 100 ms (Timer J over UDP,
+ * 32 s: 100 ms; Timer K/I, 5 s: 19 ms). The client's own timer (Timer F, 64*T1 from its first send)
+ * started before our wait timer did, so its retransmissions stop before the wait ends.
+ */
+function slackOf(ms: number): number {
+  return Math.min(100, Math.floor(ms / 256));
 }
 
 const DONE: WaitTimerTarget = { waitExpired: () => undefined };

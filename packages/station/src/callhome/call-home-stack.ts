@@ -66,7 +66,10 @@ export function createCallHomeStack(c: CallHomeStackComponents, init: CallHomeSt
     },
     init.tasks ?? {},
   );
-  const handler = new SnmpCallHomeHandler({ log: c.log, metrics: c.metrics, trust, work: tasks }, init);
+  const handler = new SnmpCallHomeHandler(
+    { log: c.log, metrics: c.metrics, trust, work: tasks, ...(c.audit ? { audit: c.audit } : {}) },
+    init,
+  );
   const protocols = callHomeProtocolRegistry({ snmpTcp: init.tcp?.enabled === true });
   return { tasks, handler, trust, protocols };
 }

@@ -15,6 +15,7 @@ import type {
   CallHomeSessionHandler,
   SessionOutcome,
 } from '../management/call-home-session-handler.js';
+import type { AuditEntry } from '../management/management-store.js';
 import type { DeviceTrustLookup } from './device-trust-store.js';
 import { SnmpSessionClient } from './snmp-session-client.js';
 
@@ -38,6 +39,8 @@ export interface SnmpCallHomeComponents {
   metrics: MetricsRegistry;
   trust: DeviceTrustLookup;
   work: CallHomeWork;
+  /** Audit log (the management store's audit_log): refused sessions are recorded there. */
+  audit?: { appendAudit(entry: AuditEntry): Promise<void> };
 }
 
 export interface SnmpCallHomeInit {
@@ -142,6 +145,15 @@ export class SnmpCallHomeHandler implements CallHomeSessionHandler {
       'call-home session refused',
     );
     session.socket.destroy();
+    this.c.audit
+      ?.appendAudit({
+        at: Date.now(),
+        actor: session.device,
+        subject: `call-home:${session.peer}`,
+        action: `session-refused`,
+        detail: { protocol: session.protocol, result, detail, group: session.groupId },
+      })
+      .catch(() => undefined);
     this.c.work.failed(session, `${result}: ${detail}`);
     return { ok: false, detail: `${result}: ${detail}` };
   }

@@ -157,6 +157,14 @@ void test('snmp-tls: a call-home with an unknown certificate is refused, logged 
   assert.match(r.task.fault ?? '', /unauthenticated/);
   assert.equal(r.task.results, null);
   assert.equal(st.count('callhome_snmp_sessions', { 0: 'snmp-tls', 1: 'unauthenticated' }), 1);
+  await st.mgmtStore.flush();
+  const rows = st.mgmtDb.all<{ actor: string; subject: string; detail: string }>(
+    "SELECT actor, subject, detail FROM audit_log WHERE action = 'session-refused'",
+  );
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0]?.actor, 'inst:02bec1000001');
+  assert.match(rows[0]?.subject ?? '', /^call-home:127\.0\.0\.1:\d+$/);
+  assert.match(rows[0]?.detail ?? '', /"result":"unauthenticated"/);
   let state: string | undefined;
   await until(
     () => state === 'failed',

@@ -59,7 +59,7 @@ void describe('station integration (station + 50 simulated devices, separate pro
 
   async function startStation(): Promise<void> {
     station = new BeckonProcess(['station', '--config', cfg]);
-    await station.waitLog('station services ready');
+    await station.waitLog('station ready');
   }
 
   async function subscriptionsActive(): Promise<number | undefined> {

@@ -16,12 +16,7 @@ import type { CallHomeSessionHandler } from '../../src/management/call-home-sess
 import { ManagementProtocolRegistry } from '../../src/management/management-protocol-registry.js';
 import { ManagementService, type ManagementServiceInit } from '../../src/management/management-service.js';
 import { MemoryManagementStore, type ManagementStore } from '../../src/management/management-store.js';
-import {
-  encodeHello,
-  LineCollector,
-  parseReplyLine,
-  type CallHomeReply,
-} from '@beckon/mgmt';
+import { encodeHello, LineCollector, parseReplyLine, type CallHomeReply } from '@beckon/mgmt';
 
 export interface SipNode {
   transport: TransportLayer;
