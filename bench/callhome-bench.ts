@@ -210,12 +210,16 @@ async function main(): Promise<void> {
     if (append) {
       const cpu = cpus()[0]?.model ?? 'unknown CPU';
       const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
-      const already = readFileSync(join(ROOT, 'bench/RESULTS.md'), 'utf8').includes(
-        '## Call-home sessions (issue 6)',
-      );
-      const head = already
-        ? ''
-        : '\n## Call-home sessions (issue 6)\n\n' +
+      const text = readFileSync(join(ROOT, 'bench/RESULTS.md'), 'utf8');
+      const headings = [...text.matchAll(/^## (.*)$/gm)].map((m) => m[1]);
+      const first = !headings.includes('Call-home sessions (issue 6)');
+      // rows go under a heading of this benchmark: a new one when another section was appended since
+      const lastIsOurs = (headings.at(-1) ?? '').startsWith('Call-home sessions (issue 6)');
+      const tableHead =
+        '| Date (UTC) | Run | Devices | Done | Failed | Wall ms | Sessions /s | p50 ms | p90 ms | p99 ms | max ms | Station CPU ms/session | Devices CPU ms/session | Load avg | CPUs |\n' +
+        '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n';
+      const head = first
+        ? '\n## Call-home sessions (issue 6)\n\n' +
           '`node --import tsx bench/callhome-bench.ts --append`: N simulated devices (one process: ManagedDevice +\n' +
           'DeviceSnmpAgent + DeviceSnmpSessionHandler on shared SIP sockets) and the station (another process) on\n' +
           '127.0.0.1; every device is asked for a 20-varbind GET over snmp-tls, first paced (tasks created at the\n' +
@@ -226,8 +230,10 @@ async function main(): Promise<void> {
           'A warm-up bulk of 300 devices runs first (not recorded). Station CPU = user+system CPU ms of the station\n' +
           'process per session (the devices process is separate); load avg = 1-minute load of the machine (other\n' +
           'work shares its CPUs during these runs).\n\n' +
-          '| Date (UTC) | Run | Devices | Done | Failed | Wall ms | Sessions /s | p50 ms | p90 ms | p99 ms | max ms | Station CPU ms/session | Devices CPU ms/session | Load avg | CPUs |\n' +
-          '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n';
+          tableHead
+        : lastIsOurs
+          ? ''
+          : '\n## Call-home sessions (issue 6), continued\n\n' + tableHead;
       const rows = runs
         .map(
           (x) =>
