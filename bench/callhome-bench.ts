@@ -213,8 +213,13 @@ async function main(): Promise<void> {
       const text = readFileSync(join(ROOT, 'bench/RESULTS.md'), 'utf8');
       const headings = [...text.matchAll(/^## (.*)$/gm)].map((m) => m[1]);
       const first = !headings.includes('Call-home sessions (issue 6)');
-      // rows go under a heading of this benchmark: a new one when another section was appended since
-      const lastIsOurs = (headings.at(-1) ?? '').startsWith('Call-home sessions (issue 6)');
+      // rows go right under this benchmark's table: a new heading when anything else was appended since
+      const lines = text.trimEnd().split('\n');
+      const lastLine = lines.at(-1) ?? '';
+      const lastIsOurs =
+        (headings.at(-1) ?? '').startsWith('Call-home sessions (issue 6)') &&
+        lastLine.startsWith('| ') &&
+        lastLine.split('|').length === 17;
       const tableHead =
         '| Date (UTC) | Run | Devices | Done | Failed | Wall ms | Sessions /s | p50 ms | p90 ms | p99 ms | max ms | Station CPU ms/session | Devices CPU ms/session | Load avg | CPUs |\n' +
         '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n';

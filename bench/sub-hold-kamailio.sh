@@ -19,7 +19,7 @@ KAM_CFG=$RUN/kamailio-bench-$SIP_PORT.cfg
 rm -rf "$RUN/dbtext"; mkdir -p "$RUN/dbtext"; cp /usr/share/kamailio/dbtext/kamailio/* "$RUN/dbtext/"
 trap 'kam_stop' EXIT
 kam_start WITH_PRESENCE BENCH_CHILDREN=1 BENCH_MAXBUFFER=4194304 || exit 1
-shm() { kamcmd -s "unix:$RUN/kamailio_ctl" core.shmmem 2>/dev/null | awk '/used:/{print $2}'; }
+shm() { kamcmd -s "unix:$RUN/kamailio_ctl" core.shmmem 2>/dev/null | awk '$1=="used:"{print $2}'; }
 pss() { # summed PSS (bytes) of kamailio's process tree
   local p t=0 v
   for p in $(ps -e -o pid=,ppid= | awk -v r="$KAM_PID" '$2==r{print $1}') "$KAM_PID"; do

@@ -45,7 +45,7 @@ b, a = json.loads(sys.argv[1]), json.loads(sys.argv[2]); n = int(sys.argv[3])
 subs = a['subscriptions'] or 1
 d = {k: a['memory'][k] - b['memory'][k] for k in ('rss', 'heapUsed', 'external')}
 print(f"summary: requested={n} sipp_rc={sys.argv[4]} sipp_ok_failed={sys.argv[5]} "
-      f"create_s={float(sys.argv[7]) - float(sys.argv[6]):.1f} live={a['subscriptions']} stored={a['stored']} "
+      f"create_s={float(sys.argv[7]) - float(sys.argv[6]):.1f} live={a['subscriptions']} stored={a.get('stored')} "
       f"rss={a['memory']['rss'] / 2**20:.0f}MiB heapUsed={a['memory']['heapUsed'] / 2**20:.0f}MiB "
       f"per_sub: rss={d['rss'] / subs:.0f}B heap={d['heapUsed'] / subs:.0f}B external={d['external'] / subs:.0f}B "
       f"gc={a['gc']}")
