@@ -261,7 +261,7 @@ export class Station {
     });
     if (this.options.statelessRegistrar ?? true) {
       const front = new StatelessRegisterFront(
-        { log: this.log, registrar, transport, next: endpoint },
+        { log: this.log, registrar, transport, next: endpoint, counters: endpoint.metrics },
         { serverHeader: cfg.sip.userAgent, maxMessageSize: cfg.sip.maxMessageBytes },
       );
       transport.setUser(front);

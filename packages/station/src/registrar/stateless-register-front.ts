@@ -22,6 +22,18 @@ export interface StatelessRegisterFrontComponents {
   readonly transport: TargetSender;
   /** Everything that is not a REGISTER goes here unchanged (the SIP endpoint). */
   readonly next?: TransportUser;
+  /**
+   * The SIP core's message counters (`SipEndpoint.metrics`), so that REGISTERs answered here are counted in
+   * `sip_requests_in` / `sip_responses_out` like every other request (one source of truth for the SIP MIB
+   * and Prometheus).
+   */
+  readonly counters?: MessageCounters;
+}
+
+/** The part of the SIP core's counters the front writes. */
+export interface MessageCounters {
+  requestIn(method: string): void;
+  responseOut(method: string, status: number): void;
 }
 
 export interface StatelessRegisterFrontInit {
@@ -51,6 +63,7 @@ export class StatelessRegisterFront implements TransportUser {
   private readonly transport: TargetSender;
   private readonly serverHeader: string | undefined;
   private readonly maxMessageSize: number;
+  private readonly counters: MessageCounters | undefined;
   private readonly tagPrefix = randomBytes(4).toString('hex');
   private tagCounter = 0;
   private stopped = false;
@@ -61,6 +74,7 @@ export class StatelessRegisterFront implements TransportUser {
     this.registrar = components.registrar;
     this.transport = components.transport;
     this.next = components.next;
+    this.counters = components.counters;
     const server = init.serverHeader ?? 'Beckon';
     this.serverHeader = server === '' ? undefined : server;
     this.maxMessageSize = init.maxMessageSize ?? 65535;
@@ -85,6 +99,7 @@ export class StatelessRegisterFront implements TransportUser {
     const req = parsed.message;
     // RFC 3261 §18.2.1 / RFC 3581 §4: received/rport in the top Via, as the SIP core does.
     if (!stampVia(req, flow)) return;
+    this.counters?.requestIn('REGISTER');
     this.registrar.process(req, flow).then(
       (reply) => {
         if (reply) this.respond(req, flow, reply);
@@ -118,6 +133,7 @@ export class StatelessRegisterFront implements TransportUser {
     try {
       const p = responseChannel(this.transport, flow, via).send(res.serialize());
       if (p !== undefined) p.then(undefined, failed);
+      this.counters?.responseOut('REGISTER', reply.status);
     } catch (err) {
       failed(err);
     }

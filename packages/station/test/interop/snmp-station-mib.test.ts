@@ -131,6 +131,16 @@ void describe('SNMP agent of the station: Net-SNMP tools, SIPp traffic', { skip 
     assert.equal(rig.station.location.size.bindings, USERS);
     assert.equal(await get1(v2c(), 'SIP-SERVER-MIB::sipServerRegStatsAcceptedRegs.1'), String(USERS));
     assert.equal(await get1(v2c(), 'SIP-SERVER-MIB::sipServerRegCurrentUsers.1'), String(USERS));
+    // REGISTERs answered by the stateless registrar front are counted like every other request: each user
+    // sent at least two (the challenged one and the authenticated one).
+    const reqIn = rig.metrics.get('sip_requests_in');
+    assert.ok(reqIn && reqIn.kind === 'counter');
+    assert.ok(reqIn.get('REGISTER') >= 2 * USERS, `sip_requests_in{REGISTER} = ${reqIn.get('REGISTER')}`);
+    const summaryIn = Number(await get1(v2c(), 'SIP-COMMON-MIB::sipCommonSummaryInRequests.1'));
+    assert.ok(summaryIn >= 2 * USERS, `sipCommonSummaryInRequests = ${summaryIn}`);
+    const resOut = rig.metrics.get('sip_responses_out');
+    assert.ok(resOut && resOut.kind === 'counter');
+    assert.equal(resOut.get('REGISTER', '200'), USERS);
   });
 
   void test('snmpset creates a status-code row (OPTIONS 404); its counter counts the SIPp responses', async () => {
