@@ -3,6 +3,100 @@ import { Host, Port, StringEnum } from './annotations.js';
 
 export const DEVICE_PROTOCOLS = ['snmp-ssh', 'snmp-tls', 'snmp-tcp', 'snmp', 'ssh', 'tls'] as const;
 
+const FileSetting = (description: string, reason: string) =>
+  Type.String({ maxLength: 4096, default: '', description, 'x-reason': reason });
+
+const DeviceSnmp = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: false,
+      description:
+        'Run each device with an SNMP agent (SNMPv2-MIB, SIP-COMMON-MIB, SIP-UA-MIB) served only over its call-home sessions.',
+      'x-reason': 'Off: the plain simulator needs no certificates or keys.',
+    }),
+    protocol: StringEnum(['tls', 'ssh'] as const, {
+      default: 'tls',
+      description: 'Secure transport the agents serve in call-home sessions: snmp-tls or snmp-ssh.',
+      'x-reason': 'TLS: RFC 6353 call home, the first protocol the station offers.',
+    }),
+    certFile: FileSetting(
+      'PEM certificate of the devices as TLS servers (protocol tls); empty = none.',
+      'No default: a certificate identifies a deployment.',
+    ),
+    keyFile: FileSetting('PEM private key of certFile.', 'No default: the key belongs with the certificate.'),
+    caFile: FileSetting(
+      'PEM trust anchors for the station certificate; empty = fingerprints only.',
+      'The station is recognised by fingerprint; a CA is optional.',
+    ),
+    stationFingerprints: Type.Array(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'SHA-256 fingerprint of a station certificate (SnmpTLSFingerprint text 04:...).',
+        'x-reason': 'RFC 6353 identifies TLS peers by certificate fingerprint.',
+      }),
+      {
+        maxItems: 16,
+        default: [],
+        description: 'Station certificates the agents accept in snmp-tls sessions (mapped to stationName).',
+        'x-reason': 'Empty: no station is accepted until an operator lists one.',
+      },
+    ),
+    hostKeyFile: FileSetting(
+      'SSH host key (OpenSSH/PEM) of the devices (protocol ssh); empty = none.',
+      'No default: a host key identifies a deployment.',
+    ),
+    authorizedStationKeys: Type.Array(
+      Type.String({
+        minLength: 8,
+        maxLength: 200,
+        pattern: '^SHA256:',
+        description: 'SHA-256 fingerprint of a station SSH public key (OpenSSH form SHA256:...).',
+        'x-reason': 'RFC 5592: the station logs in by public key.',
+      }),
+      {
+        maxItems: 16,
+        default: [],
+        description: 'Station keys the agents accept for user stationName in snmp-ssh sessions.',
+        'x-reason': 'Empty: no station is accepted until an operator lists one.',
+      },
+    ),
+    stationName: Type.String({
+      minLength: 1,
+      maxLength: 32,
+      default: 'beckon',
+      description:
+        'Security name of the station in the agents (TLS certificate mapping, SSH user); it may read and write.',
+      'x-reason': 'The default of management.callHomeSnmp.tls.securityName.',
+    }),
+    sysDescr: Type.String({
+      maxLength: 255,
+      default: '',
+      description:
+        'sysDescr of every agent ({mac} is replaced by the device MAC, 12 hex digits); empty = "Beckon device <MAC>".',
+      'x-reason': 'Names the product and the instrument, as RFC 3418 asks.',
+    }),
+    sysContact: Type.String({
+      maxLength: 255,
+      default: '',
+      description: 'sysContact of every agent; empty = unknown.',
+      'x-reason': 'No default: the contact is the operator.',
+    }),
+    sysLocation: Type.String({
+      maxLength: 255,
+      default: '',
+      description: 'sysLocation of every agent; empty = unknown.',
+      'x-reason': 'No default: the location is the site.',
+    }),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'SNMP agents of the simulated devices, reachable only through call home (issue 6).',
+    'x-reason': 'Off until credentials are configured.',
+  },
+);
+
 export const DeviceSection = Type.Object(
   {
     count: Type.Integer({
@@ -111,6 +205,7 @@ export const DeviceSection = Type.Object(
       description: 'New devices started per second.',
       'x-reason': 'Bounded load on the station while a large fleet comes up.',
     }),
+    snmp: DeviceSnmp,
   },
   {
     additionalProperties: false,

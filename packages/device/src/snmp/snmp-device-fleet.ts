@@ -30,6 +30,9 @@ export interface SnmpDeviceFleetInit {
   sessions: DeviceSnmpSessionInit;
   /** sysDescr of device i (default `Beckon device <MAC>`). */
   descr?: (mac: string, i: number) => string;
+  /** sysContact and sysLocation of every agent (default empty). */
+  contact?: string;
+  location?: string;
   /** Devices started at once (default 50). */
   startBatch?: number;
 }
@@ -103,7 +106,11 @@ export class SnmpDeviceFleet {
           },
           ...(init.registrar ? { registrar: init.registrar } : {}),
           agent: {
-            system: { descr: init.descr?.(mac, i) ?? `Beckon device ${mac}` },
+            system: {
+              descr: init.descr?.(mac, i) ?? `Beckon device ${mac}`,
+              ...(init.contact !== undefined ? { contact: init.contact } : {}),
+              ...(init.location !== undefined ? { location: init.location } : {}),
+            },
             readers: init.readers,
             writers: init.writers,
           },
