@@ -16,7 +16,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnJsonChild, type JsonChild } from '../packages/station/test/callhome/fixtures/json-child.js';
-import { Pki } from '../packages/station/test/callhome/fixtures/pki.js';
+import { TestPki } from '@beckon/testkit';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STATION = join(ROOT, 'packages/station/test/callhome/fixtures/callhome-station-child.ts');
@@ -112,7 +112,7 @@ function summarize(run: string, r: Record<string, unknown>): Summary {
 }
 
 async function main(): Promise<void> {
-  const pki = new Pki();
+  const pki = new TestPki();
   const children: JsonChild[] = [];
   try {
     const ca = pki.ca('ca');
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     const station = spawnJsonChild(STATION, {
       host: '127.0.0.1',
       tls: { certFile: stationCert.certFile, keyFile: stationCert.keyFile },
-      trust: macs.map((device) => ({ device, tlsFingerprints: [deviceCert.fingerprint] })),
+      trust: macs.map((device) => ({ device, tlsFingerprints: [deviceCert.fingerprintText] })),
     });
     children.push(station);
     const ready = await station.wait((e) => e.event === 'ready', 60_000, 'station ready');
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
       tls: {
         certFile: deviceCert.certFile,
         keyFile: deviceCert.keyFile,
-        stationFingerprint: stationCert.fingerprint,
+        stationFingerprint: stationCert.fingerprintText,
       },
       sockets: Math.max(1, Math.ceil(N / 20)),
       verbose: false,

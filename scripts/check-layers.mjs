@@ -17,6 +17,7 @@ const allowed = {
   device: ['ops', 'config', 'sip', 'snmp', 'reload', 'store', 'mibs', 'mgmt'],
   overlay: ['ops', 'config', 'reload', 'snmp', 'store'],
   web: ['ops'],
+  testkit: ['ops'],
   cli: [
     'ops',
     'config',
@@ -32,6 +33,9 @@ const allowed = {
     'web',
   ],
 };
+
+// Test support: any package's test folder may import it; no src/ folder may.
+const testOnly = new Set(['testkit']);
 
 const problems = [];
 const root = resolve('packages');
@@ -67,7 +71,10 @@ for (const pkg of readdirSync(root)) {
         const spec = m[1] ?? m[2];
         if (spec.startsWith('@beckon/')) {
           const target = spec.slice('@beckon/'.length).split('/')[0];
-          if (target !== pkg && !deps.includes(target))
+          if (testOnly.has(target) && target !== pkg) {
+            if (sub === 'src')
+              problems.push(`${relative('.', file)}: src/ may not import test support @beckon/${target}`);
+          } else if (target !== pkg && !deps.includes(target))
             problems.push(`${relative('.', file)}: @beckon/${pkg} may not import @beckon/${target}`);
         } else if (spec.startsWith('.')) {
           const abs = resolve(dir, relative(dir, join(file, '..')), spec);

@@ -18,7 +18,7 @@ import {
   type V3Target,
 } from '@beckon/snmp';
 import { DeviceSnmpAgent, DeviceSnmpSessionHandler, type UaServer } from '../../src/snmp/index.js';
-import { Pki, sshKey, type Cert, type SshKey } from './fixtures/pki.js';
+import { sshKey, TestPki, type SshKey, type TestCert } from '@beckon/testkit';
 
 const SYS_DESCR = oid('1.3.6.1.2.1.1.1.0');
 const UA_ADDR = oid('1.3.6.1.2.1.150.1.1.1.1.3.1.1');
@@ -26,18 +26,18 @@ const UA_ADDR_TYPE = oid('1.3.6.1.2.1.150.1.1.1.1.2.1.1');
 const SIP_COMMON_CFG = oid('1.3.6.1.2.1.149.1.1.1');
 const APPL_NAME = oid('1.3.6.1.2.1.27.1.1.2.1');
 
-let pki: Pki;
-let ca: Cert;
-let stationCert: Cert;
-let readerCert: Cert;
-let deviceCert: Cert;
-let rogueCert: Cert;
+let pki: TestPki;
+let ca: TestCert;
+let stationCert: TestCert;
+let readerCert: TestCert;
+let deviceCert: TestCert;
+let rogueCert: TestCert;
 let stationKey: SshKey;
 let strangerKey: SshKey;
 let hostKey: SshKey;
 
 before(() => {
-  pki = new Pki();
+  pki = new TestPki();
   ca = pki.ca('ca');
   stationCert = pki.leaf('station', ca, 'station.example');
   readerCert = pki.leaf('reader', ca, 'reader.example');
@@ -78,8 +78,8 @@ function setup() {
         cert: deviceCert.cert,
         key: deviceCert.key,
         stations: [
-          { fingerprint: stationCert.fingerprint, securityName: 'station' },
-          { fingerprint: readerCert.fingerprint, securityName: 'reader' },
+          { fingerprint: stationCert.fingerprintText, securityName: 'station' },
+          { fingerprint: readerCert.fingerprintText, securityName: 'reader' },
         ],
       },
       ssh: {
@@ -153,7 +153,7 @@ void test('snmp-tls: system group, SIP-COMMON-MIB, SIP-UA-MIB; SET of the regist
     cert: stationCert.cert,
     key: stationCert.key,
     securityName: 'station',
-    serverFingerprint: deviceCert.fingerprint,
+    serverFingerprint: deviceCert.fingerprintText,
     log: silentLogger(),
   });
   assert.ok(c.ok, JSON.stringify(c));
@@ -207,7 +207,7 @@ void test('snmp-tls: a read-only station cannot SET; an unknown station certific
     cert: readerCert.cert,
     key: readerCert.key,
     securityName: 'reader',
-    serverFingerprint: deviceCert.fingerprint,
+    serverFingerprint: deviceCert.fingerprintText,
     log: silentLogger(),
   });
   assert.ok(c.ok);
@@ -237,7 +237,7 @@ void test('snmp-tls: a read-only station cannot SET; an unknown station certific
     cert: rogueCert.cert,
     key: rogueCert.key,
     securityName: 'station',
-    serverFingerprint: deviceCert.fingerprint,
+    serverFingerprint: deviceCert.fingerprintText,
     log: silentLogger(),
   });
   if (bad.ok) {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { loadConfig, type BeckonConfig } from '@beckon/config';
 import { snmpDeviceFleetInit } from '../../src/run-device.js';
-import { Pki } from './fixtures/pki.js';
+import { TestPki } from '@beckon/testkit';
 
 /** The `device.snmp` section as run-device turns it into an SnmpDeviceFleet init (issue 6). */
-const pki = new Pki();
+const pki = new TestPki();
 after(() => pki.dispose());
 
 function config(sets: string[]): BeckonConfig {

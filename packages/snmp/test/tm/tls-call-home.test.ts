@@ -13,7 +13,7 @@ import {
   type TlsSessionResult,
   type V3Target,
 } from '../../src/index.js';
-import { TestPki, type TestCert } from './helpers/test-pki.js';
+import { TestPki, type TestCert } from '@beckon/testkit';
 import { DEVICE_ENGINE, SYSTEM, SYS_DESCR, tsmAgent } from './helpers/tsm-agent.js';
 import { callHomeTcp } from './helpers/call-home.js';
 
@@ -26,7 +26,7 @@ let station: TestCert;
 let rogue: TestCert;
 
 before(() => {
-  pki = new TestPki();
+  pki = new TestPki({ keyType: 'rsa', dirPrefix: 'beckon-tm-pki-' });
   ca = pki.ca('beckon-test-ca');
   otherCa = pki.ca('rogue-ca');
   device = pki.leaf('device', ca, 'device-1', 'DNS:device-1.example');

@@ -11,7 +11,7 @@ import {
   tlsFingerprint,
   type PresentedChain,
 } from '../../src/index.js';
-import { TestPki, type TestCert } from './helpers/test-pki.js';
+import { TestPki, type TestCert } from '@beckon/testkit';
 
 let pki: TestPki;
 let ca: TestCert;
@@ -20,7 +20,7 @@ let ipLeaf: TestCert;
 let bare: TestCert;
 
 before(() => {
-  pki = new TestPki();
+  pki = new TestPki({ keyType: 'rsa', dirPrefix: 'beckon-tm-pki-' });
   ca = pki.ca('unit-ca');
   leaf = pki.leaf(
     'leaf',

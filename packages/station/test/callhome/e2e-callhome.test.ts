@@ -15,7 +15,7 @@ import { SipEndpoint, TransportLayer } from '@beckon/sip';
 import { encodeProtosList } from '../../src/management/index.js';
 import type { TaskRecord } from '../../src/tasks/index.js';
 import { REPO_ROOT, spawnJsonChild, type JsonChild } from './fixtures/json-child.js';
-import { Pki, sshKey, type Cert, type SshKey } from './fixtures/pki.js';
+import { sshKey, TestPki, type SshKey, type TestCert } from '@beckon/testkit';
 import { TestRegistrar } from './fixtures/test-registrar.js';
 
 const STATION = join(REPO_ROOT, 'packages/station/test/callhome/fixtures/callhome-station-child.ts');
@@ -25,11 +25,11 @@ const MAC = '02BEC2000001';
 const ROGUE_MAC = '02BEC2000002';
 const LURED_MAC = '02BEC2000003';
 
-let pki: Pki;
-let ca: Cert;
-let stationCert: Cert;
-let deviceCert: Cert;
-let rogueCert: Cert;
+let pki: TestPki;
+let ca: TestCert;
+let stationCert: TestCert;
+let deviceCert: TestCert;
+let rogueCert: TestCert;
 let stationKey: SshKey;
 let hostKey: SshKey;
 let station: JsonChild;
@@ -40,21 +40,21 @@ const regB = new TestRegistrar();
 let regPort = 0;
 const children: JsonChild[] = [];
 
-function deviceConfig(mac: string, cert: Cert, allowed: string[], st: Record<string, unknown>) {
+function deviceConfig(mac: string, cert: TestCert, allowed: string[], st: Record<string, unknown>) {
   return {
     macBase: mac,
     host: '127.0.0.1',
     station: { address: '127.0.0.1', udp: st.udp },
     allowed,
     protocols: ['snmp-tls', 'snmp-ssh'],
-    tls: { certFile: cert.certFile, keyFile: cert.keyFile, stationFingerprint: stationCert.fingerprint },
+    tls: { certFile: cert.certFile, keyFile: cert.keyFile, stationFingerprint: stationCert.fingerprintText },
     ssh: { hostKeyFile: join(pki.dir, 'device-host.key'), stationKeyFingerprint: stationKey.fingerprint },
     registrar: { host: '127.0.0.1', port: regPort },
   };
 }
 
 before(async () => {
-  pki = new Pki();
+  pki = new TestPki();
   ca = pki.ca('ca');
   stationCert = pki.leaf('station', ca, 'station.example');
   deviceCert = pki.leaf('device', ca, 'device.example');
@@ -68,7 +68,7 @@ before(async () => {
   await regB.start('127.0.0.2', regPort);
   const trust = [MAC, ROGUE_MAC, LURED_MAC].map((device) => ({
     device,
-    tlsFingerprints: [deviceCert.fingerprint],
+    tlsFingerprints: [deviceCert.fingerprintText],
     sshHostKeys: [hostKey.fingerprint],
   }));
   station = spawnJsonChild(STATION, {
@@ -184,7 +184,7 @@ void test('attacker: an altered or out-of-dialog NOTIFY does not make the device
   const altered = spawnJsonChild(STATION, {
     host: '127.0.0.1',
     tls: { certFile: stationCert.certFile, keyFile: stationCert.keyFile },
-    trust: [{ device: LURED_MAC, tlsFingerprints: [deviceCert.fingerprint] }],
+    trust: [{ device: LURED_MAC, tlsFingerprints: [deviceCert.fingerprintText] }],
     advertise: evil,
   });
   children.push(altered);

@@ -7,22 +7,22 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger } from '@beckon/ops';
-import { Pki, sshKey, type Cert, type SshKey } from './fixtures/pki.js';
+import { sshKey, TestPki, type SshKey, type TestCert } from '@beckon/testkit';
 import { startStationHarness, type StationHarness } from './fixtures/station-harness.js';
 import { STUB_DESCR, StubDevice, until } from './fixtures/stub-device.js';
 import { runTaskCommand } from '../../src/tasks/index.js';
 
-let pki: Pki;
-let ca: Cert;
-let stationCert: Cert;
-let deviceCert: Cert;
-let rogueCert: Cert;
+let pki: TestPki;
+let ca: TestCert;
+let stationCert: TestCert;
+let deviceCert: TestCert;
+let rogueCert: TestCert;
 let stationKey: SshKey;
 let deviceHostKey: SshKey;
 let rogueHostKey: SshKey;
 
 before(() => {
-  pki = new Pki();
+  pki = new TestPki();
   ca = pki.ca('ca');
   stationCert = pki.leaf('station', ca, 'station.example');
   deviceCert = pki.leaf('device', ca, 'device-1.example');
@@ -44,7 +44,7 @@ afterEach(async () => {
   station = undefined;
 });
 
-async function setup(opts: { deviceCert?: Cert; deviceHostKey?: SshKey; trusted?: boolean } = {}) {
+async function setup(opts: { deviceCert?: TestCert; deviceHostKey?: SshKey; trusted?: boolean } = {}) {
   station = await startStationHarness({
     tls: { cert: stationCert.cert, key: stationCert.key, securityName: 'station' },
     ssh: { username: 'station', privateKey: stationKey.private },
@@ -54,7 +54,7 @@ async function setup(opts: { deviceCert?: Cert; deviceHostKey?: SshKey; trusted?
         : [
             {
               device: MAC,
-              tlsFingerprints: [deviceCert.fingerprint],
+              tlsFingerprints: [deviceCert.fingerprintText],
               sshHostKeys: [deviceHostKey.fingerprint],
             },
           ],
@@ -64,7 +64,7 @@ async function setup(opts: { deviceCert?: Cert; deviceHostKey?: SshKey; trusted?
     mac: MAC,
     station: { host: '127.0.0.1', udp: station.sipUdp },
     protocols: ['snmp-tls', 'snmp-ssh'],
-    tls: { cert: dc.cert, key: dc.key, stationFingerprint: stationCert.fingerprint },
+    tls: { cert: dc.cert, key: dc.key, stationFingerprint: stationCert.fingerprintText },
     ssh: {
       hostKey: (opts.deviceHostKey ?? deviceHostKey).private,
       stationUser: 'station',
@@ -205,7 +205,7 @@ void test('a device with no configured credential is refused before any handshak
 void test('queued when the device does not call home in time; fails at the deadline; retry runs it', async () => {
   station = await startStationHarness({
     tls: { cert: stationCert.cert, key: stationCert.key, securityName: 'station' },
-    trust: [{ device: MAC, tlsFingerprints: [deviceCert.fingerprint] }],
+    trust: [{ device: MAC, tlsFingerprints: [deviceCert.fingerprintText] }],
     callHomeTimeoutSec: 1,
   });
   const st = station;
@@ -227,7 +227,7 @@ void test('queued when the device does not call home in time; fails at the deadl
     mac: MAC,
     station: { host: '127.0.0.1', udp: st.sipUdp },
     protocols: ['snmp-tls'],
-    tls: { cert: deviceCert.cert, key: deviceCert.key, stationFingerprint: stationCert.fingerprint },
+    tls: { cert: deviceCert.cert, key: deviceCert.key, stationFingerprint: stationCert.fingerprintText },
     registrar: '127.0.0.1',
   });
   await device.start();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Pki } from '../callhome/fixtures/pki.js';
+import { TestPki } from '@beckon/testkit';
 import { BeckonProcess, freePort, freeUdpPort, promSample, until } from './integration-helpers.js';
 
 /**
@@ -21,7 +21,7 @@ interface TaskJson {
 }
 
 void describe('beckon device with device.snmp (TLS call home) answers beckon task', () => {
-  const pki = new Pki();
+  const pki = new TestPki();
   let cfg = '';
   let base = '';
   let station: BeckonProcess | undefined;
@@ -38,7 +38,7 @@ void describe('beckon device with device.snmp (TLS call home) answers beckon tas
     base = `http://127.0.0.1:${http}`;
     cfg = join(pki.dir, 'beckon.yaml');
     const trust = MACS.map(
-      (m) => `      - { device: '${m}', tlsFingerprints: ['${deviceCert.fingerprint}'] }`,
+      (m) => `      - { device: '${m}', tlsFingerprints: ['${deviceCert.fingerprintText}'] }`,
     );
     const users = MACS.map((_, i) => `    - { username: dev${i}, password: pw }`);
     writeFileSync(
@@ -87,7 +87,7 @@ void describe('beckon device with device.snmp (TLS call home) answers beckon tas
       '--set',
       `device.snmp.keyFile=${deviceCert.keyFile}`,
       '--set',
-      `device.snmp.stationFingerprints=['${stationCert.fingerprint}']`,
+      `device.snmp.stationFingerprints=['${stationCert.fingerprintText}']`,
       '--set',
       'device.snmp.sysDescr=Beckon lab UA {mac}',
     ]);

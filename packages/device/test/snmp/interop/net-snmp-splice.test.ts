@@ -16,15 +16,15 @@ import { MetricsRegistry, silentLogger } from '@beckon/ops';
 import { callHome } from '../../../src/call-home-client.js';
 import { encodeReply, LineCollector, parseHelloLine } from '@beckon/mgmt';
 import { DeviceSnmpAgent, DeviceSnmpSessionHandler } from '../../../src/snmp/index.js';
-import { Pki, type Cert } from '../fixtures/pki.js';
+import { TestPki, type TestCert } from '@beckon/testkit';
 
-let pki: Pki;
-let ca: Cert;
-let stationCert: Cert;
-let deviceCert: Cert;
+let pki: TestPki;
+let ca: TestCert;
+let stationCert: TestCert;
+let deviceCert: TestCert;
 
 before(() => {
-  pki = new Pki('rsa');
+  pki = new TestPki({ keyType: 'rsa' });
   ca = pki.ca('interop-ca');
   stationCert = pki.leaf('station', ca, 'station.example');
   deviceCert = pki.leaf('device', ca, 'device.example');
@@ -78,7 +78,7 @@ void test(
           key: deviceCert.key,
           // with the CA, the device's Certificate message carries the chain Net-SNMP validates
           ca: ca.cert,
-          stations: [{ fingerprint: stationCert.fingerprint, securityName: 'stationuser' }],
+          stations: [{ fingerprint: stationCert.fingerprintText, securityName: 'stationuser' }],
           legacyTls: true,
         },
       },

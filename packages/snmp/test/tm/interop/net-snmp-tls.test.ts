@@ -23,7 +23,7 @@ import {
   tlsServerOnSocket,
 } from '../../../src/index.js';
 import { NetSnmpDaemon, freeTcpPort } from '../../interop/net-snmp-process.js';
-import { TestPki, type TestCert } from '../helpers/test-pki.js';
+import { TestPki, type TestCert } from '@beckon/testkit';
 import { SYS_DESCR, tsmAgent } from '../helpers/tsm-agent.js';
 
 let pki: TestPki;
@@ -32,7 +32,7 @@ let device: TestCert;
 let station: TestCert;
 
 before(() => {
-  pki = new TestPki();
+  pki = new TestPki({ keyType: 'rsa', dirPrefix: 'beckon-tm-pki-' });
   ca = pki.ca('interop-ca');
   device = pki.leaf('device', ca, 'device-1', 'DNS:device-1.example');
   station = pki.leaf('station', ca, 'station', 'DNS:station.example');

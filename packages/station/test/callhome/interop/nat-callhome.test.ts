@@ -11,80 +11,29 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskRecord } from '../../../src/tasks/index.js';
+import { natTopology, natTopologySkipReason, sshKey, TestPki } from '@beckon/testkit';
 import { REPO_ROOT, spawnJsonChild, type JsonChild } from '../fixtures/json-child.js';
-import { Pki, sshKey } from '../fixtures/pki.js';
 
 const STATION = join(REPO_ROOT, 'packages/station/test/callhome/fixtures/callhome-station-child.ts');
 const DEVICE = join(REPO_ROOT, 'packages/device/test/snmp/fixtures/callhome-device-child.ts');
 const MAC = '02BEC6000001';
 
-function skipReason(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root (network namespaces, iptables)';
-  for (const tool of ['ip', 'iptables'])
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} not installed`;
-  return undefined;
-}
-
-const sh = (args: string[]): void => void execFileSync(args[0] as string, args.slice(1), { stdio: 'pipe' });
-
-function setup(tag: string): { st: string; dev: string; nat: string } {
-  const ns = { st: `bkchs-${tag}`, dev: `bkchd-${tag}`, nat: `bkchn-${tag}` };
-  for (const n of Object.values(ns)) sh(['ip', 'netns', 'add', n]);
-  const inNs = (n: string, ...cmd: string[]): void => sh(['ip', 'netns', 'exec', n, ...cmd]);
-  inNs(ns.nat, 'ip', 'link', 'add', 'd1', 'type', 'veth', 'peer', 'name', 'd0', 'netns', ns.dev);
-  inNs(ns.nat, 'ip', 'link', 'add', 's1', 'type', 'veth', 'peer', 'name', 's0', 'netns', ns.st);
-  inNs(ns.dev, 'ip', 'addr', 'add', '192.0.2.2/24', 'dev', 'd0');
-  inNs(ns.nat, 'ip', 'addr', 'add', '192.0.2.1/24', 'dev', 'd1');
-  inNs(ns.nat, 'ip', 'addr', 'add', '198.51.100.1/24', 'dev', 's1');
-  inNs(ns.st, 'ip', 'addr', 'add', '198.51.100.2/24', 'dev', 's0');
-  inNs(ns.st, 'ip', 'addr', 'add', '198.51.100.3/24', 'dev', 's0');
-  for (const [n, d] of [
-    [ns.dev, 'd0'],
-    [ns.nat, 'd1'],
-    [ns.nat, 's1'],
-    [ns.st, 's0'],
-  ] as const)
-    inNs(n, 'ip', 'link', 'set', d, 'up');
-  for (const n of Object.values(ns)) inNs(n, 'ip', 'link', 'set', 'lo', 'up');
-  inNs(ns.dev, 'ip', 'route', 'add', 'default', 'via', '192.0.2.1');
-  inNs(ns.nat, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1');
-  inNs(ns.nat, 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 's1', '-j', 'MASQUERADE');
-  inNs(
-    ns.nat,
-    'iptables',
-    '-A',
-    'FORWARD',
-    '-i',
-    's1',
-    '-o',
-    'd1',
-    '-m',
-    'conntrack',
-    '--ctstate',
-    'ESTABLISHED,RELATED',
-    '-j',
-    'ACCEPT',
-  );
-  inNs(ns.nat, 'iptables', '-A', 'FORWARD', '-i', 's1', '-o', 'd1', '-j', 'DROP');
-  return ns;
-}
-
-function teardown(ns: { st: string; dev: string; nat: string }): void {
-  for (const n of Object.values(ns)) spawnSync('ip', ['netns', 'del', n]);
-}
-
 void test(
   'NAT: GET over snmp-tls and snmp-ssh, then a SET moves the registrar; the device re-registers',
   { timeout: 120_000 },
   async (t) => {
-    const why = skipReason();
+    const why = natTopologySkipReason();
     if (why) return t.skip(why);
-    const ns = setup(String(process.pid % 100000));
-    const pki = new Pki();
+    const tag = String(process.pid % 100000);
+    const ns = natTopology({
+      names: { st: `bkchs-${tag}`, dev: `bkchd-${tag}`, nat: `bkchn-${tag}` },
+      extraStationAddresses: ['198.51.100.3'],
+    });
+    const pki = new TestPki();
     let station: JsonChild | undefined;
     let device: JsonChild | undefined;
     try {
@@ -108,7 +57,11 @@ void test(
           tls: { certFile: stationCert.certFile, keyFile: stationCert.keyFile },
           ssh: { keyFile: join(pki.dir, 'station-ssh.key') },
           trust: [
-            { device: MAC, tlsFingerprints: [deviceCert.fingerprint], sshHostKeys: [hostKey.fingerprint] },
+            {
+              device: MAC,
+              tlsFingerprints: [deviceCert.fingerprintText],
+              sshHostKeys: [hostKey.fingerprint],
+            },
           ],
           registrars: ['198.51.100.2', '198.51.100.3'],
         },
@@ -126,7 +79,7 @@ void test(
           tls: {
             certFile: deviceCert.certFile,
             keyFile: deviceCert.keyFile,
-            stationFingerprint: stationCert.fingerprint,
+            stationFingerprint: stationCert.fingerprintText,
           },
           ssh: {
             hostKeyFile: join(pki.dir, 'device-host.key'),
@@ -166,7 +119,7 @@ void test(
     } finally {
       await device?.stop();
       await station?.stop();
-      teardown(ns);
+      ns.remove();
       pki.dispose();
     }
   },

@@ -8,19 +8,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { Pki, type Cert } from '../fixtures/pki.js';
+import { TestPki, type TestCert } from '@beckon/testkit';
 import { SnmpdTls, freeTcpPort } from '../fixtures/snmpd-tls.js';
 import { startStationHarness, type StationHarness } from '../fixtures/station-harness.js';
 import { StubDevice, until } from '../fixtures/stub-device.js';
 
 const MAC = '02BEC4000001';
-let pki: Pki;
-let ca: Cert;
-let stationCert: Cert;
-let snmpdCert: Cert;
+let pki: TestPki;
+let ca: TestCert;
+let stationCert: TestCert;
+let snmpdCert: TestCert;
 
 before(() => {
-  pki = new Pki('rsa');
+  pki = new TestPki({ keyType: 'rsa' });
   ca = pki.ca('interop-ca');
   stationCert = pki.leaf('station', ca, 'station.example');
   snmpdCert = pki.leaf('snmpd', ca, 'device.example');
@@ -46,7 +46,7 @@ void test(
       await snmpd.start(port);
       station = await startStationHarness({
         tls: { cert: stationCert.cert, key: stationCert.key, securityName: 'station', legacyTls: true },
-        trust: [{ device: MAC, tlsFingerprints: [snmpdCert.fingerprint] }],
+        trust: [{ device: MAC, tlsFingerprints: [snmpdCert.fingerprintText] }],
       });
       device = new StubDevice({
         mac: MAC,
@@ -73,7 +73,7 @@ void test(
         [['sysDescr.0', 'Net-SNMP behind a call-home splice']],
       );
       assert.ok((r.task.results?.[1]?.varbinds.length ?? 0) >= 7);
-      assert.equal(r.task.authenticatedAs, `tls:${snmpdCert.fingerprint}`);
+      assert.equal(r.task.authenticatedAs, `tls:${snmpdCert.fingerprintText}`);
     } finally {
       await device?.stop();
       await station?.stop();

@@ -10,80 +10,25 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { natTopology, natTopologySkipReason } from '@beckon/testkit';
 import { spawnJsonChild, REPO_ROOT } from '../fixtures/child.js';
 
 const STATION = join(REPO_ROOT, 'packages/station/test/management/fixtures/station-child.ts');
 const SIMULATOR = join(REPO_ROOT, 'packages/device/test/fixtures/simulator-child.ts');
-
-function skipReason(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root (network namespaces, iptables)';
-  for (const tool of ['ip', 'iptables'])
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} not installed`;
-  return undefined;
-}
-
-const sh = (args: string[]): void => void execFileSync(args[0] as string, args.slice(1), { stdio: 'pipe' });
-
-function setup(tag: string): { st: string; dev: string; nat: string } {
-  const ns = { st: `bkst-${tag}`, dev: `bkdev-${tag}`, nat: `bknat-${tag}` };
-  for (const n of Object.values(ns)) sh(['ip', 'netns', 'add', n]);
-  const inNs = (n: string, ...cmd: string[]): void => sh(['ip', 'netns', 'exec', n, ...cmd]);
-  // Veth pairs are created inside the router namespace and one end moved: nothing touches the host.
-  inNs(ns.nat, 'ip', 'link', 'add', 'd1', 'type', 'veth', 'peer', 'name', 'd0', 'netns', ns.dev);
-  inNs(ns.nat, 'ip', 'link', 'add', 's1', 'type', 'veth', 'peer', 'name', 's0', 'netns', ns.st);
-  inNs(ns.dev, 'ip', 'addr', 'add', '192.0.2.2/24', 'dev', 'd0');
-  inNs(ns.nat, 'ip', 'addr', 'add', '192.0.2.1/24', 'dev', 'd1');
-  inNs(ns.nat, 'ip', 'addr', 'add', '198.51.100.1/24', 'dev', 's1');
-  inNs(ns.st, 'ip', 'addr', 'add', '198.51.100.2/24', 'dev', 's0');
-  for (const [n, dev] of [
-    [ns.dev, 'd0'],
-    [ns.nat, 'd1'],
-    [ns.nat, 's1'],
-    [ns.st, 's0'],
-  ] as const)
-    inNs(n, 'ip', 'link', 'set', dev, 'up');
-  for (const n of Object.values(ns)) inNs(n, 'ip', 'link', 'set', 'lo', 'up');
-  inNs(ns.dev, 'ip', 'route', 'add', 'default', 'via', '192.0.2.1');
-  inNs(ns.nat, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1');
-  inNs(ns.nat, 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 's1', '-j', 'MASQUERADE');
-  // The router lets replies in, never a new connection from the station side.
-  inNs(
-    ns.nat,
-    'iptables',
-    '-A',
-    'FORWARD',
-    '-i',
-    's1',
-    '-o',
-    'd1',
-    '-m',
-    'conntrack',
-    '--ctstate',
-    'ESTABLISHED,RELATED',
-    '-j',
-    'ACCEPT',
-  );
-  inNs(ns.nat, 'iptables', '-A', 'FORWARD', '-i', 's1', '-o', 'd1', '-j', 'DROP');
-  return ns;
-}
-
-function teardown(ns: { st: string; dev: string; nat: string }): void {
-  for (const n of Object.values(ns)) spawnSync('ip', ['netns', 'del', n]);
-}
 
 for (const transport of ['udp', 'tcp'] as const) {
   void test(
     `NAT: management request over a ${transport.toUpperCase()} subscription reaches a device behind MASQUERADE`,
     { timeout: 90_000 },
     async (t) => {
-      const why = skipReason();
+      const why = natTopologySkipReason();
       if (why) return t.skip(why);
       const tag = `${process.pid % 100000}${transport[0]}`;
-      const ns = setup(tag);
+      const ns = natTopology({ names: { st: `bkst-${tag}`, dev: `bkdev-${tag}`, nat: `bknat-${tag}` } });
       const dir = mkdtempSync(join(tmpdir(), 'beckon-nat-'));
       let station: ReturnType<typeof spawnJsonChild> | undefined;
       let sim: ReturnType<typeof spawnJsonChild> | undefined;
@@ -151,7 +96,7 @@ for (const transport of ['udp', 'tcp'] as const) {
         sim?.send('stop');
         await sim?.kill('SIGKILL');
         await station?.kill('SIGKILL');
-        teardown(ns);
+        ns.remove();
         rmSync(dir, { recursive: true, force: true });
       }
     },
