@@ -49,6 +49,11 @@ export class NotifierSubscription {
   /** The live flow of the latest SUBSCRIBE; undefined after a restore until the next refresh. */
   flow: Flow | undefined;
   packageState: unknown;
+  /**
+   * Highest local CSeq covered by a committed store write (the record's `localSeq` is a reservation).
+   * @internal
+   */
+  seqReserved: number;
   /** @internal */ notifyInFlight = false;
   /** @internal */ queued: QueuedNotify | undefined;
 
@@ -63,6 +68,7 @@ export class NotifierSubscription {
     this.localUri = r.localUri;
     this.remoteUri = r.remoteUri;
     this.localSeq = r.localSeq;
+    this.seqReserved = r.localSeq;
     this.remoteSeq = r.remoteSeq;
     this.remoteTarget = r.remoteTarget;
     this.routeSet = r.routeSet.length === 0 ? NO_ROUTES : r.routeSet;
@@ -83,7 +89,8 @@ export class NotifierSubscription {
     return Math.max(0, Math.floor((this.expiresAt - now) / 1000));
   }
 
-  toRecord(): SubscriptionRecord {
+  /** The record to store; `localSeq` is the reservation given (default: the last CSeq used). */
+  toRecord(localSeq: number = this.localSeq): SubscriptionRecord {
     return {
       id: this.id,
       event: this.event,
@@ -94,7 +101,7 @@ export class NotifierSubscription {
       remoteTag: this.remoteTag,
       localUri: this.localUri,
       remoteUri: this.remoteUri,
-      localSeq: this.localSeq,
+      localSeq,
       remoteSeq: this.remoteSeq,
       remoteTarget: this.remoteTarget,
       routeSet: [...this.routeSet],

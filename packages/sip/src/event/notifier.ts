@@ -12,6 +12,12 @@ import { NotifySender, type FlowLookup, type NotifierEndpoint, type NotifyOutcom
 import { firstContact, flowRecordOf, recordFromSubscribe } from './record-from-subscribe.js';
 import type { SubscriptionRecord, SubscriptionStore } from './subscription-store.js';
 
+/**
+ * Local CSeq numbers reserved per store write: the stored `localSeq` runs this far ahead of the NOTIFYs
+ * sent, so a subscription is written once when created, not again after each NOTIFY.
+ */
+const SEQ_BLOCK = 100;
+
 export interface NotifierComponents {
   log: Logger;
   metrics: MetricsRegistry;
@@ -86,7 +92,7 @@ export class Notifier {
       {
         isEnded: (sub) => this.ended.has(sub),
         notifyFailed: (sub, reason) => void this.end(sub, reason, { notify: false, retryAfter: undefined }),
-        persist: (sub) => this.persist(sub),
+        reserveSeq: (sub) => this.persist(sub),
       },
     );
     this.expiries = new ExpiryQueue((sub) => this.onExpired(sub), { now: this.now });
@@ -172,7 +178,7 @@ export class Notifier {
     if (!sub) return { ok: false, status: 0, reason: 'no-subscription' };
     if (sub.state === SubscriptionState.Pending) {
       sub.state = SubscriptionState.Active;
-      this.persist(sub);
+      void this.persist(sub);
     }
     const content = await this.stateContent(sub, 'activated');
     return this.notify(id, content);
@@ -329,8 +335,11 @@ export class Notifier {
       return;
     }
     if (this.store) {
+      // The record is stored once: its local CSeq reservation covers the first SEQ_BLOCK NOTIFYs.
+      rec.localSeq = SEQ_BLOCK;
       try {
         await this.store.save(rec);
+        sub.seqReserved = SEQ_BLOCK;
       } catch (err) {
         this.log.warn({ err, event: sub.event }, 'subscription not stored; SUBSCRIBE refused');
         ctx.respond(500, 'Subscription Not Stored');
@@ -405,7 +414,9 @@ export class Notifier {
     this.expiries.schedule(sub, sub.expiresAt);
     if (this.store) {
       try {
-        await this.store.update(sub.toRecord());
+        const reserve = Math.max(sub.seqReserved, sub.localSeq + SEQ_BLOCK);
+        await this.store.update(sub.toRecord(reserve));
+        if (reserve > sub.seqReserved) sub.seqReserved = reserve;
       } catch (err) {
         this.log.warn({ err, id: sub.id }, 'refresh not stored; SUBSCRIBE refused');
         ctx.respond(500, 'Subscription Not Stored');
@@ -531,10 +542,22 @@ export class Notifier {
     }
   }
 
-  private persist(sub: NotifierSubscription): void {
-    if (!this.store) return;
-    this.store
-      .update(sub.toRecord())
-      .catch((err: unknown) => this.log.warn({ err, id: sub.id }, 'store update failed'));
+  /**
+   * Stores the subscription with a local CSeq reservation SEQ_BLOCK above its last CSeq; once committed,
+   * NOTIFYs up to it need no write. Resolves after the write (never rejects: failures are logged).
+   * Undefined without a store (nothing to reserve: no reservation limits the CSeq).
+   */
+  private persist(sub: NotifierSubscription): Promise<void> | undefined {
+    if (!this.store) {
+      sub.seqReserved = Number.MAX_SAFE_INTEGER;
+      return undefined;
+    }
+    const reserve = Math.max(sub.seqReserved, sub.localSeq + SEQ_BLOCK);
+    return this.store.update(sub.toRecord(reserve)).then(
+      () => {
+        if (reserve > sub.seqReserved) sub.seqReserved = reserve;
+      },
+      (err: unknown) => this.log.warn({ err, id: sub.id }, 'store update failed'),
+    );
   }
 }

@@ -11,6 +11,9 @@ import type { NotifierMetrics } from './event-metrics.js';
 import { SubscriptionState, type NotifierSubscription, type QueuedNotify } from './notifier-subscription.js';
 import type { FlowRecord } from './subscription-store.js';
 
+/** CSeq numbers one NOTIFY may use: its own and one digest retry (RFC 3261 §22.2). */
+const RETRY_HEADROOM = 2;
+
 /** The part of `SipEndpoint` the notifier uses. */
 export interface NotifierEndpoint {
   onRequest(method: string, handler: RequestHandler): void;
@@ -43,8 +46,11 @@ export interface NotifySenderHost {
   isEnded(sub: NotifierSubscription): boolean;
   /** A NOTIFY failed in a way that ends the subscription (RFC 6665 §4.2.2). */
   notifyFailed(sub: NotifierSubscription, reason: string): void;
-  /** The local CSeq moved on: store it (not awaited). */
-  persist(sub: NotifierSubscription): void;
+  /**
+   * Extends and stores the subscription's local CSeq reservation (`seqReserved`); resolves once stored.
+   * Undefined when there is nothing to wait for (no store).
+   */
+  reserveSeq(sub: NotifierSubscription): Promise<void> | undefined;
 }
 
 export interface NotifySenderInit {
@@ -111,6 +117,14 @@ export class NotifySender {
   }
 
   private async sendOne(sub: NotifierSubscription, job: NotifyJob): Promise<NotifyOutcome> {
+    // RFC 3261 §12.2.1.1: "Requests within a dialog MUST contain strictly monotonically increasing and
+    // contiguous CSeq sequence numbers". The stored record reserves a block of numbers; before this NOTIFY
+    // (or its digest retry, CSeq + 1) would pass the stored reservation, a new one is stored first, so a
+    // restart never reuses a number. An ended subscription is out of the store: nothing to reserve.
+    if (sub.localSeq + RETRY_HEADROOM > sub.seqReserved && !this.host.isEnded(sub)) {
+      const stored = this.host.reserveSeq(sub);
+      if (stored) await stored;
+    }
     const req = sub.createRequest('NOTIFY');
     if (!req) {
       this.metrics.notifyFailedOne(sub.event, 'bad-target');
@@ -148,7 +162,6 @@ export class NotifySender {
     if (rc.ok && rc.value.seq > sub.localSeq) sub.localSeq = rc.value.seq;
     if (res.status >= 200 && res.status < 300) {
       this.metrics.notifySentOne(sub.event);
-      if (!this.host.isEnded(sub)) this.host.persist(sub);
       return { ok: true, status: res.status };
     }
     this.metrics.notifyFailedOne(sub.event, String(res.status));

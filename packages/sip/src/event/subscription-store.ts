@@ -31,7 +31,11 @@ export interface SubscriptionRecord {
   localUri: string;
   /** Remote URI as name-addr, without tag (To of our NOTIFYs). */
   remoteUri: string;
-  /** CSeq number of the last NOTIFY sent (0: none yet). */
+  /**
+   * Local CSeq reservation: no NOTIFY of this dialog used a higher CSeq number (0: none sent yet). The
+   * notifier stores a number ahead of the last one sent and writes again only when its NOTIFYs reach it,
+   * so that after a restart the next NOTIFY (this + 1) is still above every one sent before.
+   */
   localSeq: number;
   /** CSeq number of the last SUBSCRIBE received. */
   remoteSeq: number;
@@ -50,8 +54,8 @@ export interface SubscriptionRecord {
 
 /**
  * Durable storage of notifier subscriptions (implemented by the station). The notifier awaits `save` /
- * `update` before it answers a SUBSCRIBE with 2xx, so an acknowledged subscription is durable.
- * `update` after a NOTIFY (new `localSeq`) is not awaited; implementations may coalesce writes.
+ * `update` before it answers a SUBSCRIBE with 2xx, so an acknowledged subscription is durable. It also
+ * awaits the `update` that extends the local CSeq reservation (`localSeq`) before a NOTIFY would pass it.
  * Rejections are logged by the notifier; a failed `save` answers the SUBSCRIBE with 500.
  */
 export interface SubscriptionStore {

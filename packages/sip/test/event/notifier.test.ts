@@ -136,7 +136,10 @@ void describe('Notifier', () => {
     assert.equal(later.req.body.toString(), 'snmp-ssh');
     assert.equal(later.req.get('content-type'), 'application/mgmt-protos-list');
     assert.ok(later.req.cseq().seq > n.req.cseq().seq);
-    assert.equal(store.get(sub.id)?.localSeq, later.req.cseq().seq);
+    // One write per subscription: the stored local CSeq is a reservation ahead of the NOTIFYs sent.
+    assert.equal(store.saves, 1);
+    assert.equal(store.updates, 0);
+    assert.ok((store.get(sub.id)?.localSeq ?? 0) >= later.req.cseq().seq);
   });
 
   void test('refresh in the dialog: new expiry, immediate NOTIFY; unsubscribe: final NOTIFY terminated;reason=timeout', async () => {
@@ -359,6 +362,63 @@ void describe('Notifier restore', () => {
       const r2 = await device.endpoint.request(first, udp);
       assert.equal(r2.status, 200);
       assert.ok(sub.flow, 'the refresh flow is live again');
+    } finally {
+      notifier.stop();
+      await station.stop();
+      await device.stop();
+    }
+  });
+
+  void test('CSeq reservation: one store write per block of NOTIFYs; after a restart CSeq still increases', async () => {
+    let station = await startNode();
+    const device = await startNode();
+    const dev = rawDevice(device);
+    const store = new MemorySubscriptionStore();
+    const stationPort = station.port('udp');
+    const make = (): Notifier => {
+      const n = new Notifier({
+        log: silentLogger(),
+        metrics: station.metrics,
+        endpoint: station.endpoint,
+        store,
+      });
+      n.packages.register(testPackage());
+      return n;
+    };
+    let notifier = make();
+    await notifier.start();
+    try {
+      const udp: SendTarget = { transport: 'udp', address: '127.0.0.1', port: stationPort };
+      const res = await device.endpoint.request(
+        subscribeReq(device, { expires: 600, body: 'snmp-ssh' }),
+        udp,
+      );
+      assert.equal(res.status, 200);
+      await until(() => dev.seen.length === 1, 'initial NOTIFY');
+      const id = res.toTag ?? '';
+      for (let i = 0; i < 150; i++) {
+        const o = await notifier.notify(id, {
+          contentType: 'application/mgmt-protos-list',
+          body: 'snmp-ssh',
+        });
+        assert.equal(o.ok, true);
+      }
+      const seqs = dev.seen.map((x) => x.req.cseq().seq);
+      const last = Math.max(...seqs);
+      assert.equal(last, 151);
+      assert.equal(store.saves, 1);
+      // 151 NOTIFYs crossed the first reservation once.
+      assert.equal(store.updates, 1);
+      assert.ok((store.get(id)?.localSeq ?? 0) >= last);
+      // kill -9: no stop(), the store holds what was committed.
+      await station.stop();
+      station = await startNode({ udp: stationPort });
+      notifier = make();
+      assert.deepEqual(await notifier.start(), { restored: 1, skipped: 0 });
+      const o = await notifier.notify(id, { contentType: 'application/mgmt-protos-list', body: 'snmp-ssh' });
+      assert.deepEqual(o, { ok: true, status: 200 });
+      const after = (dev.seen[dev.seen.length - 1] as Seen).req.cseq().seq;
+      assert.ok(after > last, `CSeq ${after} above ${last} after restart`);
     } finally {
       notifier.stop();
       await station.stop();

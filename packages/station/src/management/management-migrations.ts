@@ -54,6 +54,13 @@ export const MANAGEMENT_SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX event_subscriptions_expires_at ON event_subscriptions (expires_at);
     `,
   },
+  {
+    // Nothing queries subscriptions by expiry (the notifier keeps its own expiry queue and ends expired
+    // restored subscriptions itself): the index only cost a second B-tree write per subscription.
+    version: 3,
+    name: 'drop_event_subscriptions_expires_at_index',
+    up: `DROP INDEX IF EXISTS event_subscriptions_expires_at;`,
+  },
 ];
 
 export type OpenManagementDatabase = { ok: true; db: SqliteDatabase } | { ok: false; error: string };

@@ -17,7 +17,8 @@ export interface SqliteSubscriptionStoreInit {
 type Job = { kind: 'put'; rec: SubscriptionRecord; insertOnly: boolean } | { kind: 'remove'; id: string };
 
 const INSERT = 'INSERT OR REPLACE INTO event_subscriptions (id, event, expires_at, data) VALUES (?, ?, ?, ?)';
-const UPDATE = 'UPDATE event_subscriptions SET event = ?, expires_at = ?, data = ? WHERE id = ?';
+// The event of a subscription never changes: an update rewrites expiry and record only.
+const UPDATE = 'UPDATE event_subscriptions SET expires_at = ?, data = ? WHERE id = ?';
 const DELETE = 'DELETE FROM event_subscriptions WHERE id = ?';
 
 /**
@@ -44,9 +45,11 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
             for (const job of batch) {
               if (job.kind === 'remove') del.run(job.id);
               else {
-                const data = JSON.stringify(job.rec);
-                if (job.insertOnly) insert.run(job.rec.id, job.rec.event, job.rec.expiresAt, data);
-                else update.run(job.rec.event, job.rec.expiresAt, data, job.rec.id);
+                const rec = job.rec;
+                // One JSON serialisation per write.
+                const data = JSON.stringify(rec);
+                if (job.insertOnly) insert.run(rec.id, rec.event, rec.expiresAt, data);
+                else update.run(rec.expiresAt, data, rec.id);
               }
             }
           }),

@@ -66,6 +66,13 @@ void test('SqliteSubscriptionStore: save, update, remove, reload after reopening
       ],
     );
     assert.deepEqual(rows[0]?.packageState, { keys: ['inst:x'], device: 'inst:x' });
+    // Migration 3 dropped the unused expiry index: a write touches the table's B-tree only.
+    assert.equal(
+      again.db.all<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'event_subscriptions'",
+      ).length,
+      0,
+    );
     await s2.close();
     again.db.close();
   } finally {
