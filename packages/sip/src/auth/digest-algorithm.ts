@@ -1,4 +1,6 @@
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
+
+const { createHash } = nodeCrypto;
 
 /**
  * Digest algorithms (RFC 7616 §3.2, §6.1 registry; RFC 8760 §2.2 for SIP).
@@ -31,8 +33,13 @@ export function digestAlgorithm(name: string): DigestAlgorithm | undefined {
   return TABLE[name.toLowerCase()];
 }
 
+/** One-shot hashing (Node >= 20.12) skips the Hash object; older 20.x falls back to createHash. */
+const oneShotHash: ((algorithm: string, data: string, enc: 'hex') => string) | undefined =
+  typeof nodeCrypto.hash === 'function' ? nodeCrypto.hash : undefined;
+
 /** Lower-case hex digest of a UTF-8 string. */
 export function hashHex(hash: HashName, data: string): string {
+  if (oneShotHash) return oneShotHash(hash, data, 'hex');
   return createHash(hash).update(data, 'utf8').digest('hex');
 }
 
@@ -54,6 +61,8 @@ export interface DigestResponseInput {
   cnonce?: string;
   /** Needed for qop=auth-int only. */
   body?: Buffer | string;
+  /** H(A2) when the caller has it already (qop auth or none: H(method ":" uri)); computed when absent. */
+  ha2?: string;
 }
 
 /**
@@ -65,12 +74,15 @@ export function computeDigestResponse(i: DigestResponseInput): string {
   const h = i.algorithm.hash;
   let ha1 = i.ha1;
   if (i.algorithm.sess) ha1 = hashHex(h, `${ha1}:${i.nonce}:${i.cnonce ?? ''}`);
-  let a2 = `${i.method}:${i.uri}`;
-  if (i.qop === 'auth-int') {
-    const body = i.body ?? '';
-    a2 += ':' + createHash(h).update(body).digest('hex');
+  let ha2 = i.ha2;
+  if (ha2 === undefined) {
+    let a2 = `${i.method}:${i.uri}`;
+    if (i.qop === 'auth-int') {
+      const body = i.body ?? '';
+      a2 += ':' + createHash(h).update(body).digest('hex');
+    }
+    ha2 = hashHex(h, a2);
   }
-  const ha2 = hashHex(h, a2);
   if (i.qop === undefined) return hashHex(h, `${ha1}:${i.nonce}:${ha2}`);
   return hashHex(h, `${ha1}:${i.nonce}:${i.nc ?? ''}:${i.cnonce ?? ''}:${i.qop}:${ha2}`);
 }

@@ -168,12 +168,24 @@ export function parseAuthHeader(value: string): AuthParseResult<AuthHeader> {
   return { ok: true, value: { scheme, params } };
 }
 
+/** `digest`, case-insensitively, at `at` (6 characters). */
+function isDigestWord(v: string, at: number): boolean {
+  const w = 'digest';
+  for (let i = 0; i < 6; i++) if ((v.charCodeAt(at + i) | 0x20) !== w.charCodeAt(i)) return false;
+  return true;
+}
+
 function parseDigest(value: string): AuthParseResult<ReadonlyMap<string, string>> {
   if (typeof value === 'string') {
     // Other schemes (Basic's token68, Bearer ...) need not follow auth-param syntax: say not-digest.
-    const m = /^[ \t\r\n]*([^ \t\r\n]+)/.exec(value.length > 64 ? value.slice(0, 64) : value);
-    if (m && m[1] !== undefined && m[1].toLowerCase() !== 'digest') {
-      return { ok: false, error: 'not-digest', detail: m[1] };
+    // (A character scan of the first word, looked at within the first 64 characters.)
+    const lim = value.length > 64 ? 64 : value.length;
+    let a = 0;
+    while (a < lim && isLws(value.charCodeAt(a))) a++;
+    let e = a;
+    while (e < lim && !isLws(value.charCodeAt(e))) e++;
+    if (e > a && !(e - a === 6 && isDigestWord(value, a))) {
+      return { ok: false, error: 'not-digest', detail: value.slice(a, e) };
     }
   }
   const r = parseAuthHeader(value);

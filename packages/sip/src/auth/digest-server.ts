@@ -5,6 +5,7 @@ import {
   computeDigestResponse,
   computeHa1,
   digestAlgorithm,
+  hashHex,
   type DigestAlgorithm,
 } from './digest-algorithm.js';
 import { formatDigestChallenge, parseDigestCredentials, type DigestCredentials } from './digest-header.js';
@@ -29,6 +30,8 @@ export interface DigestServerInit {
   secret?: Buffer;
   /** Nonces whose nonce-count state is remembered (default 100000). */
   maxTrackedNonces?: number;
+  /** HA1 values computed from cleartext passwords kept for reuse (LRU, default 10000; 0 disables). */
+  ha1CacheSize?: number;
 }
 
 export type DigestFailureReason =
@@ -75,6 +78,21 @@ export class DigestServer {
   private readonly results: Counter;
   private readonly resultChildren = new Map<string, CounterChild>();
   private lastPrune = Date.now();
+  /**
+   * Per algorithm, the challenge text before and after the nonce (only the nonce varies), for stale
+   * false [0] and true [1]: formatted once instead of per 401.
+   */
+  private readonly challengeParts: [string, string][][];
+  /** HA1 computed from cleartext passwords: key hash \0 username \0 password (bounded, two generations). */
+  private ha1Young = new Map<string, string>();
+  private lastHa2: { hash: string; method: string; uri: string; value: string } = {
+    hash: '',
+    method: '',
+    uri: '',
+    value: '',
+  };
+  private ha1Old = new Map<string, string>();
+  private readonly ha1CacheSize: number;
 
   constructor(components: DigestServerComponents, init: DigestServerInit) {
     this.realm = init.realm;
@@ -95,6 +113,15 @@ export class DigestServer {
     this.credentials = components.credentials;
     this.challenges = components.metrics.counter('sip_auth_challenges', 'Digest challenges issued');
     this.results = components.metrics.counter('sip_auth_results', 'Digest verification outcomes', ['result']);
+    this.ha1CacheSize = init.ha1CacheSize ?? 10_000;
+    const MARK = '\u0000';
+    this.challengeParts = [false, true].map((stale) =>
+      this.algorithms.map((algorithm): [string, string] => {
+        const s = formatDigestChallenge({ realm: this.realm, nonce: MARK, algorithm, qop: ['auth'], stale });
+        const at = s.indexOf('"' + MARK + '"') + 1;
+        return [s.slice(0, at), s.slice(at + 1)];
+      }),
+    );
   }
 
   /**
@@ -104,15 +131,15 @@ export class DigestServer {
   challenge(opts: { stale?: boolean; now?: number } = {}): string[] {
     const nonce = this.nonces.issue(opts.now ?? Date.now());
     this.challenges.inc();
-    return this.algorithms.map((algorithm) =>
-      formatDigestChallenge({
-        realm: this.realm,
-        nonce,
-        algorithm,
-        qop: ['auth'],
-        stale: opts.stale ?? false,
-      }),
-    );
+    // Same text as formatDigestChallenge({ realm, nonce, algorithm, qop: ['auth'], stale }): the nonce is
+    // base64url, so it needs no quoting.
+    const parts = this.challengeParts[opts.stale === true ? 1 : 0] as [string, string][];
+    const out: string[] = new Array<string>(parts.length);
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i] as [string, string];
+      out[i] = p[0] + nonce + p[1];
+    }
+    return out;
   }
 
   /**
@@ -158,7 +185,8 @@ export class DigestServer {
     const key = opts.usernameTransform ? opts.usernameTransform(username) : username;
     const cred = await this.credentials.lookup(this.realm, key);
     if (!cred) return { ok: false, reason: 'unknown-user', username };
-    const ha1 = ha1For(cred, alg, username, this.realm);
+    const ha1 =
+      cred.kind === 'password' ? this.passwordHa1(alg, username, cred.password) : storedHa1(cred, alg);
     if (ha1 === undefined) return { ok: false, reason: 'no-ha1-for-algorithm', username };
     const expected = computeDigestResponse({
       algorithm: alg,
@@ -169,6 +197,7 @@ export class DigestServer {
       qop: 'auth',
       nc: c.nc,
       cnonce: c.cnonce,
+      ha2: this.ha2(alg, method, c.uri),
     });
     if (!sameHex(expected, c.response)) return { ok: false, reason: 'bad-response', username };
     // RFC 7616 §3.3 (stale): "A flag indicating that the previous request from the client was rejected
@@ -192,6 +221,34 @@ export class DigestServer {
     return r.ok ? r.value : undefined;
   }
 
+  /**
+   * H(username:realm:password), cached: re-registrations of one user reuse it. Two generations (at most
+   * ha1CacheSize entries in all): a hit in the old one is promoted; when the young one is full it becomes
+   * the old one. O(1), no Map iteration (deleting from the front of a V8 Map makes keys().next() slow).
+   */
+  private passwordHa1(alg: DigestAlgorithm, username: string, password: string): string {
+    if (this.ha1CacheSize <= 0) return computeHa1(alg.hash, username, this.realm, password);
+    const key = alg.hash + '\u0000' + username + '\u0000' + password;
+    let v = this.ha1Young.get(key);
+    if (v !== undefined) return v;
+    v = this.ha1Old.get(key) ?? computeHa1(alg.hash, username, this.realm, password);
+    if (this.ha1Young.size * 2 >= this.ha1CacheSize) {
+      this.ha1Old = this.ha1Young;
+      this.ha1Young = new Map();
+    }
+    this.ha1Young.set(key, v);
+    return v;
+  }
+
+  /** H(method ":" uri) (qop=auth), remembered for the last method, uri and hash: REGISTERs repeat them. */
+  private ha2(alg: DigestAlgorithm, method: string, uri: string): string {
+    const l = this.lastHa2;
+    if (l.hash === alg.hash && l.method === method && l.uri === uri) return l.value;
+    const value = hashHex(alg.hash, method + ':' + uri);
+    this.lastHa2 = { hash: alg.hash, method, uri, value };
+    return value;
+  }
+
   private count(result: string): void {
     let c = this.resultChildren.get(result);
     if (!c) {
@@ -202,8 +259,7 @@ export class DigestServer {
   }
 }
 
-function ha1For(cred: Credential, alg: DigestAlgorithm, username: string, realm: string): string | undefined {
-  if (cred.kind === 'password') return computeHa1(alg.hash, username, realm, cred.password);
+function storedHa1(cred: Credential & { kind: 'ha1' }, alg: DigestAlgorithm): string | undefined {
   switch (alg.hash) {
     case 'md5':
       return cred.ha1.md5?.toLowerCase();

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 /**
  * Stateless server nonces and nonce-count replay detection.
@@ -13,6 +13,9 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  *
  * Layout (32 bytes, base64url, 43 characters): issuedAt ms (8, big-endian) | random (8) |
  * HMAC-SHA256(secret, issuedAt | random | realm) truncated to 16 bytes.
+ * RFC 7616 §5.4: "the nonce ... should be generated so that it is not predictable" — the random part
+ * comes from a pooled CSPRNG buffer (one randomFillSync per 512 nonces instead of one per nonce), and
+ * the HMAC binds it to the realm and the time, so a nonce cannot be forged.
  */
 export type NonceCheck =
   { ok: true; issuedAt: number; expired: boolean } | { ok: false; reason: 'bad-nonce' };
@@ -36,22 +39,41 @@ export interface NonceManagerInit {
 }
 
 const WINDOW = 32;
+/** Random bytes drawn from the CSPRNG at once (8 per nonce). */
+const POOL_BYTES = 4096;
 
 export class NonceManager {
   private readonly tracked = new Map<string, NonceState>();
   private readonly maxTracked: number;
   /** Nonces issued at or before this time and no longer tracked are treated as stale. */
   private forgottenBefore = -1;
+  /** Pooled random bytes; `poolPos` is the next unused one. */
+  private readonly pool = Buffer.alloc(POOL_BYTES);
+  private poolPos = POOL_BYTES;
+  /** issuedAt | random | realm: the MAC input, reused (the realm part is written once). */
+  private readonly macInput: Buffer;
+  /** The nonce being built, reused. */
+  private readonly out = Buffer.alloc(32);
 
   constructor(private readonly init: NonceManagerInit) {
     this.maxTracked = init.maxTracked ?? 100_000;
+    const realm = Buffer.from(init.realm, 'utf8');
+    this.macInput = Buffer.alloc(16 + realm.length);
+    realm.copy(this.macInput, 16);
   }
 
   issue(now = Date.now()): string {
-    const b = Buffer.allocUnsafe(32);
-    b.writeBigUInt64BE(BigInt(now), 0);
-    randomBytes(8).copy(b, 8);
-    this.mac(b.subarray(0, 16)).copy(b, 16, 0, 16);
+    if (this.poolPos + 8 > POOL_BYTES) {
+      randomFillSync(this.pool);
+      this.poolPos = 0;
+    }
+    const b = this.out;
+    writeUint64(b, now);
+    this.pool.copy(b, 8, this.poolPos, this.poolPos + 8);
+    // Used random bytes are wiped so that they never serve twice.
+    this.pool.fill(0, this.poolPos, this.poolPos + 8);
+    this.poolPos += 8;
+    this.mac(b, 0).copy(b, 16, 0, 16);
     return b.toString('base64url');
   }
 
@@ -63,9 +85,9 @@ export class NonceManager {
     if (nonce.length !== 43) return { ok: false, reason: 'bad-nonce' };
     const b = Buffer.from(nonce, 'base64url');
     if (b.length !== 32) return { ok: false, reason: 'bad-nonce' };
-    const expected = this.mac(b.subarray(0, 16)).subarray(0, 16);
+    const expected = this.mac(b, 0).subarray(0, 16);
     if (!timingSafeEqual(expected, b.subarray(16, 32))) return { ok: false, reason: 'bad-nonce' };
-    const issuedAt = Number(b.readBigUInt64BE(0));
+    const issuedAt = b.readUInt32BE(0) * 0x1_0000_0000 + b.readUInt32BE(4);
     // A nonce from the future (clock step, or another server with a skewed clock) is not accepted.
     if (issuedAt > now + 60_000) return { ok: false, reason: 'bad-nonce' };
     return { ok: true, issuedAt, expired: now - issuedAt > this.init.lifetimeMs };
@@ -118,16 +140,31 @@ export class NonceManager {
     }
   }
 
+  /**
+   * Drops the oldest 1/16 of the table in one pass: evicting one entry per new nonce would restart a Map
+   * iterator each time, and V8 skips the deleted slots at the front on every restart (O(n) per nonce).
+   */
   private evictOldest(): void {
-    const first = this.tracked.entries().next().value;
-    if (!first) return;
-    this.tracked.delete(first[0]);
-    if (first[1].issuedAt > this.forgottenBefore) this.forgottenBefore = first[1].issuedAt;
+    let n = Math.max(1, this.maxTracked >>> 4);
+    for (const [k, s] of this.tracked) {
+      this.tracked.delete(k);
+      if (s.issuedAt > this.forgottenBefore) this.forgottenBefore = s.issuedAt;
+      if (--n <= 0) break;
+    }
   }
 
-  private mac(head: Buffer): Buffer {
-    return createHmac('sha256', this.init.secret).update(head).update(this.init.realm, 'utf8').digest();
+  /** HMAC-SHA256(secret, src[at..at+16] | realm). */
+  private mac(src: Buffer, at: number): Buffer {
+    src.copy(this.macInput, 0, at, at + 16);
+    return createHmac('sha256', this.init.secret).update(this.macInput).digest();
   }
+}
+
+/** Big-endian 64-bit write of a non-negative integer below 2^53 (no BigInt on the hot path). */
+function writeUint64(b: Buffer, v: number): void {
+  const hi = Math.floor(v / 0x1_0000_0000);
+  b.writeUInt32BE(hi >>> 0, 0);
+  b.writeUInt32BE(v - hi * 0x1_0000_0000, 4);
 }
 
 /** nc = 8LHEX; returns -1 when malformed. */

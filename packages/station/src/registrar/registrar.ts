@@ -4,6 +4,7 @@ import {
   isSipUri,
   type Contact,
   type DigestServer,
+  type DigestVerifyOptions,
   type DigestVerifyResult,
   type SipRequest,
   type Flow,
@@ -96,6 +97,8 @@ export class Registrar {
   private readonly inFlight = new Set<string>();
   private readonly authFailureCounts = new Map<string, number>();
   private readonly date = new HttpDate();
+  /** Options of every digest verification, built once (no per-request closure or object). */
+  private readonly verifyOptions: DigestVerifyOptions;
 
   constructor(components: RegistrarComponents, init: RegistrarInit) {
     this.log = components.log.child({ component: 'station.registrar' });
@@ -111,6 +114,10 @@ export class Registrar {
     this.byInstance = init.identifyBySipInstance ?? true;
     this.separator = init.instrumentSeparator ?? '/';
     this.now = init.now ?? Date.now;
+    const sep = this.separator;
+    this.verifyOptions = this.byDigest
+      ? { usernameTransform: (u: string): string => splitDigestUsername(u, sep).user }
+      : {};
   }
 
   /** True when `host` is one of the registrar's domains. */
@@ -175,6 +182,12 @@ export class Registrar {
     if (!this.acceptAnyDomain && !this.isLocalDomain(toUri.host)) return this.reject('not-found', 404);
     const aor = aorOf(toUri);
     if (aor === undefined) return this.reject('not-found', 404);
+
+    // §10.3 step 3 before the Contact work of steps 6-7: without credentials the answer is a 401 whatever
+    // the contacts say (and a copy of an applied REGISTER always carries credentials, so it cannot be
+    // a repeat) - the first leg of every registration skips Contact parsing and the location lookup.
+    if (this.digest && req.get('authorization') === undefined)
+      return this.challenge('unauthenticated', false);
 
     const contactsResult = req.tryContacts();
     if (!contactsResult.ok) return this.reject('bad-request', 400, 'Bad Contact Header');
@@ -384,15 +397,11 @@ export class Registrar {
     // §22.4 / §10.3 step 3: "If no such credentials exist, the registrar SHOULD challenge the UA with a
     // 401 (Unauthorized) response."
     if (authorization === undefined) return { ok: false, reply: this.challenge('unauthenticated', false) };
-    const sep = this.separator;
-    const transform = this.byDigest ? (u: string): string => splitDigestUsername(u, sep).user : undefined;
     // Seed 002 §3: the digest is checked over the FULL username `user/TOKEN`, with the credentials of
     // `user`; DigestServer computes HA1 over the username as sent when the store has a cleartext
     // password, so a store holding only HA1 values cannot verify a tokened username (see
     // splitDigestUsername).
-    const r: DigestVerifyResult = await digest.verify('REGISTER', authorization, {
-      ...(transform ? { usernameTransform: transform } : {}),
-    });
+    const r: DigestVerifyResult = await digest.verify('REGISTER', authorization, this.verifyOptions);
     if (r.ok) return { ok: true, username: r.username };
     switch (r.reason) {
       case 'missing':
