@@ -100,14 +100,19 @@ export function readWriteGroupExample(users: readonly string[], groupName = 'bec
         notifyView: 'beckonAll',
       },
     ],
-    views: [
-      { viewName: 'beckonAll', subtree: VIEW_ALL },
-      { viewName: 'beckonWritable', subtree: VIEW_ALL },
-      // snmpUsmMIB and snmpVacmMIB: not writable through SNMP.
-      { viewName: 'beckonWritable', subtree: '1.3.6.1.6.3.15', type: 'excluded' },
-      { viewName: 'beckonWritable', subtree: '1.3.6.1.6.3.16', type: 'excluded' },
-    ],
+    views: readWriteViews(),
   };
+}
+
+/** The views of the read-write examples: everything readable; writable except snmpUsmMIB and snmpVacmMIB. */
+function readWriteViews(): VacmViewRow[] {
+  return [
+    { viewName: 'beckonAll', subtree: VIEW_ALL },
+    { viewName: 'beckonWritable', subtree: VIEW_ALL },
+    // snmpUsmMIB and snmpVacmMIB: not writable through SNMP.
+    { viewName: 'beckonWritable', subtree: '1.3.6.1.6.3.15', type: 'excluded' },
+    { viewName: 'beckonWritable', subtree: '1.3.6.1.6.3.16', type: 'excluded' },
+  ];
 }
 
 /**
@@ -128,6 +133,30 @@ export function communityReadOnlyExample(
       { groupName, securityModel: 'v2c', readView: 'beckonAll', notifyView: 'beckonAll' },
     ],
     views: [{ viewName: 'beckonAll', subtree: VIEW_ALL }],
+  };
+}
+
+/**
+ * Example: a read-write group for SNMPv1/v2c communities (RFC 3584 §5.3 mapping as above): reads, writes and
+ * notifications everywhere except the USM and VACM configuration subtrees.
+ */
+export function communityReadWriteExample(
+  communities: readonly string[],
+  groupName = 'beckonCommunityReadWrite',
+): VacmConfig {
+  return {
+    groups: communities.flatMap((c) => [
+      { securityModel: 'v1' as const, securityName: c, groupName },
+      { securityModel: 'v2c' as const, securityName: c, groupName },
+    ]),
+    access: (['v1', 'v2c'] as const).map((securityModel) => ({
+      groupName,
+      securityModel,
+      readView: 'beckonAll',
+      writeView: 'beckonWritable',
+      notifyView: 'beckonAll',
+    })),
+    views: readWriteViews(),
   };
 }
 

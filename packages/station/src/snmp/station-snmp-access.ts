@@ -1,11 +1,11 @@
 import type { SnmpConfig } from '@beckon/config';
 import {
   communityReadOnlyExample,
+  communityReadWriteExample,
   mergeVacmConfigs,
   readOnlyGroupExample,
   readWriteGroupExample,
   ViewBasedAccessControl,
-  VIEW_ALL,
   type AuthProtocolName,
   type UsmUserConfig,
   type VacmConfig,
@@ -31,35 +31,6 @@ const AUTH: Readonly<Record<string, AuthProtocolName>> = {
   'SHA-384': 'sha384',
   'SHA-512': 'sha512',
 };
-
-/**
- * The read-write group for SNMPv1/v2c communities configured with `access: write`: reads, writes and
- * notifications everywhere except the USM and VACM configuration subtrees (RFC 3415 views).
- */
-export function communityReadWrite(
-  communities: readonly string[],
-  groupName = 'beckonCommunityReadWrite',
-): VacmConfig {
-  return {
-    groups: communities.flatMap((c) => [
-      { securityModel: 'v1' as const, securityName: c, groupName },
-      { securityModel: 'v2c' as const, securityName: c, groupName },
-    ]),
-    access: (['v1', 'v2c'] as const).map((securityModel) => ({
-      groupName,
-      securityModel,
-      readView: 'beckonAll',
-      writeView: 'beckonWritable',
-      notifyView: 'beckonAll',
-    })),
-    views: [
-      { viewName: 'beckonAll', subtree: VIEW_ALL },
-      { viewName: 'beckonWritable', subtree: VIEW_ALL },
-      { viewName: 'beckonWritable', subtree: '1.3.6.1.6.3.15', type: 'excluded' },
-      { viewName: 'beckonWritable', subtree: '1.3.6.1.6.3.16', type: 'excluded' },
-    ],
-  };
-}
 
 /**
  * VACM (RFC 3415) from configuration, using the example groups of @beckon/snmp: v1/v2c communities are
@@ -101,7 +72,7 @@ export function stationSnmpAccess(
   if (readUsers.length) parts.push(readOnlyGroupExample(readUsers));
   if (writeUsers.length) parts.push(readWriteGroupExample(writeUsers));
   if (readCommunities.length) parts.push(communityReadOnlyExample(readCommunities));
-  if (writeCommunities.length) parts.push(communityReadWrite(writeCommunities));
+  if (writeCommunities.length) parts.push(communityReadWriteExample(writeCommunities));
   const vacmConfig = mergeVacmConfigs({ groups: [], access: [], views: [] }, ...parts);
   const v = ViewBasedAccessControl.create(vacmConfig);
   if (!v.ok) errors.push(...v.errors);
