@@ -18,6 +18,7 @@ const { values } = parseArgs({
     checkpoint: { type: 'string' },
     'commit-delay': { type: 'string' },
     'loop-stats': { type: 'boolean', default: false },
+    'no-writer-thread': { type: 'boolean', default: false },
   },
 });
 
@@ -43,7 +44,12 @@ const config: BeckonConfig = {
   },
   auth: { ...c.auth, realm: 'bench.local', algorithms: ['MD5'] },
   registrar: { ...c.registrar, maxExpires: 7200 },
-  storage: { ...c.storage, driver: 'sqlite', sqlitePath: values.db },
+  storage: {
+    ...c.storage,
+    driver: 'sqlite',
+    sqlitePath: values.db,
+    sqliteWriterThread: !values['no-writer-thread'],
+  },
 };
 const log = createLogger({ level: values.log as 'warn' });
 const station = new Station({ log, metrics: new MetricsRegistry() }, config, {

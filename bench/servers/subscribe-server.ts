@@ -50,6 +50,7 @@ const { values } = parseArgs({
     package: { type: 'string', default: 'presence' },
     'no-store': { type: 'boolean', default: false },
     'commit-delay': { type: 'string', default: '0' },
+    'no-writer-thread': { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'warn' },
   },
 });
@@ -119,6 +120,7 @@ if (!values['no-store']) {
     { db: opened.db, log, metrics },
     { maxDelayMs: Number(values['commit-delay']) },
   );
+  if (!values['no-writer-thread']) await opened.db.startWriterThread();
   closeDb = () => opened.db.close();
 }
 

@@ -180,7 +180,7 @@ export class StationServices {
     if (this.stateValue !== StationServicesState.Idle) throw new Error(`services already ${this.stateValue}`);
     this.stateValue = StationServicesState.Starting;
     try {
-      this.openDatabase();
+      await this.openDatabase();
       this.createNotifier();
       await this.startManagement();
       await this.startSnmp();
@@ -225,7 +225,7 @@ export class StationServices {
       : ':memory:';
   }
 
-  private openDatabase(): void {
+  private async openDatabase(): Promise<void> {
     const path = this.options.managementDbPath ?? this.dbPath('management.sqlite');
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const r = openManagementDatabase(path, { log: this.components.log });
@@ -241,6 +241,7 @@ export class StationServices {
       log: this.components.log,
       metrics: this.components.metrics,
     });
+    if (this.config.storage.sqliteWriterThread) await r.db.startWriterThread();
   }
 
   /**
@@ -505,7 +506,7 @@ export class StationServices {
     await o.management?.flush().catch(() => undefined);
     await o.mgmtStore?.close().catch(() => undefined);
     await o.subscriptions?.close().catch(() => undefined);
-    o.db?.close();
+    await o.db?.shutdown();
     o.taskDb?.close();
   }
 

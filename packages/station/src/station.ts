@@ -174,6 +174,7 @@ export class Station {
       const r = SqliteLocationStore.open({ db, log, metrics: this.metrics }, this.storeInit());
       if (!r.ok) throw new Error(`location store migration failed: ${JSON.stringify(r)}`);
       store = r.store;
+      if (s.sqliteWriterThread) await db.startWriterThread();
     }
     this.opened.store = store;
     const location = new LocationService(
@@ -312,7 +313,7 @@ export class Station {
     else if (o.transport) await o.transport.stop();
     if (o.location) await o.location.stop();
     if (o.store) await o.store.close();
-    if (o.db) await o.db.close();
+    if (o.db) await (o.db instanceof SqliteDatabase ? o.db.shutdown() : o.db.close());
   }
 
   private transition(next: StationState): void {

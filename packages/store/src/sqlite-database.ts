@@ -7,6 +7,7 @@ import {
   type Migration,
   type MigrationOutcome,
 } from './migration.js';
+import { SqliteWriter, type SqliteWrite } from './sqlite-writer.js';
 
 /**
  * SQLite `synchronous` levels (https://www.sqlite.org/pragma.html#pragma_synchronous).
@@ -61,14 +62,22 @@ export class SqliteDatabase {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly cacheSize: number;
   private readonly log: Logger | undefined;
+  private readonly busyTimeoutMs: number;
+  private readonly walAutocheckpointPages: number | undefined;
+  private writer: SqliteWriter | undefined;
 
   constructor(components: SqliteDatabaseComponents, init: SqliteDatabaseInit) {
     this.log = components.log?.child({ component: 'store.sqlite' });
     this.path = init.path;
     this.synchronous = init.synchronous ?? 'normal';
     this.cacheSize = init.statementCacheSize ?? 256;
+    this.busyTimeoutMs = Math.max(0, Math.floor(init.busyTimeoutMs ?? 5000));
+    this.walAutocheckpointPages =
+      init.walAutocheckpointPages === undefined
+        ? undefined
+        : Math.max(0, Math.floor(init.walAutocheckpointPages));
     this.raw = new Database(init.path);
-    this.raw.pragma(`busy_timeout = ${Math.max(0, Math.floor(init.busyTimeoutMs ?? 5000))}`);
+    this.raw.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     if (init.wal ?? true) this.raw.pragma('journal_mode = WAL');
     this.raw.pragma(`synchronous = ${this.synchronous.toUpperCase()}`);
     if (init.walAutocheckpointPages !== undefined)
@@ -170,8 +179,72 @@ export class SqliteDatabase {
     return { ok: true, applied, current };
   }
 
+  /**
+   * Moves the writes made through {@link write} to a worker thread with its own connection (see
+   * {@link SqliteWriter}), so that commits and checkpoints no longer block the event loop. Only for
+   * files (an in-memory database is private to its connection); resolves false when not started.
+   * Run migrations first: they stay on this connection.
+   */
+  async startWriterThread(): Promise<boolean> {
+    if (this.writer || this.path === ':memory:' || this.path === '') return this.writer !== undefined;
+    this.writer = await SqliteWriter.start(
+      { log: this.log },
+      {
+        path: this.path,
+        synchronous: this.synchronous,
+        busyTimeoutMs: this.busyTimeoutMs,
+        ...(this.walAutocheckpointPages !== undefined
+          ? { walAutocheckpointPages: this.walAutocheckpointPages }
+          : {}),
+      },
+    );
+    this.log?.info({ path: this.path }, 'sqlite writes moved to a worker thread');
+    return true;
+  }
+
+  /** True while writes go through the worker thread. */
+  get writerThread(): boolean {
+    return this.writer !== undefined && !this.writer.failed;
+  }
+
+  /**
+   * Runs the statements in one transaction and resolves with the rows each changed, after the commit.
+   * On the writer thread when started (and alive), otherwise on this connection. Rejects, with nothing
+   * applied, if a statement fails. Writes made through one database object commit in call order.
+   */
+  write(ops: readonly SqliteWrite[]): Promise<number[]> {
+    const w = this.writer;
+    if (w && !w.failed) return w.write(ops);
+    try {
+      return Promise.resolve(
+        this.transaction(() => {
+          const changes = new Array<number>(ops.length);
+          for (let i = 0; i < ops.length; i++) {
+            const op = ops[i] as SqliteWrite;
+            changes[i] = this.statement(op.sql).run(...op.params).changes;
+          }
+          return changes;
+        }),
+      );
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /**
+   * Closes the connection. A writer thread is told to close too (its already posted writes still
+   * commit: the worker handles messages in order); use {@link shutdown} to wait for it.
+   */
   close(): void {
+    void this.shutdown();
+  }
+
+  /** Closes the connection and waits until the writer thread, if any, has closed its own. */
+  shutdown(): Promise<void> {
     this.statements.clear();
     if (this.raw.open) this.raw.close();
+    const w = this.writer;
+    this.writer = undefined;
+    return w ? w.close() : Promise.resolve();
   }
 }

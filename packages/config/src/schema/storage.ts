@@ -14,6 +14,13 @@ export const StorageSection = Type.Object(
       description: 'SQLite database file (relative to the working directory); ":memory:" keeps nothing.',
       'x-reason': 'A local folder next to the working directory, easy to find and to back up.',
     }),
+    sqliteWriterThread: Type.Boolean({
+      default: true,
+      description:
+        'Commit SQLite writes on a worker thread with its own connection, so that commits and WAL checkpoints never pause SIP and SNMP handling.',
+      'x-reason':
+        'Durability is the same (a write is acknowledged after its commit either way) and the event loop keeps answering while SQLite writes; off only to debug.',
+    }),
     postgresUrl: Type.Optional(
       Type.String({
         minLength: 1,

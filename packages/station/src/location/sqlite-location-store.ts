@@ -1,4 +1,10 @@
-import { GroupCommit, type MigrationOutcome, type SqliteDatabase, type SqliteMigration } from '@beckon/store';
+import {
+  GroupCommit,
+  type MigrationOutcome,
+  type SqliteDatabase,
+  type SqliteMigration,
+  type SqliteWrite,
+} from '@beckon/store';
 import type { Logger, MetricsRegistry } from '@beckon/ops';
 import type { BindingKey, BindingRecord } from './binding.js';
 import { decodeBinding, encodeBinding, type LocationStore, type LocationWrite } from './location-store.js';
@@ -56,22 +62,23 @@ export class SqliteLocationStore implements LocationStore {
 
   private constructor(components: SqliteLocationStoreComponents, init: SqliteLocationStoreInit) {
     this.db = components.db;
-    const upsert = this.db.statement(UPSERT);
-    const del = this.db.statement(DELETE);
-    const expire = this.db.statement(EXPIRE);
     this.gc = new GroupCommit<Job>(
       { log: components.log, metrics: components.metrics },
       {
         name: 'location.sqlite',
         maxDelayMs: init.maxDelayMs ?? 0,
         maxBatch: init.maxBatch ?? 2000,
-        commit: (batch) =>
-          this.db.transaction(() => {
-            for (const job of batch) {
-              const c = job.change;
-              if (c.upsert)
-                for (const b of c.upsert)
-                  upsert.run(
+        // One transaction per batch, on the database's writer thread when it has one (see SqliteWriter).
+        commit: async (batch) => {
+          const ops: SqliteWrite[] = [];
+          const expireAt: number[] = [];
+          for (let j = 0; j < batch.length; j++) {
+            const c = (batch[j] as Job).change;
+            if (c.upsert)
+              for (const b of c.upsert)
+                ops.push({
+                  sql: UPSERT,
+                  params: [
                     b.aor,
                     b.contactKey,
                     b.contact,
@@ -80,11 +87,20 @@ export class SqliteLocationStore implements LocationStore {
                     b.userIndex,
                     b.contactIndex,
                     encodeBinding(b),
-                  );
-              if (c.remove) for (const k of c.remove) del.run(k.aor, k.contactKey);
-              if (c.expireUpTo !== undefined) job.removed = expire.run(c.expireUpTo).changes;
+                  ],
+                });
+            if (c.remove) for (const k of c.remove) ops.push({ sql: DELETE, params: [k.aor, k.contactKey] });
+            if (c.expireUpTo !== undefined) {
+              expireAt[j] = ops.length;
+              ops.push({ sql: EXPIRE, params: [c.expireUpTo] });
             }
-          }),
+          }
+          const changes = await this.db.write(ops);
+          for (let j = 0; j < batch.length; j++) {
+            const at = expireAt[j];
+            if (at !== undefined) (batch[j] as Job).removed = changes[at] ?? 0;
+          }
+        },
       },
     );
   }

@@ -1,4 +1,4 @@
-import { GroupCommit, type SqliteDatabase } from '@beckon/store';
+import { GroupCommit, type SqliteDatabase, type SqliteWrite } from '@beckon/store';
 import type { Logger, MetricsRegistry } from '@beckon/ops';
 import { ManagementRequestState, type ManagementRequest } from './management-request.js';
 import type { AuditEntry, ManagementStore } from './management-store.js';
@@ -43,21 +43,22 @@ export class SqliteManagementStore implements ManagementStore {
 
   constructor(components: SqliteManagementStoreComponents) {
     this.db = components.db;
-    const upsert = this.db.statement(UPSERT);
-    const audit = this.db.statement(AUDIT);
     this.gc = new GroupCommit<Job>(
       { log: components.log, metrics: components.metrics },
       {
         name: 'management.sqlite',
-        commit: (batch) =>
-          this.db.transaction(() => {
-            // Several transitions of one request in a batch: only its last state needs writing.
-            const last = new Map<string, ManagementRequest>();
-            for (const j of batch) if (j.req) last.set(j.req.id, j.req);
-            for (const j of batch) {
-              const r = j.req;
-              if (r && last.get(r.id) === r)
-                upsert.run(
+        // One transaction per batch, on the database's writer thread when it has one (see SqliteWriter).
+        commit: async (batch) => {
+          // Several transitions of one request in a batch: only its last state needs writing.
+          const last = new Map<string, ManagementRequest>();
+          for (const j of batch) if (j.req) last.set(j.req.id, j.req);
+          const ops: SqliteWrite[] = [];
+          for (const j of batch) {
+            const r = j.req;
+            if (r && last.get(r.id) === r)
+              ops.push({
+                sql: UPSERT,
+                params: [
                   r.id,
                   r.target,
                   r.preferred,
@@ -73,12 +74,17 @@ export class SqliteManagementStore implements ManagementStore {
                   r.deadlineAt,
                   r.notifiedAt,
                   r.detail,
-                );
-              const a = j.audit;
-              if (a)
-                audit.run(a.at, a.actor, a.subject, a.action, a.detail ? JSON.stringify(a.detail) : null);
-            }
-          }),
+                ],
+              });
+            const a = j.audit;
+            if (a)
+              ops.push({
+                sql: AUDIT,
+                params: [a.at, a.actor, a.subject, a.action, a.detail ? JSON.stringify(a.detail) : null],
+              });
+          }
+          await this.db.write(ops);
+        },
       },
     );
   }

@@ -1,4 +1,4 @@
-import { GroupCommit, type SqliteDatabase } from '@beckon/store';
+import { GroupCommit, type SqliteDatabase, type SqliteWrite } from '@beckon/store';
 import type { Logger, MetricsRegistry } from '@beckon/ops';
 import type { SubscriptionRecord, SubscriptionStore } from '@beckon/sip';
 
@@ -32,27 +32,28 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
 
   constructor(components: SqliteSubscriptionStoreComponents, init: SqliteSubscriptionStoreInit = {}) {
     this.db = components.db;
-    const insert = this.db.statement(INSERT);
-    const update = this.db.statement(UPDATE);
-    const del = this.db.statement(DELETE);
     this.gc = new GroupCommit<Job>(
       { log: components.log, metrics: components.metrics },
       {
         name: 'subscriptions.sqlite',
         maxDelayMs: init.maxDelayMs ?? 0,
-        commit: (batch) =>
-          this.db.transaction(() => {
-            for (const job of batch) {
-              if (job.kind === 'remove') del.run(job.id);
-              else {
-                const rec = job.rec;
-                // One JSON serialisation per write.
-                const data = JSON.stringify(rec);
-                if (job.insertOnly) insert.run(rec.id, rec.event, rec.expiresAt, data);
-                else update.run(rec.expiresAt, data, rec.id);
-              }
+        // One transaction per batch, on the database's writer thread when it has one (see SqliteWriter).
+        commit: async (batch) => {
+          const ops: SqliteWrite[] = new Array<SqliteWrite>(batch.length);
+          for (let i = 0; i < batch.length; i++) {
+            const job = batch[i] as Job;
+            if (job.kind === 'remove') ops[i] = { sql: DELETE, params: [job.id] };
+            else {
+              const rec = job.rec;
+              // One JSON serialisation per write.
+              const data = JSON.stringify(rec);
+              ops[i] = job.insertOnly
+                ? { sql: INSERT, params: [rec.id, rec.event, rec.expiresAt, data] }
+                : { sql: UPDATE, params: [rec.expiresAt, data, rec.id] };
             }
-          }),
+          }
+          await this.db.write(ops);
+        },
       },
     );
   }
