@@ -12,7 +12,8 @@
 # $RES/$TAG/summary.tsv; `bench/registrar-results.py $RES/$TAG` turns them into the RESULTS.md section.
 # Env: KAM_PORT (default 5072), BECKON_PORT (5080), SIPP_PORT (5094), RATES_AUTH (rates for the auth mode, default: the given rates halved), QUIET_WAIT (s to wait for an
 # idle host before a step, default 15: this machine is shared), KAM_CHILDREN (Kamailio workers, default 2),
-# BK_SEMI_SPACE_MB (V8 young generation for the station, default 64: cuts GC cost per REGISTER by ~1/3).
+# BK_SEMI_SPACE_MB (V8 young generation for the station, default 64: cuts GC cost per REGISTER by ~1/3),
+# WARM_S / WARM_RATE (warm-up before each measured step, both servers: default 3 s at 2,000/s; WARM_S=0: none).
 set -u
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$(cd "$REPO/../shared/reference/kamailio-bench" && pwd)
@@ -58,7 +59,22 @@ bk_stop() {
   wait "$BK_PID" 2>/dev/null
   BK_PID=
 }
-trap 'kam_stop; bk_stop' EXIT; trap 'exit 130' INT TERM
+# warm TARGET MODE RATE PORT PID: the same scenario for WARM_S seconds at WARM_RATE/s before the measured
+# step, on both servers alike, so that the step measures a server in its running state (JIT-compiled code,
+# allocated tables) rather than its first seconds. Its row is labelled warmup-* and left out of the report.
+warm() {
+  [ "${WARM_S:-3}" -gt 0 ] || return 0
+  SIP_PORT=$4 KAM_PID=$5 run_sipp "$RES/$TAG/warmup-$1-$2-$3" "$SCEN" u1 "${WARM_RATE:-2000}" "${WARM_S:-3}" >/dev/null
+  sleep 1
+}
+# kam_stop signals Kamailio's main process only; wait for its workers to release the port (and end any
+# that linger, as a killed main process leaves them) so that the next step can bind it.
+kam_stop_all() {
+  kam_stop
+  local i; for i in $(seq 1 30); do ss -lun | grep -q "127.0.0.1:$KAM_PORT " || return 0; sleep 0.1; done
+  pkill -KILL -f "$KAM_CFG" 2>/dev/null; sleep 0.3
+}
+trap 'kam_stop_all; bk_stop' EXIT; trap 'exit 130' INT TERM
 
 for MODE in "${MODES[@]}"; do
   if [ "$MODE" = auth ]; then SCEN=$BENCH/sipp/reg_auth.xml; KDEFS=(WITH_AUTH); BKARGS=(--auth); RS=("${RATES_AUTH[@]}")
@@ -66,11 +82,13 @@ for MODE in "${MODES[@]}"; do
   KDEFS+=("BENCH_CHILDREN=${KAM_CHILDREN:-2}")
   for R in "${RS[@]}"; do
     kam_start "${KDEFS[@]}" || exit 1
+    warm kamailio "$MODE" "$R" "$KAM_PORT" "$KAM_PID"
     log "kamailio $MODE rate=$R"
     SIP_PORT=$KAM_PORT run_sipp "$RES/$TAG/kamailio-$MODE-$R" "$SCEN" u1 "$R" "$DUR"
-    kam_stop
+    kam_stop_all
     sleep 1
     bk_start "${BKARGS[@]}" || exit 1
+    warm beckon "$MODE" "$R" "$BECKON_PORT" "$BK_PID"
     log "beckon $MODE rate=$R"
     KAM_PID=$BK_PID SIP_PORT=$BECKON_PORT run_sipp "$RES/$TAG/beckon-$MODE-$R" "$SCEN" u1 "$R" "$DUR"
     bk_stop
