@@ -19,6 +19,7 @@ const { values } = parseArgs({
     'commit-delay': { type: 'string' },
     'loop-stats': { type: 'boolean', default: false },
     'no-writer-thread': { type: 'boolean', default: false },
+    'challenge-threads': { type: 'string', default: '0' },
   },
 });
 
@@ -43,7 +44,7 @@ const config: BeckonConfig = {
     ],
   },
   auth: { ...c.auth, realm: 'bench.local', algorithms: ['MD5'] },
-  registrar: { ...c.registrar, maxExpires: 7200 },
+  registrar: { ...c.registrar, maxExpires: 7200, challengeThreads: Number(values['challenge-threads']) },
   storage: {
     ...c.storage,
     driver: 'sqlite',

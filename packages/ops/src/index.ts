@@ -1,3 +1,5 @@
 export * from './metrics-registry.js';
 export * from './logger.js';
 export * from './bad-input-reporter.js';
+export * from './spawn-module-worker.js';
+export * from './counter-deltas.js';

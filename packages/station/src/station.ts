@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BeckonConfig } from '@beckon/config';
@@ -19,7 +20,13 @@ import {
   type LocationStore,
 } from './location/index.js';
 import { ForkingProxy } from './proxy/index.js';
-import { Registrar, REGISTRAR_SUPPORTED, StatelessRegisterFront } from './registrar/index.js';
+import {
+  ChallengeThreads,
+  Registrar,
+  REGISTRAR_SUPPORTED,
+  type RegistrarInit,
+  StatelessRegisterFront,
+} from './registrar/index.js';
 import { credentialStoreFromConfig } from './station-credentials.js';
 import { instrumentsView, type InstrumentView } from './station-instruments.js';
 import type { StationComponents, StationOptions } from './station-options.js';
@@ -41,6 +48,7 @@ interface Opened {
   transport?: TransportLayer;
   endpoint?: SipEndpoint;
   front?: StatelessRegisterFront;
+  challengeThreads?: ChallengeThreads[];
 }
 
 /**
@@ -59,6 +67,8 @@ export class Station {
   private proxyValue: ForkingProxy | undefined;
   private credentials: CredentialStore | undefined;
   private digestValue: DigestServer | undefined;
+  /** Key of the registrar's digest nonces (shared with the challenge threads). */
+  private readonly nonceSecret = randomBytes(32);
   private servicesValue: StationServices | undefined;
 
   constructor(components: StationComponents, config: BeckonConfig, options: StationOptions = {}) {
@@ -129,6 +139,7 @@ export class Station {
           this.options.services,
         );
       await this.startListeners();
+      await this.startChallengeThreads();
     } catch (err) {
       await this.closeAll();
       this.transition(StationState.Stopped);
@@ -232,10 +243,10 @@ export class Station {
           realm,
           algorithms: cfg.auth.algorithms as DigestServerAlgorithm[],
           nonceLifetimeSec: cfg.auth.nonceLifetimeSec,
+          secret: this.nonceSecret,
         },
       );
     }
-    const r = cfg.registrar;
     const registrar = new Registrar(
       {
         log: this.log,
@@ -243,15 +254,7 @@ export class Station {
         location: this.location,
         ...(digest ? { digest } : {}),
       },
-      {
-        domains: [cfg.sip.domain, ...(this.options.extraDomains ?? [])],
-        acceptAnyDomain: this.options.acceptAnyDomain ?? false,
-        minExpires: r.minExpires,
-        maxExpires: r.maxExpires,
-        defaultExpires: r.defaultExpires,
-        identifyByDigestUsername: r.instrumentIdentification.digestUsername,
-        identifyBySipInstance: r.instrumentIdentification.sipInstance,
-      },
+      this.registrarInit(),
     );
     this.registrarValue = registrar;
     // Through the core when the front is off; with the front on, this handler only makes the endpoint list
@@ -302,6 +305,56 @@ export class Station {
     );
   }
 
+  /** The registrar's settings (the main thread's registrar and the challenge threads' use the same). */
+  private registrarInit(): RegistrarInit {
+    const cfg = this.config;
+    const r = cfg.registrar;
+    return {
+      domains: [cfg.sip.domain, ...(this.options.extraDomains ?? [])],
+      acceptAnyDomain: this.options.acceptAnyDomain ?? false,
+      minExpires: r.minExpires,
+      maxExpires: r.maxExpires,
+      defaultExpires: r.defaultExpires,
+      identifyByDigestUsername: r.instrumentIdentification.digestUsername,
+      identifyBySipInstance: r.instrumentIdentification.sipInstance,
+    };
+  }
+
+  /**
+   * `registrar.challengeThreads` worker threads per UDP listener, answering the credential-less first leg
+   * of digest registrations (only with authentication and the stateless REGISTER front on).
+   */
+  private async startChallengeThreads(): Promise<void> {
+    const cfg = this.config;
+    const n = cfg.registrar.challengeThreads;
+    const transport = this.opened.transport;
+    if (n <= 0 || !this.digestValue || !this.opened.front || !transport) return;
+    const pools: ChallengeThreads[] = [];
+    this.opened.challengeThreads = pools;
+    for (const l of transport.listeners()) {
+      if (l.transport !== 'udp') continue;
+      const listener = transport.udpListenerAt(l.address, l.port);
+      if (!listener) continue;
+      pools.push(
+        await ChallengeThreads.start(
+          { log: this.log, metrics: this.metrics, listener },
+          {
+            threads: n,
+            maxMessageSize: cfg.sip.maxMessageBytes,
+            realm: cfg.auth.realm || cfg.sip.domain,
+            algorithms: cfg.auth.algorithms as DigestServerAlgorithm[],
+            nonceLifetimeSec: cfg.auth.nonceLifetimeSec,
+            nonceSecret: this.nonceSecret,
+            registrar: this.registrarInit(),
+            serverHeader: cfg.sip.userAgent,
+            logLevel: this.log.level,
+            reportIntervalMs: 250,
+          },
+        ),
+      );
+    }
+  }
+
   private async closeAll(): Promise<void> {
     const services = this.servicesValue;
     this.servicesValue = undefined;
@@ -309,6 +362,8 @@ export class Station {
     const o = this.opened;
     this.opened = {};
     o.front?.stop();
+    // Right before the listeners close: an ending thread closes the descriptor it shares with them.
+    for (const p of o.challengeThreads ?? []) await p.stop();
     if (o.endpoint) await o.endpoint.stop();
     else if (o.transport) await o.transport.stop();
     if (o.location) await o.location.stop();

@@ -62,4 +62,4 @@ function start(open: SqliteWriterOpen): void {
   post({ t: 'ready' });
 }
 
-start((workerData as { open: SqliteWriterOpen }).open);
+start((workerData as { data: SqliteWriterOpen }).data);

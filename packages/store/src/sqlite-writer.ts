@@ -1,5 +1,5 @@
-import { Worker } from 'node:worker_threads';
-import type { Logger } from '@beckon/ops';
+import type { Worker } from 'node:worker_threads';
+import { spawnModuleWorker, type Logger } from '@beckon/ops';
 import type { SqliteValue, SqliteWriterOpen, WriterReply, WriterRequest } from './sqlite-writer-protocol.js';
 
 /** One statement run of a write batch. */
@@ -18,15 +18,6 @@ interface InFlight {
   readonly resolve: (changes: number[]) => void;
   readonly reject: (err: Error) => void;
 }
-
-// The worker is started from a tiny CommonJS bootstrap so that, when Beckon runs from TypeScript sources
-// (through tsx), the worker registers the same loader before importing its entry; Node 20 does not hand
-// module hooks on to worker threads.
-const BOOTSTRAP = `const { workerData } = require('node:worker_threads');
-(async () => {
-  if (workerData.loader) (await import(workerData.loader)).register();
-  await import(workerData.entry);
-})();`;
 
 /**
  * Writes to a SQLite file from a worker thread with a connection of its own. Each `write` call is one
@@ -60,12 +51,11 @@ export class SqliteWriter {
   static start(components: SqliteWriterComponents, init: SqliteWriterInit): Promise<SqliteWriter> {
     const log = components.log?.child({ component: 'store.sqlite-writer' });
     const self = import.meta.url;
-    const ts = self.endsWith('.ts');
-    const entry = new URL(ts ? './sqlite-writer-worker.ts' : './sqlite-writer-worker.js', self).href;
-    const worker = new Worker(BOOTSTRAP, {
-      eval: true,
-      workerData: { entry, loader: ts ? import.meta.resolve('tsx/esm/api') : undefined, open: init },
-    });
+    const entry = new URL(
+      self.endsWith('.ts') ? './sqlite-writer-worker.ts' : './sqlite-writer-worker.js',
+      self,
+    );
+    const worker = spawnModuleWorker(entry, init);
     const writer = new SqliteWriter(worker, log);
     return new Promise<SqliteWriter>((resolve, reject) => {
       const onEarlyError = (err: Error): void => reject(err);

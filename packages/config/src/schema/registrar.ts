@@ -32,6 +32,15 @@ export const RegistrarSection = Type.Object(
       description: 'Most contacts bound to one address-of-record; more are refused.',
       'x-reason': 'Bounds the state one user can create while allowing several devices per user.',
     }),
+    challengeThreads: Type.Integer({
+      minimum: 0,
+      maximum: 8,
+      default: 0,
+      description:
+        'Worker threads that share the UDP socket and answer REGISTERs without credentials with the digest challenge (401), so that the first leg of each registration runs on another core; 0: the main thread answers everything.',
+      'x-reason':
+        'Off by default: one thread is plenty below a few thousand registrations per second; set 1 (or the spare cores) on a registrar facing registration storms.',
+    }),
     instrumentPrefix: Type.String({
       minLength: 1,
       maxLength: 32,

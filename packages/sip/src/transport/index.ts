@@ -14,3 +14,5 @@ export {
 } from './ws-frame-codec.js';
 export { wsAcceptKey, SIP_WS_PROTOCOL } from './ws-handshake.js';
 export * from './stun-keepalive.js';
+export { UdpListener, type UdpListenerInit, type Upstream as UdpListenerUpstream } from './udp-listener.js';
+export { TransportMetrics, TransportCounters } from './transport-metrics.js';

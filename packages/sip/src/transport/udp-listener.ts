@@ -25,6 +25,11 @@ export interface UdpListenerInit {
   maxFlows: number;
   recvBufferSize: number;
   sendBufferSize: number;
+  /**
+   * Wrap this already bound socket descriptor instead of binding `host`/`port` (a worker thread sharing
+   * the main thread's listening socket: see {@link UdpListener.fd}).
+   */
+  fd?: number;
 }
 
 /** RFC 768 / IPv4: the largest UDP payload that can be sent at all. */
@@ -84,6 +89,8 @@ export class UdpListener {
   localAddress: Readonly<Address> = { address: '', port: 0 };
   closed = false;
   private readonly flows = new Map<string, UdpFlow>();
+  /** The flow of the last datagram (a peer usually sends many in a row: no key string, no Map lookup). */
+  private lastFlow: UdpFlow | undefined;
   private prefix = '';
   private readonly v6: boolean;
 
@@ -97,7 +104,7 @@ export class UdpListener {
     this.socket = dgram.createSocket({
       type: this.v6 ? 'udp6' : 'udp4',
       ipv6Only: this.v6,
-      lookup: literalLookup,
+      lookup: this.literalLookup,
     });
     this.socket.on('message', this.onDatagram);
     this.socket.on('error', this.onSocketError);
@@ -113,12 +120,17 @@ export class UdpListener {
         resolve({ ok: false, error: err.message });
       };
       this.socket.once('error', onError);
-      this.socket.bind({ address: this.init.host, port: this.init.port, exclusive: true }, () => {
+      const where =
+        this.init.fd !== undefined
+          ? { fd: this.init.fd }
+          : { address: this.init.host, port: this.init.port, exclusive: true };
+      this.socket.bind(where, () => {
         this.socket.off('error', onError);
         const a = this.socket.address();
         this.localAddress = { address: a.address, port: a.port };
         this.prefix = `udp:${formatHostPort(a.address, a.port)}>`;
-        this.applyBufferSizes();
+        // A shared descriptor keeps the buffer sizes its owner chose (they belong to the one socket).
+        if (this.init.fd === undefined) this.applyBufferSizes();
         resolve({
           ok: true,
           info: { transport: 'udp', address: a.address, port: a.port, family: this.family },
@@ -140,14 +152,47 @@ export class UdpListener {
     }
   }
 
+  /** The last IP literal `literalLookup` recognised, and its family (responses go to one peer in a row). */
+  private lastLiteral = '';
+  private lastFamily = 0;
+
+  /**
+   * `dgram` resolves every destination through `lookup` before sending, and the default defers its
+   * answer to the next tick even for an IP literal. Destinations here are IP literals (responses go to
+   * the source address, §18.2.2), answered synchronously (the last one without even re-checking it);
+   * names still go through DNS.
+   */
+  private readonly literalLookup = (
+    host: string,
+    family: unknown,
+    cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+  ): void => {
+    if (host === this.lastLiteral) {
+      cb(null, host, this.lastFamily);
+      return;
+    }
+    const f = isIP(host);
+    if (f !== 0) {
+      this.lastLiteral = host;
+      this.lastFamily = f;
+      cb(null, host, f);
+      return;
+    }
+    dnsLookup(host, family as number, cb);
+  };
+
   /** Bound once: the per-datagram path allocates only the flow key string. */
   private readonly onDatagram = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+    this.receive(msg, rinfo.address, rinfo.port, true);
+  };
+
+  private receive(msg: Buffer, address: string, port: number, count: boolean): void {
     const c = this.counters;
-    c.bytesIn.inc(msg.length);
-    const flow = this.flowFor(rinfo.address, rinfo.port);
+    if (count) c.bytesIn.inc(msg.length);
+    const flow = this.flowFor(address, port);
     // RFC 5626 §4.4.1 / §3.5.1: a CRLF or double CRLF datagram is a keep-alive, not a message.
     if (msg.length <= 4 && isCrlfOnly(msg)) {
-      c.keepalives.inc();
+      if (count) c.keepalives.inc();
       this.upstream.user?.onKeepAlive?.(flow, msg.length === 4 ? 'ping' : 'pong');
       return;
     }
@@ -162,7 +207,7 @@ export class UdpListener {
       c.error('no-user');
       return;
     }
-    c.messagesIn.inc();
+    if (count) c.messagesIn.inc();
     try {
       user.onMessage(msg, flow);
     } catch (err) {
@@ -170,7 +215,7 @@ export class UdpListener {
       c.error('user-exception');
       this.log.error({ err, flow: flow.id }, 'transport user threw on a message');
     }
-  };
+  }
 
   /** Handles a STUN datagram; false when the datagram is not STUN after all. */
   private onStun(msg: Buffer, flow: UdpFlow): boolean {
@@ -203,7 +248,35 @@ export class UdpListener {
     if (err) this.counters.error('send');
   };
 
+  /**
+   * The socket's file descriptor (undefined before bind or where the platform has none). Worker threads
+   * of the same process may wrap it (`UdpListenerInit.fd`) to receive and send on the same address and
+   * port: the kernel hands each datagram to one of the threads reading, and a response sent by any of
+   * them leaves from the listening port, as RFC 3581 §4 asks. Whoever closes the descriptor first closes
+   * it for all, so the sharing threads must live as long as the listener.
+   */
+  get fd(): number | undefined {
+    // Node exposes the descriptor only on the socket's internal handle.
+    const handle = (this.socket as unknown as { [k: symbol]: { handle?: { fd?: number } } })[
+      stateSymbol(this.socket)
+    ]?.handle;
+    const fd = handle?.fd;
+    return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+  }
+
+  /**
+   * Handles a datagram received elsewhere on this listener's socket (by a worker thread sharing it) as if
+   * it had arrived here: same flow, same transport user. The receiving thread counted it already (its
+   * counters reach this process's registry as deltas), so the receive counters are left alone.
+   */
+  inject(msg: Buffer, address: string, port: number): void {
+    if (this.closed) return;
+    this.receive(msg, address, port, false);
+  }
+
   flowFor(address: string, port: number): UdpFlow {
+    const last = this.lastFlow;
+    if (last !== undefined && last.remote.port === port && last.remote.address === address) return last;
     const id = this.prefix + (this.v6 ? '[' + address + ']:' : address + ':') + port;
     let flow = this.flows.get(id);
     if (flow === undefined) {
@@ -215,6 +288,7 @@ export class UdpListener {
       flow = new UdpFlow(id, this, address, port);
       this.flows.set(id, flow);
     }
+    this.lastFlow = flow;
     return flow;
   }
 
@@ -250,6 +324,7 @@ export class UdpListener {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     this.flows.clear();
+    this.lastFlow = undefined;
     return new Promise((resolve) => {
       try {
         this.socket.close(() => resolve());
@@ -260,22 +335,10 @@ export class UdpListener {
   }
 }
 
-/**
- * `dgram` resolves every destination through `lookup` before sending, and the default defers its answer
- * to the next tick even for an IP literal. Destinations here are IP literals (responses go to the source
- * address, §18.2.2), answered synchronously; names still go through DNS.
- */
-function literalLookup(
-  host: string,
-  family: unknown,
-  cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
-): void {
-  const f = isIP(host);
-  if (f !== 0) {
-    cb(null, host, f);
-    return;
-  }
-  dnsLookup(host, family as number, cb);
+/** The symbol under which `dgram.Socket` keeps its state (handle included). */
+function stateSymbol(socket: dgram.Socket): symbol {
+  const found = Object.getOwnPropertySymbols(socket).find((k) => k.description === 'state symbol');
+  return found ?? Symbol('none');
 }
 
 function isCrlfOnly(b: Buffer): boolean {

@@ -5,3 +5,4 @@ export * from './registrar.js';
 export * from './format-binding-contact.js';
 export * from './http-date.js';
 export * from './stateless-register-front.js';
+export * from './challenge-threads/index.js';

@@ -1,0 +1,137 @@
+// A registrar challenge thread (see ChallengeThreads): reads the station's UDP socket alongside the
+// main thread, answers REGISTER requests that carry no credentials with the 401 challenge, and passes
+// every other datagram to the main thread unchanged.
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { CounterDeltaTracker, createLogger, MetricsRegistry } from '@beckon/ops';
+import {
+  DigestServer,
+  EndpointMetrics,
+  TransportMetrics,
+  UdpListener,
+  type Flow,
+  type SendResult,
+  type SendTarget,
+  type TransportUser,
+} from '@beckon/sip';
+import type { LocationService } from '../../location/index.js';
+import { Registrar } from '../registrar.js';
+import { StatelessRegisterFront } from '../stateless-register-front.js';
+import type {
+  ChallengeThreadCommand,
+  ChallengeThreadInit,
+  ChallengeThreadMessage,
+} from './challenge-thread-protocol.js';
+import { hasHeader } from './has-header.js';
+
+const REGISTER = Buffer.from('REGISTER ');
+
+function post(m: ChallengeThreadMessage): void {
+  parentPort?.postMessage(m);
+}
+
+async function run(init: ChallengeThreadInit): Promise<void> {
+  const log = createLogger({ level: init.logLevel }).child({
+    component: 'station.registrar.challenge-thread',
+    thread: threadId,
+  });
+  const metrics = new MetricsRegistry();
+  const digest = new DigestServer(
+    { log, metrics, credentials: { lookup: () => undefined } },
+    {
+      realm: init.realm,
+      algorithms: [...init.algorithms],
+      nonceLifetimeSec: init.nonceLifetimeSec,
+      secret: Buffer.from(init.nonceSecret),
+    },
+  );
+  // Only requests without credentials reach this registrar, and it answers those before it would look
+  // at the location service (§10.3 step 3 comes before the binding work): it never touches it.
+  const noLocation = {} as LocationService;
+  const registrar = new Registrar({ log, metrics, location: noLocation, digest }, init.registrar);
+  const outcomes = metrics.counter(
+    'registrar_challenge_thread_messages',
+    'Datagrams read by the registrar challenge threads: answered there, or handed over to the main thread',
+    ['outcome'],
+  );
+  const answered = outcomes.child('answered');
+  const handedOver = outcomes.child('handed-over');
+  const handOver: TransportUser = {
+    onMessage(data: Buffer, flow: Flow): void {
+      handedOver.inc();
+      post({ t: 'datagram', data, address: flow.remote.address, port: flow.remote.port });
+    },
+  };
+  // The listener is built below (it needs `user`, which needs the front, which needs this sender).
+  const socket: { listener?: UdpListener } = {};
+  const sender = {
+    send(target: SendTarget | Flow, data: Buffer): Promise<SendResult> {
+      if ('send' in target) return Promise.resolve(target.send(data));
+      const l = socket.listener;
+      if (target.transport !== 'udp' || !l)
+        return Promise.resolve({ ok: false, error: 'unsupported-transport' });
+      return Promise.resolve(l.flowFor(target.address, target.port).send(data));
+    },
+  };
+  const front = new StatelessRegisterFront(
+    { log, registrar, transport: sender, next: handOver, counters: new EndpointMetrics(metrics) },
+    { serverHeader: init.serverHeader, maxMessageSize: init.maxMessageSize },
+  );
+  const user: TransportUser = {
+    onMessage(data: Buffer, flow: Flow): void {
+      if (startsWith(data, REGISTER) && !hasHeader(data, 'authorization')) {
+        answered.inc();
+        front.onMessage(data, flow);
+      } else handOver.onMessage(data, flow);
+    },
+    onKeepAlive(flow: Flow, kind): void {
+      // Keep-alives matter to the main thread's flows (RFC 5626): hand them over as the bytes they were.
+      post({
+        t: 'datagram',
+        data: Buffer.from(kind === 'ping' ? '\r\n\r\n' : '\r\n'),
+        address: flow.remote.address,
+        port: flow.remote.port,
+      });
+    },
+  };
+  const listener = new UdpListener(
+    {
+      host: init.host,
+      port: init.port,
+      fd: init.fd,
+      maxMessageSize: init.maxMessageSize,
+      maxFlows: 65_536,
+      recvBufferSize: 0,
+      sendBufferSize: 0,
+    },
+    { user },
+    new TransportMetrics(metrics).for('udp'),
+    log,
+  );
+  socket.listener = listener;
+  const bound = await listener.bind();
+  if (!bound.ok) {
+    post({ t: 'failed', message: bound.error });
+    return;
+  }
+  const tracker = new CounterDeltaTracker(metrics);
+  const report = (): void => {
+    const deltas = tracker.take();
+    if (deltas.length > 0) post({ t: 'counters', deltas });
+  };
+  setInterval(report, init.reportIntervalMs);
+  parentPort?.on('message', (m: ChallengeThreadCommand) => {
+    if (m.t === 'report') post({ t: 'counters', deltas: tracker.take() });
+  });
+  log.debug({ fd: init.fd }, 'challenge thread reading the shared socket');
+  post({ t: 'ready' });
+}
+
+function startsWith(data: Buffer, prefix: Buffer): boolean {
+  if (data.length < prefix.length) return false;
+  for (let k = 0; k < prefix.length; k++) if (data[k] !== prefix[k]) return false;
+  return true;
+}
+
+run((workerData as { data: ChallengeThreadInit }).data).catch((err: unknown) =>
+  post({ t: 'failed', message: String(err) }),
+);

@@ -1,0 +1,33 @@
+import type { CounterDelta } from '@beckon/ops';
+import type { DigestServerAlgorithm } from '@beckon/sip';
+import type { RegistrarInit } from '../registrar.js';
+
+/** What a challenge thread is started with (plain data: it crosses a thread boundary). */
+export interface ChallengeThreadInit {
+  /** Descriptor of the main thread's bound UDP socket, shared (see UdpListener.fd). */
+  readonly fd: number;
+  readonly host: string;
+  readonly port: number;
+  readonly maxMessageSize: number;
+  readonly realm: string;
+  readonly algorithms: readonly DigestServerAlgorithm[];
+  readonly nonceLifetimeSec: number;
+  /** The main thread's nonce key: nonces issued here verify there. */
+  readonly nonceSecret: Uint8Array;
+  readonly registrar: Omit<RegistrarInit, 'now'>;
+  readonly serverHeader: string;
+  readonly logLevel: string;
+  /** How often counter growth is reported to the main thread, ms. */
+  readonly reportIntervalMs: number;
+}
+
+/** Thread -> main. */
+export type ChallengeThreadMessage =
+  | { readonly t: 'ready' }
+  | { readonly t: 'failed'; readonly message: string }
+  /** A datagram this thread does not answer: the main thread handles it as if it had read it. */
+  | { readonly t: 'datagram'; readonly data: Uint8Array; readonly address: string; readonly port: number }
+  | { readonly t: 'counters'; readonly deltas: readonly CounterDelta[] };
+
+/** Main -> thread. */
+export type ChallengeThreadCommand = { readonly t: 'report' };

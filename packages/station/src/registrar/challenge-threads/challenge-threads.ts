@@ -1,0 +1,158 @@
+import type { Worker } from 'node:worker_threads';
+import { applyCounterDeltas, spawnModuleWorker, type Logger, type MetricsRegistry } from '@beckon/ops';
+import type { UdpListener } from '@beckon/sip';
+import type {
+  ChallengeThreadCommand,
+  ChallengeThreadInit,
+  ChallengeThreadMessage,
+} from './challenge-thread-protocol.js';
+
+export interface ChallengeThreadsComponents {
+  readonly log: Logger;
+  /** The station's registry: the threads' counters are added here (one source of truth). */
+  readonly metrics: MetricsRegistry;
+  /** The bound UDP listener whose socket the threads share. */
+  readonly listener: UdpListener;
+}
+
+export interface ChallengeThreadsInit extends Omit<ChallengeThreadInit, 'fd' | 'host' | 'port'> {
+  /** Number of threads (at least 1). */
+  readonly threads: number;
+}
+
+/** States of the pool (transitions are logged). */
+export enum ChallengeThreadsState {
+  Starting = 'starting',
+  Running = 'running',
+  Stopped = 'stopped',
+}
+
+/**
+ * Worker threads that share the registrar's UDP socket with the main thread and answer the first leg of
+ * every digest registration, the REGISTER without credentials, with its 401 challenge. That leg needs no
+ * state (RFC 3261 §10.3 step 3, with nonces the main thread's DigestServer verifies because they are
+ * signed with its key), so it runs on another core; everything else a thread reads, including the
+ * authenticated REGISTER, is handed to the main thread, which handles it exactly as if it had read it.
+ *
+ * Each datagram is read by exactly one thread (the kernel wakes one reader); responses leave from the
+ * listening port whichever thread sends them. Counters counted in a thread are added to the station's
+ * registry every `reportIntervalMs` and at stop.
+ */
+export class ChallengeThreads {
+  private readonly workers: Worker[] = [];
+  private stateValue = ChallengeThreadsState.Starting;
+  private readonly log: Logger;
+
+  private constructor(private readonly components: ChallengeThreadsComponents) {
+    this.log = components.log.child({ component: 'station.registrar.challenge-threads' });
+  }
+
+  get state(): ChallengeThreadsState {
+    return this.stateValue;
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Starts the threads; rejects (with none left running) when one cannot read the socket. */
+  static async start(
+    components: ChallengeThreadsComponents,
+    init: ChallengeThreadsInit,
+  ): Promise<ChallengeThreads> {
+    const pool = new ChallengeThreads(components);
+    const fd = components.listener.fd;
+    if (fd === undefined) throw new Error('the UDP listener has no file descriptor to share');
+    const { threads, ...rest } = init;
+    const data: ChallengeThreadInit = {
+      ...rest,
+      fd,
+      host: components.listener.localAddress.address,
+      port: components.listener.localAddress.port,
+    };
+    try {
+      for (let i = 0; i < Math.max(1, threads); i++) await pool.spawn(data);
+    } catch (err) {
+      await pool.stop();
+      throw err;
+    }
+    pool.stateValue = ChallengeThreadsState.Running;
+    pool.log.info({ threads: pool.workers.length, fd, port: data.port }, 'challenge threads running');
+    return pool;
+  }
+
+  private spawn(data: ChallengeThreadInit): Promise<void> {
+    const entry = new URL(
+      import.meta.url.endsWith('.ts') ? './challenge-thread-entry.ts' : './challenge-thread-entry.js',
+      import.meta.url,
+    );
+    const worker = spawnModuleWorker(entry, data);
+    this.workers.push(worker);
+    const { listener, metrics } = this.components;
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      worker.on('message', (m: ChallengeThreadMessage) => {
+        switch (m.t) {
+          case 'datagram':
+            listener.inject(
+              Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength),
+              m.address,
+              m.port,
+            );
+            return;
+          case 'counters':
+            applyCounterDeltas(metrics, m.deltas);
+            return;
+          case 'ready':
+            ready = true;
+            resolve();
+            return;
+          case 'failed':
+            this.log.error({ error: m.message }, 'challenge thread failed');
+            if (!ready) reject(new Error(`challenge thread: ${m.message}`));
+            return;
+        }
+      });
+      worker.on('error', (err) => {
+        this.log.error({ err }, 'challenge thread crashed');
+        if (!ready) reject(err);
+      });
+      worker.on('exit', (code) => {
+        if (this.stateValue === ChallengeThreadsState.Running)
+          this.log.error({ code }, 'challenge thread exited; the main thread answers its share from now on');
+        const i = this.workers.indexOf(worker);
+        if (i >= 0) this.workers.splice(i, 1);
+      });
+    });
+  }
+
+  /**
+   * Collects the threads' last counts and ends them. Call right before the listener closes: a thread
+   * ending closes the shared descriptor (see UdpListener.fd).
+   */
+  async stop(): Promise<void> {
+    if (this.stateValue === ChallengeThreadsState.Stopped) return;
+    const workers = [...this.workers];
+    this.stateValue = ChallengeThreadsState.Stopped;
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            // The last counter report, then the end of the thread.
+            const t = setTimeout(resolve, 200);
+            const onMsg = (m: ChallengeThreadMessage): void => {
+              if (m.t === 'counters') {
+                clearTimeout(t);
+                w.off('message', onMsg);
+                resolve();
+              }
+            };
+            w.on('message', onMsg);
+            w.postMessage({ t: 'report' } satisfies ChallengeThreadCommand);
+          }),
+      ),
+    );
+    await Promise.all(workers.map((w) => w.terminate()));
+    this.log.info({ threads: workers.length }, 'challenge threads stopped');
+  }
+}
