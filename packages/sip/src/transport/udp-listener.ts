@@ -265,6 +265,22 @@ export class UdpListener {
   }
 
   /**
+   * Stops (false) or resumes (true) reading datagrams from the socket; sending is unaffected. While
+   * threads sharing the descriptor read for it, the listener only sends and handles what they hand over
+   * through {@link inject}. Returns false where the platform's socket does not allow it.
+   */
+  setReading(on: boolean): boolean {
+    const handle = (
+      this.socket as unknown as {
+        [k: symbol]: { handle?: { recvStart?: () => number; recvStop?: () => number } };
+      }
+    )[stateSymbol(this.socket)]?.handle;
+    const fn = on ? handle?.recvStart : handle?.recvStop;
+    if (typeof fn !== 'function' || this.closed) return false;
+    return fn.call(handle) === 0;
+  }
+
+  /**
    * Handles a datagram received elsewhere on this listener's socket (by a worker thread sharing it) as if
    * it had arrived here: same flow, same transport user. The receiving thread counted it already (its
    * counters reach this process's registry as deltas), so the receive counters are left alone.

@@ -17,6 +17,7 @@ import type { LocationService } from '../../location/index.js';
 import { Registrar } from '../registrar.js';
 import { StatelessRegisterFront } from '../stateless-register-front.js';
 import type {
+  HandedOver,
   ChallengeThreadCommand,
   ChallengeThreadInit,
   ChallengeThreadMessage,
@@ -55,10 +56,20 @@ async function run(init: ChallengeThreadInit): Promise<void> {
   );
   const answered = outcomes.child('answered');
   const handedOver = outcomes.child('handed-over');
+  let batch: HandedOver[] = [];
+  const flush = (): void => {
+    const items = batch;
+    batch = [];
+    post({ t: 'datagrams', items });
+  };
+  const forward = (data: Buffer, flow: Flow): void => {
+    if (batch.length === 0) setImmediate(flush);
+    batch.push({ data, address: flow.remote.address, port: flow.remote.port });
+  };
   const handOver: TransportUser = {
     onMessage(data: Buffer, flow: Flow): void {
       handedOver.inc();
-      post({ t: 'datagram', data, address: flow.remote.address, port: flow.remote.port });
+      forward(data, flow);
     },
   };
   // The listener is built below (it needs `user`, which needs the front, which needs this sender).
@@ -85,12 +96,7 @@ async function run(init: ChallengeThreadInit): Promise<void> {
     },
     onKeepAlive(flow: Flow, kind): void {
       // Keep-alives matter to the main thread's flows (RFC 5626): hand them over as the bytes they were.
-      post({
-        t: 'datagram',
-        data: Buffer.from(kind === 'ping' ? '\r\n\r\n' : '\r\n'),
-        address: flow.remote.address,
-        port: flow.remote.port,
-      });
+      forward(Buffer.from(kind === 'ping' ? '\r\n\r\n' : '\r\n'), flow);
     },
   };
   const listener = new UdpListener(

@@ -25,9 +25,18 @@ export interface ChallengeThreadInit {
 export type ChallengeThreadMessage =
   | { readonly t: 'ready' }
   | { readonly t: 'failed'; readonly message: string }
-  /** A datagram this thread does not answer: the main thread handles it as if it had read it. */
-  | { readonly t: 'datagram'; readonly data: Uint8Array; readonly address: string; readonly port: number }
+  /**
+   * Datagrams this thread does not answer, in arrival order: the main thread handles each as if it had
+   * read it. Batched per event-loop turn of the thread (one message for everything read in one turn).
+   */
+  | { readonly t: 'datagrams'; readonly items: readonly HandedOver[] }
   | { readonly t: 'counters'; readonly deltas: readonly CounterDelta[] };
+
+export interface HandedOver {
+  readonly data: Uint8Array;
+  readonly address: string;
+  readonly port: number;
+}
 
 /** Main -> thread. */
 export type ChallengeThreadCommand = { readonly t: 'report' };

@@ -41,6 +41,8 @@ export enum ChallengeThreadsState {
 export class ChallengeThreads {
   private readonly workers: Worker[] = [];
   private stateValue = ChallengeThreadsState.Starting;
+  /** Whether the main thread still reads the socket itself. */
+  private reading = true;
   private readonly log: Logger;
 
   private constructor(private readonly components: ChallengeThreadsComponents) {
@@ -77,6 +79,8 @@ export class ChallengeThreads {
       throw err;
     }
     pool.stateValue = ChallengeThreadsState.Running;
+    // From now on the threads read the socket and the main thread only handles what they hand over.
+    pool.reading = !components.listener.setReading(false);
     pool.log.info({ threads: pool.workers.length, fd, port: data.port }, 'challenge threads running');
     return pool;
   }
@@ -93,12 +97,13 @@ export class ChallengeThreads {
       let ready = false;
       worker.on('message', (m: ChallengeThreadMessage) => {
         switch (m.t) {
-          case 'datagram':
-            listener.inject(
-              Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength),
-              m.address,
-              m.port,
-            );
+          case 'datagrams':
+            for (const d of m.items)
+              listener.inject(
+                Buffer.from(d.data.buffer, d.data.byteOffset, d.data.byteLength),
+                d.address,
+                d.port,
+              );
             return;
           case 'counters':
             applyCounterDeltas(metrics, m.deltas);
@@ -122,6 +127,8 @@ export class ChallengeThreads {
           this.log.error({ code }, 'challenge thread exited; the main thread answers its share from now on');
         const i = this.workers.indexOf(worker);
         if (i >= 0) this.workers.splice(i, 1);
+        // Without threads left, the main thread reads the socket again.
+        if (this.workers.length === 0 && !this.reading) this.reading = listener.setReading(true);
       });
     });
   }
@@ -153,6 +160,7 @@ export class ChallengeThreads {
       ),
     );
     await Promise.all(workers.map((w) => w.terminate()));
+    if (!this.reading) this.reading = this.components.listener.setReading(true);
     this.log.info({ threads: workers.length }, 'challenge threads stopped');
   }
 }
