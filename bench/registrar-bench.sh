@@ -13,6 +13,8 @@
 # Env: KAM_PORT (default 5072), BECKON_PORT (5080), SIPP_PORT (5094), RATES_AUTH (rates for the auth mode, default: the given rates halved), QUIET_WAIT (s to wait for an
 # idle host before a step, default 15: this machine is shared), KAM_CHILDREN (Kamailio workers, default 2),
 # BK_SEMI_SPACE_MB (V8 young generation for the station, default 64: cuts GC cost per REGISTER by ~1/3),
+# BK_CHALLENGE_THREADS (registrar.challengeThreads of the station in auth mode, default 1: the 401 leg on a
+# second core, as Kamailio's second worker process uses it),
 # WARM_S / WARM_RATE (warm-up before each measured step, both servers: default 3 s at 2,000/s; WARM_S=0: none).
 set -u
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -77,7 +79,7 @@ kam_stop_all() {
 trap 'kam_stop_all; bk_stop' EXIT; trap 'exit 130' INT TERM
 
 for MODE in "${MODES[@]}"; do
-  if [ "$MODE" = auth ]; then SCEN=$BENCH/sipp/reg_auth.xml; KDEFS=(WITH_AUTH); BKARGS=(--auth); RS=("${RATES_AUTH[@]}")
+  if [ "$MODE" = auth ]; then SCEN=$BENCH/sipp/reg_auth.xml; KDEFS=(WITH_AUTH); BKARGS=(--auth --challenge-threads "${BK_CHALLENGE_THREADS:-1}"); RS=("${RATES_AUTH[@]}")
   else SCEN=$BENCH/sipp/reg.xml; KDEFS=(); BKARGS=(); RS=("${RATES[@]}"); fi
   KDEFS+=("BENCH_CHILDREN=${KAM_CHILDREN:-2}")
   for R in "${RS[@]}"; do
