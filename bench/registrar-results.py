@@ -50,8 +50,10 @@ for d in dirs:
 section = ['## REGISTER (issue 3)', '',
            'Kamailio 5.6 (registrar + usrloc in memory, 2 workers, `../shared/reference/kamailio-bench`) and Beckon\'s station',
            '(one Node.js process, stateless REGISTER front, SQLite persistence on: WAL, synchronous=normal, 200 sent after',
-           'the commit; `--max-semi-space-size=64`) in the same run, SIPp `reg.xml` / `reg_auth.xml` over UDP, 10 s per',
-           'step, fresh server per step, no SIPp retransmissions. Sustained = failures < 0.1 % and p99 < 50 ms. Auth',
+           'the commit, commits on the SQLite writer thread; auth steps with one registrar challenge thread;',
+           '`--max-semi-space-size=64`) in the same run, SIPp `reg.xml` / `reg_auth.xml` over UDP, 10 s per',
+           'step, fresh server per step warmed up for 3 s at 2,000/s (both servers), no SIPp retransmissions.',
+           'CPU is summed over every thread / process of the server. Sustained = failures < 0.1 % and p99 < 50 ms. Auth',
            'rates are registrations/s (two REGISTER transactions each). Produced by `bench/registrar-bench.sh` and',
            '`bench/registrar-results.py`; `bench/registrar-micro.ts` gives the in-process CPU cost per REGISTER.', '']
 if '--note' in opts:

@@ -16,3 +16,4 @@ export * from './run-station-services.js';
 export * from './callhome/index.js';
 export * from './tasks/index.js';
 export * from './station-call-home-stack.js';
+export * from './reg-event/index.js';

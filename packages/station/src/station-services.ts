@@ -33,6 +33,7 @@ import {
   type ManagementProtocolRegistry,
 } from './management/index.js';
 import type { ProxyServerContext } from './proxy/index.js';
+import { RegEventPackage } from './reg-event/index.js';
 import { REGISTRAR_SUPPORTED } from './registrar/index.js';
 import { stationSnmpFromConfig, type StationSnmp } from './snmp/index.js';
 import { callHomeStackFromConfig } from './station-call-home-stack.js';
@@ -52,6 +53,8 @@ export interface StationHandles {
   readonly transport?: FlowLookup;
   /** The registrar's digest server; without it one is built from `auth` (or options.credentials). */
   readonly digest?: DigestServer | undefined;
+  /** Domains served (the `reg` package answers 404 for others); default `[sip.domain]`. */
+  readonly domains?: readonly string[];
 }
 
 export interface StationServicesComponents {
@@ -108,6 +111,7 @@ interface Opened {
   mgmtStore?: SqliteManagementStore;
   notifier?: Notifier;
   management?: ManagementService;
+  regEvent?: RegEventPackage;
   callHome?: CallHomeListener;
   snmp?: StationSnmp;
   http?: HttpApi;
@@ -183,6 +187,8 @@ export class StationServices {
       await this.openDatabase();
       this.createNotifier();
       await this.startManagement();
+      // After the notifier restored its subscriptions (in startManagement).
+      this.o.regEvent?.start();
       await this.startSnmp();
       await this.startHttp();
     } catch (err) {
@@ -314,6 +320,33 @@ export class StationServices {
     ref.notifier = notifier;
     this.o.notifier = notifier;
     this.o.restoreSubscribe = restore;
+    this.createRegEvent(notifier);
+  }
+
+  /**
+   * The `reg` event package (RFC 3680) when `registrar.regEvent.enabled`: registered before the notifier
+   * starts, so that stored `reg` subscriptions are restored; started once they are.
+   */
+  private createRegEvent(notifier: Notifier): void {
+    const cfg = this.config.registrar;
+    if (!cfg.regEvent.enabled) return;
+    const digest = this.digest();
+    const pkg = new RegEventPackage(
+      {
+        log: this.components.log,
+        metrics: this.components.metrics,
+        location: this.station.location,
+        notifier,
+        ...(digest ? { digest } : {}),
+      },
+      {
+        domains: this.station.domains ?? [this.config.sip.domain],
+        instrumentPrefix: cfg.instrumentPrefix,
+        watchers: cfg.regEvent.watchers,
+      },
+    );
+    if (!notifier.packages.register(pkg)) throw new Error('event package reg registered twice');
+    this.o.regEvent = pkg;
   }
 
   /** Call-home listener first (its bound port goes into NOTIFYs), then the service, then the restore. */
@@ -501,6 +534,7 @@ export class StationServices {
     await o.callHome?.stop();
     o.callHomeStack?.tasks.stop();
     o.management?.stop();
+    o.regEvent?.stop();
     o.notifier?.stop();
     o.restoreSubscribe?.();
     await o.management?.flush().catch(() => undefined);

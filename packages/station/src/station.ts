@@ -102,6 +102,11 @@ export class Station {
     return this.need(this.opened.transport, 'SIP transport');
   }
 
+  /** Domains the registrar and proxy serve (`sip.domain` and any extra ones). */
+  get domains(): readonly string[] {
+    return this.registrarInit().domains;
+  }
+
   /** The registrar's digest server (undefined when REGISTER is not authenticated). */
   get digest(): DigestServer | undefined {
     return this.digestValue;

@@ -69,6 +69,40 @@ export const RegistrarSection = Type.Object(
         'x-reason': 'Both on: each covers devices the other misses.',
       },
     ),
+    regEvent: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description:
+            'Serve the reg event package (RFC 3680): SUBSCRIBE to an AOR or an instrument URI (~~in~TOKEN, ~~in~USER&TOKEN) and get NOTIFYs with application/reginfo+xml when its bindings change.',
+          'x-reason':
+            'On: it costs nothing without subscribers, and phones and operators use it to see registrations come and go.',
+        }),
+        watchers: Type.Array(
+          Type.String({
+            minLength: 1,
+            maxLength: 256,
+            description: 'An authentication user name (without instrument token).',
+            'x-reason': 'Watchers are named by the user they authenticate as.',
+          }),
+          {
+            maxItems: 1000,
+            uniqueItems: true,
+            default: [],
+            description:
+              'Users allowed to watch every AOR and instrument; everybody else may watch only its own AOR and the instruments (and lines) it has a line on.',
+            'x-reason':
+              'Empty: registration state reveals where users are, so nobody sees other users until an operator is listed (RFC 3680 §7).',
+          },
+        ),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'The reg event package (RFC 3680) for AORs and instruments.',
+        'x-reason': 'Enabled, with the least-privilege watch rule.',
+      },
+    ),
   },
   {
     additionalProperties: false,

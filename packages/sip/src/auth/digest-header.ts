@@ -104,19 +104,26 @@ export function parseAuthHeader(value: string): AuthParseResult<AuthHeader> {
   const scheme = value.slice(schemeStart, p);
   const params = new Map<string, string>();
   if (p < len && !isLws(value.charCodeAt(p))) return { ok: false, error: 'bad-scheme' };
+  // Without any quoted-pair, quoted values are plain slices found with indexOf.
+  const noEscapes = value.indexOf('\\', p) < 0;
   while (p < len && isLws(value.charCodeAt(p))) p++;
   while (p < len) {
     // auth-param-name
     const nameStart = p;
     while (p < len && isTokenChar(value.charCodeAt(p))) p++;
     if (p === nameStart) return { ok: false, error: 'bad-param', detail: `at ${p}` };
-    const name = value.slice(nameStart, p).toLowerCase();
+    const name = knownParamName(value, nameStart, p) ?? value.slice(nameStart, p).toLowerCase();
     while (p < len && isLws(value.charCodeAt(p))) p++;
     if (value.charCodeAt(p) !== 0x3d /* = */) return { ok: false, error: 'bad-param', detail: name };
     p++;
     while (p < len && isLws(value.charCodeAt(p))) p++;
     let v: string;
-    if (value.charCodeAt(p) === 0x22 /* " */) {
+    const close = noEscapes && value.charCodeAt(p) === 0x22 ? value.indexOf('"', p + 1) : -1;
+    if (close > 0) {
+      // Fast path: no backslash anywhere in the value, so the quoted-string ends at the next quote.
+      v = value.slice(p + 1, close);
+      p = close + 1;
+    } else if (value.charCodeAt(p) === 0x22 /* " */) {
       p++;
       let out = '';
       let chunkStart = p;
@@ -166,6 +173,39 @@ export function parseAuthHeader(value: string): AuthParseResult<AuthHeader> {
     while (p < len && (isLws(value.charCodeAt(p)) || value.charCodeAt(p) === 0x2c)) p++;
   }
   return { ok: true, value: { scheme, params } };
+}
+
+/** The parameter names of RFC 7616 §3.3-§3.4 (challenge and credentials), lower-case. */
+const KNOWN_PARAMS: readonly string[] = [
+  'username',
+  'realm',
+  'nonce',
+  'uri',
+  'response',
+  'algorithm',
+  'cnonce',
+  'opaque',
+  'qop',
+  'nc',
+  'stale',
+  'domain',
+  'userhash',
+  'charset',
+];
+
+/**
+ * The lower-case constant for a well-known parameter name at value[start, end) (any case), or undefined:
+ * no slice, no lower-casing and no string hashing for the usual names.
+ */
+function knownParamName(value: string, start: number, end: number): string | undefined {
+  const len = end - start;
+  for (const k of KNOWN_PARAMS) {
+    if (k.length !== len) continue;
+    let i = 0;
+    while (i < len && (value.charCodeAt(start + i) | 0x20) === k.charCodeAt(i)) i++;
+    if (i === len) return k;
+  }
+  return undefined;
 }
 
 /** `digest`, case-insensitively, at `at` (6 characters). */

@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { CounterChild, Counter, Logger, MetricsRegistry } from '@beckon/ops';
 import type { Credential, CredentialStore } from './credential-store.js';
 import {
@@ -49,6 +49,14 @@ export type DigestFailureReason =
   | 'stale'
   | 'replay';
 
+interface Ha1Entry {
+  readonly hash: string;
+  readonly password: string;
+  readonly ha1: string;
+}
+
+const NO_OPTIONS: DigestVerifyOptions = Object.freeze({});
+
 export type DigestVerifyResult =
   | { ok: true; username: string; realm: string; algorithm: DigestServerAlgorithm }
   | { ok: false; reason: DigestFailureReason; stale?: boolean; username?: string };
@@ -83,15 +91,15 @@ export class DigestServer {
    * false [0] and true [1]: formatted once instead of per 401.
    */
   private readonly challengeParts: [string, string][][];
-  /** HA1 computed from cleartext passwords: key hash \0 username \0 password (bounded, two generations). */
-  private ha1Young = new Map<string, string>();
+  /** HA1 computed from cleartext passwords, by username (bounded, two generations). */
+  private ha1Young = new Map<string, Ha1Entry>();
   private lastHa2: { hash: string; method: string; uri: string; value: string } = {
     hash: '',
     method: '',
     uri: '',
     value: '',
   };
-  private ha1Old = new Map<string, string>();
+  private ha1Old = new Map<string, Ha1Entry>();
   private readonly ha1CacheSize: number;
 
   constructor(components: DigestServerComponents, init: DigestServerInit) {
@@ -151,17 +159,34 @@ export class DigestServer {
     authorization: string | undefined,
     opts: DigestVerifyOptions = {},
   ): Promise<DigestVerifyResult> {
-    const r = await this.check(method, authorization, opts);
+    return this.verifyNow(method, authorization, opts);
+  }
+
+  /**
+   * Same as {@link verify}, but answers synchronously when the credential store does (no promise and no
+   * event-loop turn per verification); a promise only when the store's lookup returned one.
+   */
+  verifyNow(
+    method: string,
+    authorization: string | undefined,
+    opts: DigestVerifyOptions = NO_OPTIONS,
+  ): DigestVerifyResult | Promise<DigestVerifyResult> {
+    const r = this.check(method, authorization, opts);
+    if (r instanceof Promise) return r.then((x) => this.done(x));
+    return this.done(r);
+  }
+
+  private done(r: DigestVerifyResult): DigestVerifyResult {
     this.count(r.ok ? 'ok' : r.reason);
     if (!r.ok) this.log.debug({ reason: r.reason, username: r.username }, 'digest verification failed');
     return r;
   }
 
-  private async check(
+  private check(
     method: string,
     authorization: string | undefined,
     opts: DigestVerifyOptions,
-  ): Promise<DigestVerifyResult> {
+  ): DigestVerifyResult | Promise<DigestVerifyResult> {
     if (authorization === undefined || authorization === '') return { ok: false, reason: 'missing' };
     const parsed = parseDigestCredentials(authorization);
     if (!parsed.ok) return { ok: false, reason: parsed.error === 'not-digest' ? 'not-digest' : 'malformed' };
@@ -183,7 +208,22 @@ export class DigestServer {
     const n = this.nonces.check(c.nonce, now);
     if (!n.ok) return { ok: false, reason: 'bad-nonce', username };
     const key = opts.usernameTransform ? opts.usernameTransform(username) : username;
-    const cred = await this.credentials.lookup(this.realm, key);
+    const cred = this.credentials.lookup(this.realm, key);
+    if (isPromiseLike(cred))
+      return Promise.resolve(cred).then((x) => this.checkResponse(method, c, alg, n, now, x));
+    return this.checkResponse(method, c, alg, n, now, cred);
+  }
+
+  /** The part of the check after the credential lookup. */
+  private checkResponse(
+    method: string,
+    c: DigestCredentials,
+    alg: DigestAlgorithm,
+    n: { issuedAt: number; expired: boolean },
+    now: number,
+    cred: Credential | undefined,
+  ): DigestVerifyResult {
+    const username = c.username;
     if (!cred) return { ok: false, reason: 'unknown-user', username };
     const ha1 =
       cred.kind === 'password' ? this.passwordHa1(alg, username, cred.password) : storedHa1(cred, alg);
@@ -204,7 +244,7 @@ export class DigestServer {
     // because the nonce value was stale. If stale is true ..., the client may wish to simply retry the
     // request with a new encrypted response, without re-prompting the user for a new username and password."
     if (n.expired) return { ok: false, reason: 'stale', stale: true, username };
-    const nc = this.nonces.useNc(c.nonce, n.issuedAt, c.nc);
+    const nc = this.nonces.useNc(c.nonce, n.issuedAt, c.nc as string);
     if (nc === 'replay') return { ok: false, reason: 'replay', username };
     if (nc === 'bad-nc') return { ok: false, reason: 'malformed', username };
     if (nc === 'forgotten') return { ok: false, reason: 'stale', stale: true, username };
@@ -222,22 +262,29 @@ export class DigestServer {
   }
 
   /**
-   * H(username:realm:password), cached: re-registrations of one user reuse it. Two generations (at most
-   * ha1CacheSize entries in all): a hit in the old one is promoted; when the young one is full it becomes
-   * the old one. O(1), no Map iteration (deleting from the front of a V8 Map makes keys().next() slow).
+   * H(username:realm:password), cached: re-registrations of one user reuse it. Keyed by username per hash
+   * (the password is compared on a hit, so a changed password is never served a stale HA1). Two
+   * generations (at most ha1CacheSize entries in all): a hit in the old one is promoted; when the young
+   * one is full it becomes the old one. O(1), no Map iteration (deleting from the front of a V8 Map makes
+   * keys().next() slow).
    */
   private passwordHa1(alg: DigestAlgorithm, username: string, password: string): string {
     if (this.ha1CacheSize <= 0) return computeHa1(alg.hash, username, this.realm, password);
-    const key = alg.hash + '\u0000' + username + '\u0000' + password;
-    let v = this.ha1Young.get(key);
-    if (v !== undefined) return v;
-    v = this.ha1Old.get(key) ?? computeHa1(alg.hash, username, this.realm, password);
+    const hash = alg.hash;
+    let e = this.ha1Young.get(username);
+    if (e !== undefined && e.hash === hash && e.password === password) return e.ha1;
+    e = this.ha1Old.get(username);
+    const ha1 =
+      e !== undefined && e.hash === hash && e.password === password
+        ? e.ha1
+        : computeHa1(hash, username, this.realm, password);
     if (this.ha1Young.size * 2 >= this.ha1CacheSize) {
       this.ha1Old = this.ha1Young;
       this.ha1Young = new Map();
     }
-    this.ha1Young.set(key, v);
-    return v;
+    // The key is copied when long: the username is a slice of the whole request, which would stay alive.
+    this.ha1Young.set(username.length < 13 ? username : (' ' + username).slice(1), { hash, password, ha1 });
+    return ha1;
   }
 
   /** H(method ":" uri) (qop=auth), remembered for the last method, uri and hash: REGISTERs repeat them. */
@@ -259,6 +306,10 @@ export class DigestServer {
   }
 }
 
+function isPromiseLike<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
 function storedHa1(cred: Credential & { kind: 'ha1' }, alg: DigestAlgorithm): string | undefined {
   switch (alg.hash) {
     case 'md5':
@@ -270,7 +321,19 @@ function storedHa1(cred: Credential & { kind: 'ha1' }, alg: DigestAlgorithm): st
   }
 }
 
+/**
+ * `expected` (lower-case hex) equals `got` with hex letters in any case; the time taken depends only on
+ * the length (no early exit), and nothing is allocated.
+ */
 function sameHex(expected: string, got: string): boolean {
-  if (expected.length !== got.length) return false;
-  return timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(got.toLowerCase(), 'latin1'));
+  const n = expected.length;
+  if (n !== got.length) return false;
+  let diff = 0;
+  for (let i = 0; i < n; i++) {
+    let c = got.charCodeAt(i);
+    // 'A'-'F' -> 'a'-'f' (only the six hex letters are folded; anything else compares as sent).
+    if (c >= 0x41 && c <= 0x46) c |= 0x20;
+    diff |= expected.charCodeAt(i) ^ c;
+  }
+  return diff === 0;
 }

@@ -1,4 +1,12 @@
-import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
+
+const { createHmac, randomFillSync } = nodeCrypto;
+
+/** One-shot hashing (Node >= 20.12) with a Buffer result; older 20.x fall back to createHmac. */
+const oneShotHash: ((algorithm: string, data: Buffer, enc: 'buffer') => Buffer) | undefined =
+  typeof nodeCrypto.hash === 'function'
+    ? (nodeCrypto.hash as unknown as (algorithm: string, data: Buffer, enc: 'buffer') => Buffer)
+    : undefined;
 
 /**
  * Stateless server nonces and nonce-count replay detection.
@@ -54,12 +62,31 @@ export class NonceManager {
   private readonly macInput: Buffer;
   /** The nonce being built, reused. */
   private readonly out = Buffer.alloc(32);
+  /** A received nonce, decoded (reused). */
+  private readonly received = Buffer.alloc(48);
+  /**
+   * RFC 2104 HMAC computed with two one-shot SHA-256 calls (no Hmac object, no key import per nonce):
+   * `inner` = (K xor ipad) | issuedAt | random | realm, `outer` = (K xor opad) | H(inner).
+   */
+  private readonly inner: Buffer;
+  private readonly outer: Buffer;
 
   constructor(private readonly init: NonceManagerInit) {
     this.maxTracked = init.maxTracked ?? 100_000;
     const realm = Buffer.from(init.realm, 'utf8');
     this.macInput = Buffer.alloc(16 + realm.length);
     realm.copy(this.macInput, 16);
+    // RFC 2104 §2: keys longer than the block (64 bytes for SHA-256) are hashed first.
+    const key =
+      init.secret.length > 64 ? nodeCrypto.createHash('sha256').update(init.secret).digest() : init.secret;
+    this.inner = Buffer.alloc(64 + this.macInput.length);
+    this.outer = Buffer.alloc(64 + 32);
+    for (let i = 0; i < 64; i++) {
+      const k = i < key.length ? (key[i] as number) : 0;
+      this.inner[i] = k ^ 0x36;
+      this.outer[i] = k ^ 0x5c;
+    }
+    realm.copy(this.inner, 64 + 16);
   }
 
   issue(now = Date.now()): string {
@@ -83,10 +110,13 @@ export class NonceManager {
     if (known)
       return { ok: true, issuedAt: known.issuedAt, expired: now - known.issuedAt > this.init.lifetimeMs };
     if (nonce.length !== 43) return { ok: false, reason: 'bad-nonce' };
-    const b = Buffer.from(nonce, 'base64url');
-    if (b.length !== 32) return { ok: false, reason: 'bad-nonce' };
-    const expected = this.mac(b, 0).subarray(0, 16);
-    if (!timingSafeEqual(expected, b.subarray(16, 32))) return { ok: false, reason: 'bad-nonce' };
+    const b = this.received;
+    if (b.write(nonce, 'base64url') !== 32) return { ok: false, reason: 'bad-nonce' };
+    const expected = this.mac(b, 0);
+    // Constant-time comparison of the 16 MAC bytes.
+    let diff = 0;
+    for (let i = 0; i < 16; i++) diff |= (expected[i] as number) ^ (b[16 + i] as number);
+    if (diff !== 0) return { ok: false, reason: 'bad-nonce' };
     const issuedAt = b.readUInt32BE(0) * 0x1_0000_0000 + b.readUInt32BE(4);
     // A nonce from the future (clock step, or another server with a skewed clock) is not accepted.
     if (issuedAt > now + 60_000) return { ok: false, reason: 'bad-nonce' };
@@ -106,7 +136,8 @@ export class NonceManager {
       if (issuedAt <= this.forgottenBefore) return 'forgotten';
       if (this.tracked.size >= this.maxTracked) this.evictOldest();
       s = { issuedAt, maxNc: nc, window: 0 };
-      this.tracked.set(nonce, s);
+      // A copy: the nonce is a slice of the whole request text, which the table would otherwise keep.
+      this.tracked.set((' ' + nonce).slice(1), s);
       return 'ok';
     }
     if (nc > s.maxNc) {
@@ -155,8 +186,14 @@ export class NonceManager {
 
   /** HMAC-SHA256(secret, src[at..at+16] | realm). */
   private mac(src: Buffer, at: number): Buffer {
-    src.copy(this.macInput, 0, at, at + 16);
-    return createHmac('sha256', this.init.secret).update(this.macInput).digest();
+    const hash = oneShotHash;
+    if (hash === undefined) {
+      src.copy(this.macInput, 0, at, at + 16);
+      return createHmac('sha256', this.init.secret).update(this.macInput).digest();
+    }
+    src.copy(this.inner, 64, at, at + 16);
+    hash('sha256', this.inner, 'buffer').copy(this.outer, 64);
+    return hash('sha256', this.outer, 'buffer');
   }
 }
 

@@ -1,3 +1,6 @@
+import { isToken } from '../grammar/char-classes.js';
+import { canonicalForKey, headerKey, knownHeaderName } from './header-names.js';
+import { defaultReasonPhrase } from './reason-phrases.js';
 import { SipResponse } from './sip-response.js';
 import type { SipRequest } from './sip-request.js';
 import type { SipParseError } from './sip-parse-error.js';
@@ -70,6 +73,97 @@ export function createResponse(
   for (const [n, v] of options?.headers ?? []) res.add(n, v);
   if (options?.body !== undefined) res.body = options.body;
   return res;
+}
+
+/**
+ * The wire bytes of `createResponse(request, status, reason, options).serialize()`, byte for byte, built
+ * in one pass: no response object, no header arrays, one string and one buffer. For senders that only
+ * transmit the response (stateless answers); the same checks apply (TypeError on a bad status, a reason
+ * or header value holding CR/LF/NUL, a header name that is not a token).
+ */
+export function serializeResponse(
+  request: SipRequest,
+  status: number,
+  reason?: string,
+  options?: CreateResponseOptions,
+): Buffer {
+  if (!Number.isInteger(status) || status < 100 || status > 699) {
+    throw new TypeError(`bad SIP status code ${status}`);
+  }
+  if (reason !== undefined && /[\r\n]/.test(reason)) throw new TypeError('reason phrase holds CR or LF');
+  let s = 'SIP/2.0 ' + status + ' ' + (reason ?? defaultReasonPhrase(status)) + '\r\n';
+  const { keys, values } = request._rows();
+  for (let i = 0; i < keys.length; i++) {
+    switch (keys[i]) {
+      case 'via':
+        s += 'Via: ' + (values[i] as string) + '\r\n';
+        break;
+      case 'from':
+        s += 'From: ' + (values[i] as string) + '\r\n';
+        break;
+      case 'call-id':
+        s += 'Call-ID: ' + (values[i] as string) + '\r\n';
+        break;
+      case 'cseq':
+        s += 'CSeq: ' + (values[i] as string) + '\r\n';
+        break;
+      case 'to': {
+        const value = values[i] as string;
+        s +=
+          options?.toTag !== undefined && !hasTag(request, value)
+            ? 'To: ' + value + ';tag=' + options.toTag + '\r\n'
+            : 'To: ' + value + '\r\n';
+        break;
+      }
+      case 'timestamp':
+        if (status === 100) s += 'Timestamp: ' + (values[i] as string) + '\r\n';
+        break;
+    }
+  }
+  const body = options?.body;
+  const bodyLength = body === undefined ? 0 : body.length;
+  // As SipMessage.serialize: every Content-Length row becomes one with the body length, written where
+  // the first one was (or last when there is none).
+  let clDone = false;
+  if (options?.headers !== undefined) {
+    for (const [n, v] of options.headers) {
+      checkHeaderValue(v);
+      let key: string;
+      let name: string;
+      const known = knownHeaderName(n);
+      if (known !== undefined) {
+        key = known.key;
+        name = known.canonical;
+      } else {
+        if (!isToken(n)) throw new TypeError(`bad header name ${JSON.stringify(n)}`);
+        key = headerKey(n);
+        name = canonicalForKey(key, n);
+      }
+      if (key === 'content-length') {
+        if (!clDone) {
+          s += 'Content-Length: ' + bodyLength + '\r\n';
+          clDone = true;
+        }
+        continue;
+      }
+      s += name + ': ' + v + '\r\n';
+    }
+  }
+  if (!clDone) s += 'Content-Length: ' + bodyLength + '\r\n';
+  s += '\r\n';
+  if (body === undefined || bodyLength === 0) return Buffer.from(s, 'utf8');
+  const headLen = Buffer.byteLength(s, 'utf8');
+  const out = Buffer.allocUnsafe(headLen + bodyLength);
+  out.write(s, 0, 'utf8');
+  body.copy(out, headLen);
+  return out;
+}
+
+function checkHeaderValue(value: string): void {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x0d || c === 0x0a || c === 0) throw new TypeError('header value holds CR, LF or NUL');
+  }
 }
 
 /**

@@ -172,8 +172,38 @@ function buildSpellings(): Map<string, HeaderNameInfo> {
 // Immutable after construction (a lookup table, not state).
 const SPELLINGS: ReadonlyMap<string, HeaderNameInfo> = buildSpellings();
 
+/** The canonical spellings met in almost every request, compared directly (no hashing of the name). */
+const COMMON_BY_LENGTH: readonly (readonly HeaderNameInfo[])[] = (() => {
+  const out: HeaderNameInfo[][] = [];
+  for (const n of [
+    'Via',
+    'From',
+    'To',
+    'Call-ID',
+    'CSeq',
+    'Contact',
+    'Max-Forwards',
+    'Expires',
+    'User-Agent',
+    'Content-Length',
+    'Authorization',
+    'Allow',
+    'Supported',
+  ]) {
+    const info = SPELLINGS.get(n) as HeaderNameInfo;
+    (out[n.length] ??= []).push(info);
+  }
+  return out;
+})();
+
 /** The entry for a usual spelling of a known header name (undefined for anything else). */
 export function knownHeaderName(name: string): HeaderNameInfo | undefined {
+  const common = COMMON_BY_LENGTH[name.length];
+  if (common !== undefined)
+    for (let i = 0; i < common.length; i++) {
+      const info = common[i] as HeaderNameInfo;
+      if (info.canonical === name) return info;
+    }
   return SPELLINGS.get(name);
 }
 

@@ -262,8 +262,9 @@ export function parseMessage(buf: Buffer, options?: ParseOptions): ParseResult {
   } else {
     msg = new SipResponse(status, reason.replace(/[\r\n]/g, ' '));
   }
-  for (let i = 0; i < keys.length; i++)
-    msg._pushRaw(names[i] as string, keys[i] as string, values[i] as string);
+  // The message takes the row arrays over: ctx is only read again (by `fail`) for its values, which
+  // validation never changes.
+  msg._adoptRows(names, keys, values);
   msg.body = body;
   return validate(msg, ctx);
 }

@@ -203,6 +203,17 @@ export abstract class SipMessage {
     this.values.push(value);
   }
 
+  /**
+   * @internal Used by the parser: takes over freshly built row arrays (the message owns them from now
+   * on; the caller must not keep or modify them). Replaces every row.
+   */
+  _adoptRows(names: string[], keys: string[], values: string[]): void {
+    this.names = names;
+    this.keys = keys;
+    this.values = values;
+    this.cache = {};
+  }
+
   /** @internal Header rows as parallel arrays (keys are lowercase long names); do not modify. */
   _rows(): { names: readonly string[]; keys: readonly string[]; values: readonly string[] } {
     return { names: this.names, keys: this.keys, values: this.values };
@@ -309,7 +320,8 @@ export abstract class SipMessage {
     if (!raw.ok) return raw;
     // RFC 3261 §25.1: callid = word [ "@" word ] (no whitespace)
     const v = raw.value;
-    if (v.length === 0 || /[\s]/.test(v)) return { ok: false, error: headerError('Call-ID', 'bad Call-ID') };
+    if (v.length === 0 || hasWhitespace(v))
+      return { ok: false, error: headerError('Call-ID', 'bad Call-ID') };
     return raw;
   }
 
@@ -426,6 +438,31 @@ export abstract class SipMessage {
     target.body = this.body;
     return target;
   }
+}
+
+/** Same as /\s/.test(v) (the ECMAScript WhiteSpace and LineTerminator set), without a regular expression. */
+function hasWhitespace(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c <= 0x20) {
+      if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true;
+    } else if (c >= 0x80 && isUnicodeSpace(c)) return true;
+  }
+  return false;
+}
+
+function isUnicodeSpace(c: number): boolean {
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 function unwrap<T>(r: HeaderResult<T>): T {

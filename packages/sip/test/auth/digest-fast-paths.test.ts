@@ -1,6 +1,7 @@
 // The cached and pooled fast paths of DigestServer / NonceManager give the same results as the plain ones.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { MetricsRegistry, silentLogger } from '@beckon/ops';
 import {
   DigestClient,
@@ -86,4 +87,64 @@ void test('HA1 cache: a changed password is not served from the cache', async ()
     store.set('r', `u${i}`, { kind: 'password', password: `p${i}` });
     assert.equal((await server.verify('REGISTER', auth(`p${i}`, `u${i}`))).ok, true);
   }
+});
+
+void test('nonce MAC: the one-shot HMAC equals HMAC-SHA256(secret, issuedAt | random | realm)', () => {
+  for (const secret of [Buffer.alloc(32, 7), Buffer.alloc(100, 9), Buffer.alloc(64, 1), Buffer.alloc(3, 2)]) {
+    const realm = 'bench.local';
+    const m = new NonceManager({ realm, secret, lifetimeMs: 1000 });
+    const t0 = 1_700_000_000_000;
+    for (let i = 0; i < 20; i++) {
+      const b = Buffer.from(m.issue(t0 + i), 'base64url');
+      assert.equal(b.length, 32);
+      const mac = createHmac('sha256', secret)
+        .update(Buffer.concat([b.subarray(0, 16), Buffer.from(realm)]))
+        .digest()
+        .subarray(0, 16);
+      assert.deepEqual(b.subarray(16), mac);
+    }
+  }
+  // A nonce whose MAC is one bit off, or that is not base64url, is refused.
+  const m = new NonceManager({ realm: 'r', secret: Buffer.alloc(32, 7), lifetimeMs: 1000 });
+  const n = Buffer.from(m.issue(5000), 'base64url');
+  n[31] = (n[31] as number) ^ 1;
+  assert.deepEqual(m.check(n.toString('base64url'), 5000), { ok: false, reason: 'bad-nonce' });
+  assert.deepEqual(m.check('!'.repeat(43), 5000), { ok: false, reason: 'bad-nonce' });
+});
+
+void test('verifyNow: synchronous with a synchronous store, a promise with an asynchronous one', async () => {
+  const store = new InMemoryCredentialStore();
+  store.set('r', 'alice', { kind: 'password', password: 'one' });
+  const asyncStore = { lookup: (realm: string, u: string) => Promise.resolve(store.lookup(realm, u)) };
+  const deps = { log: silentLogger(), metrics: new MetricsRegistry() };
+  const sync = new DigestServer({ ...deps, credentials: store }, { realm: 'r', algorithms: ['MD5'] });
+  const later = new DigestServer({ ...deps, credentials: asyncStore }, { realm: 'r', algorithms: ['MD5'] });
+  const client = new DigestClient();
+  const auth = (server: DigestServer, password: string): string => {
+    const r = client.authorize({
+      challenges: server.challenge(),
+      username: 'alice',
+      password,
+      method: 'REGISTER',
+      uri: 'sip:r',
+    });
+    assert.ok(r.ok);
+    return r.value;
+  };
+  const a = sync.verifyNow('REGISTER', auth(sync, 'one'));
+  assert.ok(!(a instanceof Promise));
+  assert.equal(a.ok, true);
+  const wrong = sync.verifyNow('REGISTER', auth(sync, 'two'));
+  assert.ok(!(wrong instanceof Promise));
+  assert.deepEqual(wrong, { ok: false, reason: 'bad-response', username: 'alice' });
+  const b = later.verifyNow('REGISTER', auth(later, 'one'));
+  assert.ok(b instanceof Promise);
+  assert.equal((await b).ok, true);
+  assert.equal((await later.verify('REGISTER', auth(later, 'two'))).ok, false);
+  // The response may be sent in upper-case hex (RFC 7616 LHEX is lower-case; both are accepted).
+  const upper = auth(sync, 'one').replace(
+    /response="([0-9a-f]+)"/,
+    (_m, h: string) => `response="${h.toUpperCase()}"`,
+  );
+  assert.equal((await sync.verify('REGISTER', upper)).ok, true);
 });

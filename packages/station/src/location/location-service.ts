@@ -35,6 +35,11 @@ export interface RegisterChanges {
   readonly cseq: number;
   /** Contacts to add or refresh. A binding whose expiresAt is not in the future is removed instead. */
   readonly add?: readonly Binding[];
+  /**
+   * contactKey() of each binding of `add`, same order, when the caller computed them already (they must
+   * be exactly contactKey(binding)); computed here when absent.
+   */
+  readonly addKeys?: readonly string[];
   /** Contact keys (see contactKey()) to remove (Contact with expires=0). */
   readonly remove?: readonly string[];
   /** `Contact: *` with Expires: 0: remove every binding of the AOR. */
@@ -96,9 +101,12 @@ export class LocationService {
   private readonly byInstrumentIndex = new Map<string, Set<BindingRecord>>();
   private readonly order = new UserIndexOrder();
   private readonly wheel: ExpiryWheel<BindingRecord>;
-  private readonly busy = new Map<string, (() => void)[]>();
+  /** AORs with a change being committed -> who waits for their turn (null: nobody). */
+  private readonly busy = new Map<string, (() => void)[] | null>();
   private readonly expirations: CounterChild | undefined;
   private inFlight = new Set<Promise<unknown>>();
+  /** Told after each applied change (see onChange). */
+  private changeListeners: ((aor: string, instrument: string | undefined) => void)[] = [];
   private bindingCount = 0;
   private nextUserIndex = 1;
   private nextContactIndex = 1;
@@ -179,6 +187,19 @@ export class LocationService {
   /** Resolves when the writes started so far (registrations, expiry sweeps) have settled. */
   async settled(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * Calls `listener(aor, instrument)` after a change of an AOR's bindings is applied to the cache
+   * (register, refresh, removal, expiry): once per AOR and instrument concerned (`undefined` for
+   * bindings without an instrument). Returns the function that removes the listener. Listeners run
+   * synchronously and must not throw (errors are logged).
+   */
+  onChange(listener: (aor: string, instrument: string | undefined) => void): () => void {
+    this.changeListeners = [...this.changeListeners, listener];
+    return () => {
+      this.changeListeners = this.changeListeners.filter((l) => l !== listener);
+    };
   }
 
   // ---------------------------------------------------------------- lookups (memory only)
@@ -275,26 +296,46 @@ export class LocationService {
    * committed state, persists (awaiting the group commit), then updates the cache. Outcomes are values;
    * nothing is changed unless `ok` is true.
    */
-  async applyRegister(aor: string, changes: RegisterChanges): Promise<RegisterOutcome> {
+  applyRegister(aor: string, changes: RegisterChanges): Promise<RegisterOutcome> {
     if (this.stateValue !== LocationServiceState.Running)
-      throw new Error(`LocationService.applyRegister called while ${this.stateValue}`);
+      return Promise.reject(new Error(`LocationService.applyRegister called while ${this.stateValue}`));
     const waiters = this.busy.get(aor);
-    if (waiters) await new Promise<void>((resolve) => waiters.push(resolve));
-    else this.busy.set(aor, []);
-    const p = this.applyLocked(aor, changes);
-    this.inFlight.add(p);
+    if (waiters !== undefined) {
+      // Another change of this AOR is being committed: wait for it (FIFO per AOR).
+      return new Promise<void>((resolve) => {
+        if (waiters === null) this.busy.set(aor, [resolve]);
+        else waiters.push(resolve);
+      }).then(() => this.runLocked(aor, changes));
+    }
+    // null: busy, nobody waiting (no array allocated for the common case).
+    this.busy.set(aor, null);
+    return this.runLocked(aor, changes);
+  }
+
+  /**
+   * Runs one change of `aor` while holding its turn; the turn is handed on (see `release`) by
+   * `applyLocked` when its outcome is known, inside the store write's own continuation (no extra promise
+   * reaction per REGISTER).
+   */
+  private runLocked(aor: string, changes: RegisterChanges): Promise<RegisterOutcome> {
     try {
-      return await p;
-    } finally {
-      this.inFlight.delete(p);
-      const q = this.busy.get(aor);
-      const next = q?.shift();
-      if (next) next();
-      else this.busy.delete(aor);
+      return this.applyLocked(aor, changes);
+    } catch (err) {
+      this.release(aor, undefined);
+      return Promise.reject(err);
     }
   }
 
-  private async applyLocked(aor: string, changes: RegisterChanges): Promise<RegisterOutcome> {
+  /** Ends the turn of `aor`: the next waiting change (if any) runs. */
+  private release(aor: string, p: Promise<unknown> | undefined): void {
+    if (p !== undefined) this.inFlight.delete(p);
+    const q = this.busy.get(aor);
+    const next = q?.shift();
+    if (next) next();
+    else this.busy.delete(aor);
+  }
+
+  private applyLocked(aor: string, changes: RegisterChanges): Promise<RegisterOutcome> {
     const now = this.now();
     const entry = this.byAor.get(aor);
     const live = new Map<string, BindingRecord>();
@@ -306,7 +347,7 @@ export class LocationService {
     if (changes.removeAll) {
       for (const [k, b] of live) {
         if (checkRegistrationOrder(b, changes.callId, changes.cseq) !== 'ok')
-          return { ok: false, reason: 'out-of-order', contactKey: k };
+          return this.settle(aor, { ok: false, reason: 'out-of-order', contactKey: k });
         removals.set(k, b);
       }
     }
@@ -315,7 +356,7 @@ export class LocationService {
         const b = live.get(k);
         if (!b) continue;
         if (checkRegistrationOrder(b, changes.callId, changes.cseq) !== 'ok')
-          return { ok: false, reason: 'out-of-order', contactKey: k };
+          return this.settle(aor, { ok: false, reason: 'out-of-order', contactKey: k });
         removals.set(k, b);
       }
     }
@@ -324,13 +365,15 @@ export class LocationService {
     let added = 0;
     let refreshed = 0;
     if (changes.add) {
-      for (const b of changes.add) {
+      const keys = changes.addKeys;
+      for (let i = 0; i < changes.add.length; i++) {
+        const b = changes.add[i] as Binding;
         if (b.aor !== aor) throw new TypeError(`binding for ${b.aor} passed to applyRegister(${aor})`);
-        const k = contactKey(b);
+        const k = keys?.[i] ?? contactKey(b);
         const existing = live.get(k);
         // RFC 3261 §10.3 step 7 (see checkRegistrationOrder).
         if (checkRegistrationOrder(existing, b.callId, b.cseq) !== 'ok')
-          return { ok: false, reason: 'out-of-order', contactKey: k };
+          return this.settle(aor, { ok: false, reason: 'out-of-order', contactKey: k });
         if (b.expiresAt <= now) {
           upserts.delete(k);
           if (existing) removals.set(k, existing);
@@ -354,7 +397,12 @@ export class LocationService {
     let evicted = 0;
     if (after > this.maxContacts) {
       if (this.policy === 'reject' || upserts.size > this.maxContacts)
-        return { ok: false, reason: 'too-many-contacts', max: this.maxContacts, wanted: after };
+        return this.settle(aor, {
+          ok: false,
+          reason: 'too-many-contacts',
+          max: this.maxContacts,
+          wanted: after,
+        });
       const candidates = [...live.values()]
         .filter((b) => !removals.has(b.contactKey) && !upserts.has(b.contactKey))
         .sort((a, b) => a.receivedAt - b.receivedAt || a.contactIndex - b.contactIndex);
@@ -367,37 +415,58 @@ export class LocationService {
     }
 
     if (upserts.size === 0 && removals.size === 0)
-      return {
+      return this.settle(aor, {
         ok: true,
         bindings: entry ? this.liveList(entry, now) : EMPTY,
         added: 0,
         refreshed: 0,
         removed: 0,
         evicted: 0,
-      };
+      });
 
     if (!entry && userIndex === this.nextUserIndex) this.nextUserIndex++;
     const removeKeys: BindingKey[] = [];
     for (const k of removals.keys()) removeKeys.push({ aor, contactKey: k });
+    let written: Promise<void>;
     try {
-      await this.store.write({ upsert: [...upserts.values()], remove: removeKeys });
-    } catch (error) {
-      this.log?.error({ err: error, aor }, 'persisting registration failed');
-      return { ok: false, reason: 'storage-failed', error };
+      written = this.store.write({ upsert: [...upserts.values()], remove: removeKeys });
+    } catch (err) {
+      written = Promise.reject(err);
     }
+    const done: Promise<RegisterOutcome> = written.then(
+      (): RegisterOutcome => {
+        try {
+          const at = this.now();
+          for (const k of removals.keys()) this.removeBinding(aor, k);
+          for (const r of upserts.values()) this.insert(r, at);
+          if (this.changeListeners.length > 0) this.emitChanges(aor, removals, upserts, live);
+          const e = this.byAor.get(aor);
+          return {
+            ok: true,
+            bindings: e ? this.liveList(e, at) : EMPTY,
+            added,
+            refreshed,
+            removed: removals.size - evicted,
+            evicted,
+          };
+        } finally {
+          this.release(aor, done);
+        }
+      },
+      (error: unknown): RegisterOutcome => {
+        this.release(aor, done);
+        this.log?.error({ err: error, aor }, 'persisting registration failed');
+        return { ok: false, reason: 'storage-failed', error };
+      },
+    );
+    this.inFlight.add(done);
+    return done;
+  }
 
-    const at = this.now();
-    for (const k of removals.keys()) this.removeBinding(aor, k);
-    for (const r of upserts.values()) this.insert(r, at);
-    const e = this.byAor.get(aor);
-    return {
-      ok: true,
-      bindings: e ? this.liveList(e, at) : EMPTY,
-      added,
-      refreshed,
-      removed: removals.size - evicted,
-      evicted,
-    };
+  /** An outcome decided without a store write: the turn of `aor` ends now. */
+  private settle(aor: string, outcome: RegisterOutcome): Promise<RegisterOutcome> {
+    this.release(aor, undefined);
+    return Promise.resolve(outcome);
   }
 
   // ---------------------------------------------------------------- cache maintenance
@@ -480,6 +549,7 @@ export class LocationService {
       this.removeBinding(b.aor, b.contactKey);
       n++;
       this.expirations?.inc();
+      if (this.changeListeners.length > 0) this.emitChange(b.aor, b.instrument);
       this.log?.info({ aor: b.aor, contact: b.contact, instrument: b.instrument }, 'binding expired');
     }
     if (n === 0) return;
@@ -489,6 +559,42 @@ export class LocationService {
     });
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
+  }
+
+  /** onChange listeners, once per instrument among the removed, new and replaced bindings. */
+  private emitChanges(
+    aor: string,
+    removals: ReadonlyMap<string, BindingRecord>,
+    upserts: ReadonlyMap<string, BindingRecord>,
+    before: ReadonlyMap<string, BindingRecord>,
+  ): void {
+    if (removals.size === 0 && upserts.size === 1) {
+      // The common REGISTER: one contact added or refreshed (no set allocated).
+      for (const [k, r] of upserts) {
+        this.emitChange(aor, r.instrument);
+        const old = before.get(k);
+        if (old && old.instrument !== r.instrument) this.emitChange(aor, old.instrument);
+      }
+      return;
+    }
+    const instruments = new Set<string | undefined>();
+    for (const b of removals.values()) instruments.add(b.instrument);
+    for (const [k, b] of upserts) {
+      instruments.add(b.instrument);
+      const old = before.get(k);
+      if (old) instruments.add(old.instrument);
+    }
+    for (const i of instruments) this.emitChange(aor, i);
+  }
+
+  private emitChange(aor: string, instrument: string | undefined): void {
+    for (const l of this.changeListeners) {
+      try {
+        l(aor, instrument);
+      } catch (err) {
+        this.log?.error({ err, aor }, 'location change listener failed');
+      }
+    }
   }
 }
 

@@ -16,6 +16,7 @@ import {
   type BindingRecord,
   type LocationService,
   type RegisterChanges,
+  type RegisterOutcome,
 } from '../location/index.js';
 import { aorOf } from './aor.js';
 import { formatBindingContact } from './format-binding-contact.js';
@@ -58,6 +59,8 @@ export const REGISTRAR_SUPPORTED = ['path', 'outbound'] as const;
 const MAX_TRACKED_AUTH_FAILURE_AORS = 100_000;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+type AuthVerdict = { ok: true; username: string } | { ok: false; reply: RegisterReply };
 
 interface ContactPlan {
   readonly binding: Binding;
@@ -135,6 +138,15 @@ export class Registrar {
    * one still being processed (absorbed: the original's response answers both). Never rejects.
    */
   async process(req: SipRequest, flow: Flow): Promise<RegisterReply | undefined> {
+    return this.processNow(req, flow);
+  }
+
+  /**
+   * Same as {@link process}, but answers synchronously whenever no store write (or asynchronous credential
+   * lookup) is involved - a 401 challenge, a rejection, a retransmission - and returns a promise only
+   * otherwise. Never throws, and the promise never rejects.
+   */
+  processNow(req: SipRequest, flow: Flow): RegisterReply | undefined | Promise<RegisterReply | undefined> {
     const callId = req.tryCallId();
     const cseq = req.tryCSeq();
     if (!callId.ok || !cseq.ok) return this.reject('bad-request', 400);
@@ -143,23 +155,46 @@ export class Registrar {
       this.metrics.retransmissions.inc();
       return undefined;
     }
-    this.inFlight.add(key);
+    let r: RegisterReply | Promise<RegisterReply>;
     try {
-      return await this.processOnce(req, flow, callId.value, cseq.value.seq);
+      r = this.processOnce(req, flow, callId.value, cseq.value.seq, key);
     } catch (err) {
-      this.log.error({ err }, 'REGISTER processing failed');
-      return { status: 500, headers: [] };
-    } finally {
-      this.inFlight.delete(key);
+      return this.failed(err);
     }
+    if (!(r instanceof Promise)) return r;
+    // Asynchronous from here on: copies arriving meanwhile are absorbed (nothing ran in between, so
+    // registering the key now is the same as registering it before processing). The continuation that
+    // produces the reply removes the key (`applied`, `afterAsync`): no extra promise reaction.
+    this.inFlight.add(key);
+    return r;
   }
 
-  private async processOnce(
+  /** Settles an asynchronous processing: the key is no longer in flight; errors become a 500. */
+  private afterAsync(p: Promise<RegisterReply>, key: string): Promise<RegisterReply> {
+    return p.then(
+      (reply) => {
+        this.inFlight.delete(key);
+        return reply;
+      },
+      (err: unknown) => {
+        this.inFlight.delete(key);
+        return this.failed(err);
+      },
+    );
+  }
+
+  private failed(err: unknown): RegisterReply {
+    this.log.error({ err }, 'REGISTER processing failed');
+    return { status: 500, headers: [] };
+  }
+
+  private processOnce(
     req: SipRequest,
     flow: Flow,
     callId: string,
     cseq: number,
-  ): Promise<RegisterReply> {
+    key: string,
+  ): RegisterReply | Promise<RegisterReply> {
     // §10.3 step 1: "The registrar inspects the Request-URI to determine whether it has access to
     // bindings for the domain identified in the Request-URI."
     const ruri = req.uri;
@@ -186,8 +221,8 @@ export class Registrar {
     // §10.3 step 3 before the Contact work of steps 6-7: without credentials the answer is a 401 whatever
     // the contacts say (and a copy of an applied REGISTER always carries credentials, so it cannot be
     // a repeat) - the first leg of every registration skips Contact parsing and the location lookup.
-    if (this.digest && req.get('authorization') === undefined)
-      return this.challenge('unauthenticated', false);
+    const authorization = this.digest ? req.get('authorization') : undefined;
+    if (this.digest && authorization === undefined) return this.challenge('unauthenticated', false);
 
     const contactsResult = req.tryContacts();
     if (!contactsResult.ok) return this.reject('bad-request', 400, 'Bad Contact Header');
@@ -198,19 +233,82 @@ export class Registrar {
     // Retransmission of a REGISTER already applied (see the class comment): answer it unchanged.
     if (contacts.length > 0 && this.isRepeat(aor, contacts, callId, cseq, headerExpires)) {
       this.metrics.retransmissions.inc();
-      return this.ok(aor, this.location.lookup(aor), now, req, false);
+      return this.ok(this.location.lookup(aor), now, req, false);
     }
 
     // §10.3 steps 3-4: authentication, then "the registrar MUST determine if the authenticated user is
     // authorized to modify registrations for this address-of-record".
-    let digestUsername: string | undefined;
-    let authUser: string | undefined;
-    if (this.digest) {
-      const verdict = await this.authenticate(req, aor);
+    if (authorization !== undefined) {
+      const verdict = this.authenticate(authorization, aor);
+      if (verdict instanceof Promise)
+        return this.afterAsync(
+          verdict.then((v) =>
+            v.ok
+              ? this.authorized(
+                  req,
+                  flow,
+                  aor,
+                  toUri.user,
+                  contacts,
+                  headerExpires,
+                  now,
+                  callId,
+                  cseq,
+                  v.username,
+                  key,
+                )
+              : v.reply,
+          ),
+          key,
+        );
       if (!verdict.ok) return verdict.reply;
-      digestUsername = verdict.username;
+      return this.authorized(
+        req,
+        flow,
+        aor,
+        toUri.user,
+        contacts,
+        headerExpires,
+        now,
+        callId,
+        cseq,
+        verdict.username,
+        key,
+      );
+    }
+    return this.authorized(
+      req,
+      flow,
+      aor,
+      toUri.user,
+      contacts,
+      headerExpires,
+      now,
+      callId,
+      cseq,
+      undefined,
+      key,
+    );
+  }
+
+  /** §10.3 step 4 onwards, once the request is authenticated (or authentication is off). */
+  private authorized(
+    req: SipRequest,
+    flow: Flow,
+    aor: string,
+    toUser: string | undefined,
+    contacts: readonly Contact[],
+    headerExpires: number | undefined,
+    now: number,
+    callId: string,
+    cseq: number,
+    digestUsername: string | undefined,
+    key: string,
+  ): RegisterReply | Promise<RegisterReply> {
+    let authUser: string | undefined;
+    if (digestUsername !== undefined) {
       authUser = this.byDigest ? splitDigestUsername(digestUsername, this.separator).user : digestUsername;
-      if (authUser !== toUri.user) {
+      if (authUser !== toUser) {
         this.log.info({ aor, authUser }, 'authentication user may not register this AOR');
         return this.reject('forbidden', 403, 'Authentication User Does Not Match AOR');
       }
@@ -219,19 +317,18 @@ export class Registrar {
     // RFC 3327 §5.3 (paraphrased): a registrar receiving Path from a UA that did not put 'path' in
     // Supported must not store it silently; Beckon rejects with 421 Extension Required (Require: path).
     const path = req.getAll('path');
-    const supported = optionTags(req, 'supported');
-    if (path.length > 0 && !supported.has('path'))
+    if (path.length > 0 && !optionTags(req, 'supported').has('path'))
       return this.reject('extension-required', 421, undefined, [['Require', 'path']]);
 
     // Plain query: "If the request has no Contact header field, the registrar returns the current bindings".
-    if (contacts.length === 0) return this.ok(aor, this.location.lookup(aor), now, req, false);
+    if (contacts.length === 0) return this.ok(this.location.lookup(aor), now, req, false);
 
     let changes: RegisterChanges;
     let outbound = false;
     // §10.3 step 6: "If [Contact] is "*", the field value SHOULD NOT be used [...] registrar checks that
     // the request contains Expires with 0 [...]. If the request has additional Contact fields or an
     // expiration time other than zero, the request is invalid, and the server MUST return a 400".
-    if (contacts.some((c) => c.star)) {
+    if (hasStar(contacts)) {
       if (contacts.length !== 1 || headerExpires !== 0)
         return this.reject('bad-request', 400, 'Invalid Wildcard Contact');
       changes = { callId, cseq, removeAll: true };
@@ -248,15 +345,44 @@ export class Registrar {
       if (!plan.ok) return plan.reply;
       outbound = plan.outbound;
       const add: Binding[] = [];
+      const addKeys: string[] = [];
       const remove: string[] = [];
       for (const p of plan.contacts) {
         if (p.expires === 0) remove.push(p.key);
-        else add.push(p.binding);
+        else {
+          add.push(p.binding);
+          addKeys.push(p.key);
+        }
       }
-      changes = { callId, cseq, add, remove };
+      changes = { callId, cseq, add, addKeys, remove };
     }
 
-    const outcome = await this.location.applyRegister(aor, changes);
+    return this.location.applyRegister(aor, changes).then(
+      (outcome) => this.applied(outcome, req, flow, outbound, key),
+      (err: unknown) => {
+        this.inFlight.delete(key);
+        return this.failed(err);
+      },
+    );
+  }
+
+  /** The reply once the location service applied (or refused) the change. */
+  private applied(
+    outcome: RegisterOutcome,
+    req: SipRequest,
+    flow: Flow,
+    outbound: boolean,
+    key: string,
+  ): RegisterReply {
+    this.inFlight.delete(key);
+    try {
+      return this.reply(outcome, req, flow, outbound);
+    } catch (err) {
+      return this.failed(err);
+    }
+  }
+
+  private reply(outcome: RegisterOutcome, req: SipRequest, flow: Flow, outbound: boolean): RegisterReply {
     if (!outcome.ok) {
       switch (outcome.reason) {
         case 'out-of-order':
@@ -272,7 +398,7 @@ export class Registrar {
     }
     const at = this.now();
     if (flow.reliable) keepFlowOpen(flow, outcome.bindings, at);
-    return this.ok(aor, outcome.bindings, at, req, outbound);
+    return this.ok(outcome.bindings, at, req, outbound);
   }
 
   /** Steps 7's expiry rules and the binding for each contact; 423 when one asks for too short a time. */
@@ -321,12 +447,12 @@ export class Registrar {
         separator: this.separator,
       });
       const params: Record<string, string | null> = {};
-      for (const [k, v] of c.params) if (k !== 'expires') params[k] = v;
+      for (const [k, v] of c.params) if (k !== 'expires') params[k] = v === null ? null : own(v);
       const binding: Mutable<Binding> = {
         aor,
         contact: formatUri(c.uri),
         contactParams: params,
-        callId: ctx.callId,
+        callId: own(ctx.callId),
         cseq: ctx.cseq,
         expiresAt: ctx.now + granted * 1000,
         flow: {
@@ -339,13 +465,13 @@ export class Registrar {
         },
         receivedAt: ctx.now,
       };
-      if (c.displayName !== undefined) binding.displayName = c.displayName;
-      if (c.instance !== undefined) binding.instance = c.instance;
+      if (c.displayName !== undefined) binding.displayName = own(c.displayName);
+      if (c.instance !== undefined) binding.instance = own(c.instance);
       if (regId !== undefined) binding.regId = regId;
       if (identity.instrument !== undefined) binding.instrument = identity.instrument;
       if (ctx.authUser !== undefined) binding.authUser = ctx.authUser;
       if (ctx.path.length > 0) binding.path = ctx.path;
-      if (userAgent !== undefined) binding.userAgent = userAgent;
+      if (userAgent !== undefined) binding.userAgent = own(userAgent);
       out.push({ binding, key: contactKey(binding), expires: granted });
     }
     // RFC 5626 §6 (paraphrased): a REGISTER with more than one Contact carrying reg-id is invalid (400).
@@ -388,22 +514,21 @@ export class Registrar {
     return true;
   }
 
-  private async authenticate(
-    req: SipRequest,
-    aor: string,
-  ): Promise<{ ok: true; username: string } | { ok: false; reply: RegisterReply }> {
+  private authenticate(authorization: string, aor: string): AuthVerdict | Promise<AuthVerdict> {
     const digest = this.digest as DigestServer;
-    const authorization = req.get('authorization');
-    // §22.4 / §10.3 step 3: "If no such credentials exist, the registrar SHOULD challenge the UA with a
-    // 401 (Unauthorized) response."
-    if (authorization === undefined) return { ok: false, reply: this.challenge('unauthenticated', false) };
     // Seed 002 §3: the digest is checked over the FULL username `user/TOKEN`, with the credentials of
     // `user`; DigestServer computes HA1 over the username as sent when the store has a cleartext
     // password, so a store holding only HA1 values cannot verify a tokened username (see
     // splitDigestUsername).
-    const r: DigestVerifyResult = await digest.verify('REGISTER', authorization, this.verifyOptions);
+    const r = digest.verifyNow('REGISTER', authorization, this.verifyOptions);
+    return r instanceof Promise ? r.then((x) => this.verdict(x, aor)) : this.verdict(r, aor);
+  }
+
+  private verdict(r: DigestVerifyResult, aor: string): AuthVerdict {
     if (r.ok) return { ok: true, username: r.username };
     switch (r.reason) {
+      // §22.4 / §10.3 step 3: "If no such credentials exist, the registrar SHOULD challenge the UA with a
+      // 401 (Unauthorized) response."
       case 'missing':
       case 'bad-nonce':
       case 'wrong-realm':
@@ -455,7 +580,6 @@ export class Registrar {
    * the registrar did outbound processing.
    */
   private ok(
-    aor: string,
     bindings: readonly BindingRecord[],
     now: number,
     req: SipRequest,
@@ -471,7 +595,6 @@ export class Registrar {
       rows.push(['Require', 'outbound']);
       rows.push(['Supported', 'path, outbound']);
     } else if (path.length > 0) rows.push(['Supported', 'path, outbound']);
-    void aor;
     return { status: 200, headers: rows };
   }
 }
@@ -486,6 +609,21 @@ function keepFlowOpen(flow: Flow, bindings: readonly BindingRecord[], now: numbe
   for (const b of bindings)
     if (b.flow?.flowId === flow.id && b.expiresAt - now > longest) longest = b.expiresAt - now;
   if (longest > 0) flow.setIdleTimeout(longest + 60_000);
+}
+
+/**
+ * A copy of `s` that does not share memory with the string it was cut from. Header values are slices of
+ * the whole message text; a binding keeps its Call-ID and User-Agent for hours, and a slice would keep
+ * the entire message alive with it (and make the garbage collector copy it into the old generation).
+ */
+function own(s: string): string {
+  // V8 copies strings shorter than 13 characters instead of slicing them.
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+function hasStar(contacts: readonly Contact[]): boolean {
+  for (const c of contacts) if (c.star) return true;
+  return false;
 }
 
 /** Option tags of a header (Supported, Require), lowercased. */

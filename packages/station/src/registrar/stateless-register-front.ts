@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@beckon/ops';
 import {
-  createResponse,
   parseMessage,
+  serializeResponse,
   responseChannel,
   stampVia,
   type FlowCloseReason,
@@ -61,7 +61,7 @@ export class StatelessRegisterFront implements TransportUser {
   private readonly log: Logger;
   private readonly registrar: Registrar;
   private readonly transport: TargetSender;
-  private readonly serverHeader: string | undefined;
+  private readonly serverRow: readonly [string, string] | undefined;
   private readonly maxMessageSize: number;
   private readonly counters: MessageCounters | undefined;
   private readonly tagPrefix = randomBytes(4).toString('hex');
@@ -76,7 +76,7 @@ export class StatelessRegisterFront implements TransportUser {
     this.next = components.next;
     this.counters = components.counters;
     const server = init.serverHeader ?? 'Beckon';
-    this.serverHeader = server === '' ? undefined : server;
+    this.serverRow = server === '' ? undefined : ['Server', server];
     this.maxMessageSize = init.maxMessageSize ?? 65535;
   }
 
@@ -100,12 +100,16 @@ export class StatelessRegisterFront implements TransportUser {
     // RFC 3261 §18.2.1 / RFC 3581 §4: received/rport in the top Via, as the SIP core does.
     if (!stampVia(req, flow)) return;
     this.counters?.requestIn('REGISTER');
-    this.registrar.process(req, flow).then(
-      (reply) => {
-        if (reply) this.respond(req, flow, reply);
-      },
-      (err: unknown) => this.log.error({ err }, 'registrar failed'),
-    );
+    // A challenge or a rejection is answered in this very turn; a change waits for its commit.
+    const reply = this.registrar.processNow(req, flow);
+    if (reply instanceof Promise)
+      reply.then(
+        (r) => {
+          if (r) this.respond(req, flow, r);
+        },
+        (err: unknown) => this.log.error({ err }, 'registrar failed'),
+      );
+    else if (reply) this.respond(req, flow, reply);
   }
 
   onKeepAlive(flow: Flow, kind: KeepAliveKind): void {
@@ -117,26 +121,29 @@ export class StatelessRegisterFront implements TransportUser {
   }
 
   private respond(req: SipRequest, flow: Flow, reply: RegisterReply): void {
-    // §8.2.6.2: "the UAS MUST add a tag to the To header field in the response"; a stateless UAS must
-    // produce the same tag for a retransmission only if it keeps no state, which To tags of REGISTER
-    // responses do not matter for (no dialog), so a cheap counter-based tag is used.
-    const res = createResponse(req, reply.status, reply.reason, {
-      toTag: this.tagPrefix + (this.tagCounter++).toString(36),
-      headers: reply.headers,
-    });
-    if (this.serverHeader !== undefined) res.add('Server', this.serverHeader);
     const via = req.topVia();
     if (!via) return;
-    // §18.2.2 (with RFC 3581 §4): where a response goes, decided from the stamped top Via.
-    const failed = (err: unknown): void =>
-      this.log.debug({ err, status: reply.status }, 'REGISTER response not sent');
+    // No named closure per response (tsx keeps function names with one Object.defineProperty each).
     try {
-      const p = responseChannel(this.transport, flow, via).send(res.serialize());
-      if (p !== undefined) p.then(undefined, failed);
+      // §8.2.6.2: "the UAS MUST add a tag to the To header field in the response"; a stateless UAS must
+      // produce the same tag for a retransmission only if it keeps no state, which To tags of REGISTER
+      // responses do not matter for (no dialog), so a cheap counter-based tag is used. The bytes are
+      // those of createResponse(...).serialize() with the Server header last, built in one pass.
+      const data = serializeResponse(req, reply.status, reply.reason, {
+        toTag: this.tagPrefix + (this.tagCounter++).toString(36),
+        headers: this.serverRow === undefined ? reply.headers : [...reply.headers, this.serverRow],
+      });
+      // §18.2.2 (with RFC 3581 §4): where a response goes, decided from the stamped top Via.
+      const p = responseChannel(this.transport, flow, via).send(data);
+      if (p !== undefined) p.then(undefined, (err: unknown) => this.notSent(err, reply.status));
       this.counters?.responseOut('REGISTER', reply.status);
     } catch (err) {
-      failed(err);
+      this.notSent(err, reply.status);
     }
+  }
+
+  private notSent(err: unknown, status: number): void {
+    this.log.debug({ err, status }, 'REGISTER response not sent');
   }
 }
 

@@ -105,7 +105,7 @@ void test('2,000 SIPp digest registrations through a station with a challenge th
 
   // Counts of the thread arrive every 250 ms; wait for them to settle.
   let answered = 0;
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 150; i++) {
     answered = counter('registrar_challenge_thread_messages', 'answered');
     if (counter('sip_requests_in', 'REGISTER') >= 2 * USERS) break;
     await new Promise((resolve) => setTimeout(resolve, 100));

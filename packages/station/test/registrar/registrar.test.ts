@@ -218,6 +218,16 @@ void test('max contacts per AOR: 403 beyond the limit', async () => {
     await send(r, register('f', ['<sip:f@10.0.0.1>', '<sip:f@10.0.0.2>']));
     const reply = await send(r, register('f', ['<sip:f@10.0.0.3>'], { cseq: 2 }));
     assert.equal(reply.status, 403);
+    // Every refused change hands the AOR's turn on: the next REGISTERs of the AOR are answered.
+    const again = await send(r, register('f', ['<sip:f@10.0.0.4>'], { cseq: 3 }));
+    assert.equal(again.status, 403);
+    // (Call-ID and CSeq of the first REGISTER: a retransmission, answered with the bindings.)
+    const repeat = await send(r, register('f', ['<sip:f@10.0.0.1>'], { cseq: 1 }));
+    assert.equal(repeat.status, 200);
+    const older = await send(r, register('f', ['<sip:f@10.0.0.1>'], { cseq: 0 }));
+    assert.equal(older.status, 500);
+    const refresh = await send(r, register('f', ['<sip:f@10.0.0.1>'], { cseq: 5 }));
+    assert.equal(refresh.status, 200);
   } finally {
     await r.close();
   }
@@ -348,6 +358,26 @@ void test('metrics: accepted and rejected{reason}', async () => {
       rej.map((s) => [s.labels, s.value]),
       [[['interval-too-brief'], 1]],
     );
+  } finally {
+    await r.close();
+  }
+});
+
+void test('processNow: a challenge or a rejection is answered synchronously, a change after its commit', async () => {
+  const r = await rig({}, { users: [['71', 'pw']] });
+  try {
+    const challenged = r.registrar.processNow(register('71', ['<sip:71@10.3.14.159>']), flow);
+    assert.ok(!(challenged instanceof Promise));
+    assert.equal(challenged?.status, 401);
+    const foreign = r.registrar.processNow(
+      register('71', ['<sip:71@10.3.14.159>'], { domain: 'other.org' }),
+      flow,
+    );
+    assert.ok(!(foreign instanceof Promise));
+    assert.equal(foreign?.status, 404);
+    const reply = await authed(r, '71', '71', 'pw', '<sip:71@10.3.14.159>');
+    assert.equal(reply.status, 200);
+    assert.equal(r.location.lookup('sip:71@example.net').length, 1);
   } finally {
     await r.close();
   }

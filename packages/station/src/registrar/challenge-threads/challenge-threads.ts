@@ -146,7 +146,7 @@ export class ChallengeThreads {
         (w) =>
           new Promise<void>((resolve) => {
             // The last counter report, then the end of the thread.
-            const t = setTimeout(resolve, 200);
+            const t = setTimeout(resolve, 2000);
             const onMsg = (m: ChallengeThreadMessage): void => {
               if (m.t === 'counters') {
                 clearTimeout(t);

@@ -1,0 +1,164 @@
+// In-process cost of the JavaScript part of a REGISTER (parse, registrar, location service, response
+// building and serialisation) with the store replaced by a no-op (no SQLite) and the UDP send replaced by
+// a counter: what the registrar's own code costs per REGISTER, without the storage and kernel parts.
+// Plain (reg.xml shape) by default; --auth runs both legs of a digest registration (reg_auth.xml shape)
+// and reports the two legs separately. Several rounds; prints the best and the median round.
+//   node --max-semi-space-size=64 --import tsx bench/registrar-js-micro.ts [--n 20000] [--rounds 7] [--auth]
+import { parseArgs } from 'node:util';
+import { createHash } from 'node:crypto';
+import { MetricsRegistry, silentLogger } from '@beckon/ops';
+import {
+  DigestServer,
+  type Credential,
+  type CredentialStore,
+  type Flow,
+  type TargetSender,
+} from '@beckon/sip';
+import {
+  LocationService,
+  Registrar,
+  StatelessRegisterFront,
+  type BindingRecord,
+  type LocationStore,
+} from '@beckon/station';
+
+const { values } = parseArgs({
+  options: {
+    n: { type: 'string', default: '20000' },
+    rounds: { type: 'string', default: '7' },
+    auth: { type: 'boolean', default: false },
+  },
+});
+const N = Number(values.n);
+const ROUNDS = Number(values.rounds);
+const AUTH = values.auth;
+
+/** A store that commits nothing: every write resolves at once. */
+const nullStore: LocationStore = {
+  write: () => Promise.resolve(),
+  upsert: () => Promise.resolve(),
+  remove: () => Promise.resolve(),
+  loadAll: () => Promise.resolve([] as BindingRecord[]),
+  removeExpired: () => Promise.resolve(0),
+  close: () => Promise.resolve(),
+};
+const benchUsers: CredentialStore = {
+  lookup(_realm: string, username: string): Credential | undefined {
+    return /^u\d{7}$/.test(username) ? { kind: 'password', password: 'secret' } : undefined;
+  },
+};
+const metrics = new MetricsRegistry();
+const log = silentLogger();
+const location = new LocationService({ store: nullStore, log, metrics }, {});
+await location.start();
+const digest = AUTH
+  ? new DigestServer({ log, metrics, credentials: benchUsers }, { realm: 'bench.local', algorithms: ['MD5'] })
+  : undefined;
+const registrar = new Registrar(
+  { log, metrics, location, ...(digest ? { digest } : {}) },
+  { domains: ['bench.local'], maxExpires: 7200 },
+);
+const transport: TargetSender = {
+  sendTo: () => {
+    throw new Error('unexpected send to a target');
+  },
+} as unknown as TargetSender;
+const front = new StatelessRegisterFront({ log, registrar, transport }, { serverHeader: 'Beckon' });
+
+let sent = 0;
+const replies: Buffer[] = [];
+const flow: Flow = {
+  id: 'udp:127.0.0.1:5080>127.0.0.1:5091',
+  transport: 'udp',
+  local: { address: '127.0.0.1', port: 5080 },
+  remote: { address: '127.0.0.1', port: 5091 },
+  secure: false,
+  reliable: false,
+  closed: false,
+  send: (d: Buffer) => {
+    sent++;
+    if (AUTH) replies.push(d);
+    return { ok: true };
+  },
+  touch: () => undefined,
+  setIdleTimeout: () => undefined,
+  close: () => undefined,
+};
+
+const user = (i: number): string => 'u' + String(i).padStart(7, '0');
+const reg = (i: number, cseq: number, auth: string): Buffer => {
+  const u = user(i);
+  return Buffer.from(
+    `REGISTER sip:bench.local SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5091;branch=z9hG4bK-${i}-${cseq}\r\nMax-Forwards: 70\r\n` +
+      `From: <sip:${u}@bench.local>;tag=${i}SIPpTag${i}\r\nTo: <sip:${u}@bench.local>\r\nCall-ID: ${i}-${cseq}@127.0.0.1\r\n` +
+      `CSeq: ${cseq} REGISTER\r\nContact: <sip:${u}@127.0.0.1:5091;transport=UDP>\r\n${auth}Expires: 3600\r\n` +
+      `User-Agent: sipp-bench\r\nContent-Length: 0\r\n\r\n`,
+  );
+};
+
+async function feed(msgs: Buffer[]): Promise<number> {
+  const target = sent + msgs.length;
+  const t0 = process.cpuUsage();
+  let i = 0;
+  await new Promise<void>((resolve) => {
+    const step = (): void => {
+      const end = Math.min(msgs.length, i + 200);
+      for (; i < end; i++) front.onMessage(msgs[i] as Buffer, flow);
+      if (i < msgs.length) setImmediate(step);
+      else {
+        const wait = (): void => (sent >= target ? resolve() : void setImmediate(wait));
+        wait();
+      }
+    };
+    step();
+  });
+  const t = process.cpuUsage(t0);
+  return t.user + t.system;
+}
+
+const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+const results: { total: number; a: number; b: number }[] = [];
+let base = 0;
+for (let r = 0; r < ROUNDS; r++) {
+  const first: Buffer[] = [];
+  for (let k = 0; k < N; k++) first.push(reg(base + k, 1, ''));
+  replies.length = 0;
+  const a = await feed(first);
+  let b = 0;
+  if (AUTH) {
+    const second: Buffer[] = [];
+    for (let k = 0; k < N; k++) {
+      const text = (replies[k] as Buffer).toString('latin1');
+      const nonce = /nonce="([^"]+)"/.exec(text)?.[1] ?? '';
+      const u = user(base + k);
+      const ha1 = md5(`${u}:bench.local:secret`);
+      const ha2 = md5('REGISTER:sip:bench.local');
+      const resp = md5(`${ha1}:${nonce}:00000001:abcdef${k}:auth:${ha2}`);
+      second.push(
+        reg(
+          base + k,
+          2,
+          `Authorization: Digest username="${u}",realm="bench.local",cnonce="abcdef${k}",nc=00000001,qop=auth,` +
+            `uri="sip:bench.local",nonce="${nonce}",response="${resp}",algorithm=MD5\r\n`,
+        ),
+      );
+    }
+    replies.length = 0;
+    b = await feed(second);
+    let ok = 0;
+    for (const x of replies) if (x.subarray(0, 12).toString('latin1') === 'SIP/2.0 200 ') ok++;
+    if (ok !== N) throw new Error(`only ${ok} of ${N} authenticated REGISTERs got a 200`);
+  }
+  base += N;
+  results.push({ total: (a + b) / N, a: a / N, b: b / N });
+}
+results.shift(); // warm-up round
+const sorted = [...results].sort((x, y) => x.total - y.total);
+const best = sorted[0] as { total: number; a: number; b: number };
+const median = sorted[Math.floor(sorted.length / 2)] as { total: number; a: number; b: number };
+const f = (x: { total: number; a: number; b: number }): string =>
+  AUTH ? `${x.total.toFixed(1)} (401 leg ${x.a.toFixed(1)}, 200 leg ${x.b.toFixed(1)})` : x.total.toFixed(1);
+console.log(
+  `${AUTH ? 'digest' : 'plain'} n=${N}x${ROUNDS - 1} cpu_us_per_registration best=${f(best)} median=${f(median)} bindings=${location.size.bindings}`,
+);
+await location.stop();
