@@ -64,6 +64,13 @@ void test('10,000 bindings survive kill -9 and stay routable', { timeout: 180_00
       sip: { domain: DOMAIN, listen: [{ transport: 'udp', host: '127.0.0.1', port }] },
       auth: { algorithms: ['MD5'], users: gen.users },
       storage: { driver: 'sqlite', sqlitePath: join(dir, 'beckon.db') },
+      // Ports of their own: other suites run stations at the same time.
+      http: { listen: { host: '127.0.0.1', port: 0 } },
+      snmp: { listen: [] },
+      management: {
+        callHomeListen: { host: '127.0.0.1', port: 0 },
+        callHomeTls: { listen: { host: '127.0.0.1', port: 0 } },
+      },
     }),
   );
 
