@@ -7,6 +7,8 @@ export class NotifierMetrics {
   private readonly notifySent: Counter;
   private readonly notifyFailed: Counter;
   private readonly cache = new Map<string, CounterChild>();
+  /** Children of the one-label counters, per event (no key string built per call). */
+  private readonly perEvent = new Map<string, { created: CounterChild; notifySent: CounterChild }>();
 
   constructor(metrics: MetricsRegistry, active: () => { labels: string[]; value: number }[]) {
     this.created = metrics.counter('sip_subscriptions_created', 'Subscriptions created by the notifier', [
@@ -34,8 +36,17 @@ export class NotifierMetrics {
     return ch;
   }
 
+  private ofEvent(event: string): { created: CounterChild; notifySent: CounterChild } {
+    let e = this.perEvent.get(event);
+    if (e === undefined) {
+      e = { created: this.child(this.created, event), notifySent: this.child(this.notifySent, event) };
+      this.perEvent.set(event, e);
+    }
+    return e;
+  }
+
   subscriptionCreated(event: string): void {
-    this.child(this.created, event).inc();
+    this.ofEvent(event).created.inc();
   }
 
   subscriptionTerminated(event: string, reason: string): void {
@@ -43,7 +54,7 @@ export class NotifierMetrics {
   }
 
   notifySentOne(event: string): void {
-    this.child(this.notifySent, event).inc();
+    this.ofEvent(event).notifySent.inc();
   }
 
   notifyFailedOne(event: string, reason: string): void {

@@ -1,5 +1,5 @@
 import { parseNameAddr } from '../grammar/name-addr.js';
-import { formatUri, isSipUri, parseUri } from '../grammar/uri.js';
+import { formatUri, isSipUri, parseUri, type Uri } from '../grammar/uri.js';
 import { SipRequest } from '../message/sip-request.js';
 import type { Flow } from '../transport/transport-types.js';
 import type { NotifyContent } from './event-package.js';
@@ -123,7 +123,8 @@ export class NotifierSubscription {
   createRequest(method: string): SipRequest | undefined {
     const target = parseUri(this.remoteTarget);
     if (!target.ok) return undefined;
-    let requestUri = this.remoteTarget;
+    let requestUri: Uri = target.value;
+    let rawUri = this.remoteTarget;
     let routes: readonly string[] = this.routeSet;
     const first = this.routeSet[0];
     if (first !== undefined) {
@@ -131,18 +132,20 @@ export class NotifierSubscription {
       if (p.ok && isSipUri(p.value.uri) && !p.value.uri.params.has('lr')) {
         const params = new Map(p.value.uri.params);
         params.delete('method');
-        requestUri = formatUri({ ...p.value.uri, params, headers: new Map() });
+        requestUri = { ...p.value.uri, params, headers: new Map() };
+        rawUri = formatUri(requestUri);
         routes = [...this.routeSet.slice(1), '<' + this.remoteTarget + '>'];
       }
     }
     this.localSeq += 1;
-    const req = new SipRequest(method, requestUri);
+    // The Request-URI parsed above is handed over (no second parse of the same text).
+    const req = new SipRequest(method, requestUri, rawUri);
     req.add('Max-Forwards', '70');
     for (const r of routes) req.add('Route', r);
     req.add('From', this.localUri + ';tag=' + this.localTag);
     req.add('To', this.remoteUri + ';tag=' + this.remoteTag);
     req.add('Call-ID', this.callId);
-    req.add('CSeq', `${this.localSeq} ${method}`);
+    req.add('CSeq', this.localSeq + ' ' + method);
     return req;
   }
 }

@@ -9,14 +9,21 @@ import { EventPackageRegistry } from './event-package-registry.js';
 import { ExpiryQueue } from './expiry-queue.js';
 import { NotifierSubscription, SubscriptionState } from './notifier-subscription.js';
 import { NotifySender, type FlowLookup, type NotifierEndpoint, type NotifyOutcome } from './notify-sender.js';
-import { firstContact, flowRecordOf, recordFromSubscribe } from './record-from-subscribe.js';
-import type { SubscriptionRecord, SubscriptionStore } from './subscription-store.js';
+import { firstContact, flowRecordOf, ownString, recordFromSubscribe } from './record-from-subscribe.js';
+import type { FlowRecord, SubscriptionRecord, SubscriptionStore } from './subscription-store.js';
 
 /**
  * Local CSeq numbers reserved per store write: the stored `localSeq` runs this far ahead of the NOTIFYs
  * sent, so a subscription is written once when created, not again after each NOTIFY.
  */
 const SEQ_BLOCK = 100;
+
+/** Waiters of a NOTIFY nobody waits for (never pushed to). */
+const NO_WAITERS: ((o: NotifyOutcome) => void)[] = [];
+
+function isPromiseLike<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
 
 export interface NotifierComponents {
   log: Logger;
@@ -63,7 +70,10 @@ export class Notifier {
   private readonly sender: NotifySender;
   private readonly metrics: NotifierMetrics;
   private readonly byId = new Map<string, NotifierSubscription>();
-  private readonly byDialog = new Map<string, NotifierSubscription>();
+  /** One frozen FlowRecord per flow, shared by the subscriptions that came over it. */
+  private readonly flowRecords = new WeakMap<Flow, FlowRecord>();
+  /** Subscriptions whose id is not their local tag (records not made by this notifier), by local tag. */
+  private readonly byOtherTag = new Map<string, NotifierSubscription>();
   private readonly activeCount = new Map<string, number>();
   private readonly expiries: ExpiryQueue<NotifierSubscription>;
   private readonly ended = new WeakSet<NotifierSubscription>();
@@ -156,7 +166,7 @@ export class Notifier {
     this.endpoint.offRequest('SUBSCRIBE');
     this.expiries.dispose();
     this.byId.clear();
-    this.byDialog.clear();
+    this.byOtherTag.clear();
     this.activeCount.clear();
   }
 
@@ -224,7 +234,8 @@ export class Notifier {
 
   // ---- SUBSCRIBE -----------------------------------------------------------------------------
 
-  private async onSubscribe(ctx: ServerContext): Promise<void> {
+  /** Not async itself: the promise of the create or refresh path is handed to the endpoint as it is. */
+  private onSubscribe(ctx: ServerContext): Promise<void> | undefined {
     const req = ctx.request;
     const ev = parseEventHeader(req.get('event'));
     if (!ev.ok) {
@@ -245,8 +256,8 @@ export class Notifier {
     const expires = this.negotiateExpires(ctx, pkg);
     if (expires === undefined) return;
     if (!this.checkBody(ctx, pkg)) return;
-    if (req.toTag !== undefined) await this.onRefresh(ctx, pkg, ev.value.id, expires);
-    else await this.onCreate(ctx, pkg, ev.value.id, expires);
+    if (req.toTag !== undefined) return this.onRefresh(ctx, pkg, ev.value.id, expires);
+    return this.onCreate(ctx, pkg, ev.value.id, expires);
   }
 
   /**
@@ -287,13 +298,15 @@ export class Notifier {
     expires: number,
   ) {
     const req = ctx.request;
-    const outcome = await pkg.accept(req, {
+    const accepted = pkg.accept(req, {
       server: ctx,
       flow: ctx.flow,
       eventId,
       expires,
       existing: undefined,
     });
+    // A package that decides at once costs no turn of the microtask queue.
+    const outcome = isPromiseLike(accepted) ? await accepted : accepted;
     if (!outcome.ok) {
       ctx.respond(outcome.status, outcome.reason, outcome.headers);
       return;
@@ -301,6 +314,7 @@ export class Notifier {
     const rec = recordFromSubscribe(req, {
       localTag: ctx.localTag,
       flow: ctx.flow,
+      flowRecord: this.flowRecordFor(ctx.flow),
       event: pkg.name.toLowerCase(),
       eventId,
       expires,
@@ -357,9 +371,12 @@ export class Notifier {
     // granted). §4.2.1.2: "Upon successfully accepting or refreshing a subscription, notifiers MUST send a
     // NOTIFY request immediately to communicate the current resource state to the subscriber."
     ctx.respond(200, undefined, this.okHeaders(ctx, expires));
-    this.log.debug({ id: sub.id, event: sub.event, expires, flow: ctx.flow.id }, 'subscription created');
-    const content = await this.stateContent(sub, 'created');
-    this.sender.enqueue(sub, { content, waiters: [] });
+    if (this.log.isLevelEnabled('debug')) {
+      this.log.debug({ id: sub.id, event: sub.event, expires, flow: ctx.flow.id }, 'subscription created');
+    }
+    const pending = this.stateContent(sub, 'created');
+    const content = isPromiseLike(pending) ? await pending : pending;
+    this.sender.enqueue(sub, { content, waiters: NO_WAITERS });
   }
 
   private async onRefresh(
@@ -369,8 +386,17 @@ export class Notifier {
     expires: number,
   ) {
     const req = ctx.request;
-    const key = req.callId + '\u0000' + (req.toTag ?? '') + '\u0000' + (req.fromTag ?? '');
-    const sub = this.byDialog.get(key);
+    // RFC 3261 §12.2.2: the dialog is matched by Call-ID, local tag (the request's To tag) and remote tag
+    // (its From tag). The local tag is the subscription id: one lookup by id, then the other two compared.
+    const toTag = req.toTag ?? '';
+    const found = this.byId.get(toTag) ?? this.byOtherTag.get(toTag);
+    const sub =
+      found !== undefined &&
+      found.localTag === req.toTag &&
+      found.callId === req.callId &&
+      found.remoteTag === (req.fromTag ?? '')
+        ? found
+        : undefined;
     // RFC 6665 §4.2.1.3 (paraphrase): a SUBSCRIBE within a dialog that matches no subscription of this
     // notifier is answered 481 (Subscription Does Not Exist). One subscription per dialog here: another
     // event or id in the same dialog is refused as well.
@@ -408,7 +434,7 @@ export class Notifier {
     // RFC 6665 §4.1.2.1 (paraphrase): SUBSCRIBE is a target refresh request; its Contact replaces the
     // remote target.
     const contact = firstContact(req);
-    if (contact !== undefined) sub.remoteTarget = contact;
+    if (contact !== undefined) sub.remoteTarget = ownString(contact);
     if (outcome.packageState !== undefined) sub.packageState = outcome.packageState;
     sub.expiresAt = this.now() + expires * 1000;
     this.expiries.schedule(sub, sub.expiresAt);
@@ -438,7 +464,16 @@ export class Notifier {
 
   private takeFlow(sub: NotifierSubscription, flow: Flow): void {
     sub.flow = flow;
-    if (sub.flowRecord.flowId !== flow.id) sub.flowRecord = flowRecordOf(flow);
+    if (sub.flowRecord.flowId !== flow.id) sub.flowRecord = this.flowRecordFor(flow);
+  }
+
+  private flowRecordFor(flow: Flow): FlowRecord {
+    let r = this.flowRecords.get(flow);
+    if (r === undefined) {
+      r = Object.freeze(flowRecordOf(flow));
+      this.flowRecords.set(flow, r);
+    }
+    return r;
   }
 
   private changed(event: string, what: 'created' | 'terminated'): void {
@@ -459,7 +494,7 @@ export class Notifier {
 
   private insert(sub: NotifierSubscription): void {
     this.byId.set(sub.id, sub);
-    this.byDialog.set(sub.dialogKey, sub);
+    if (sub.id !== sub.localTag) this.byOtherTag.set(sub.localTag, sub);
     this.activeCount.set(sub.event, (this.activeCount.get(sub.event) ?? 0) + 1);
     this.expiries.schedule(sub, sub.expiresAt);
   }
@@ -467,24 +502,33 @@ export class Notifier {
   private remove(sub: NotifierSubscription): void {
     if (this.byId.get(sub.id) !== sub) return;
     this.byId.delete(sub.id);
-    this.byDialog.delete(sub.dialogKey);
+    if (sub.id !== sub.localTag && this.byOtherTag.get(sub.localTag) === sub)
+      this.byOtherTag.delete(sub.localTag);
     this.expiries.cancel(sub);
     const n = (this.activeCount.get(sub.event) ?? 1) - 1;
     if (n > 0) this.activeCount.set(sub.event, n);
     else this.activeCount.delete(sub.event);
   }
 
-  private async stateContent(sub: NotifierSubscription, cause: StateNotifyCause): Promise<NotifyContent> {
+  /** The package's state NOTIFY content; a plain value when the package answers synchronously. */
+  private stateContent(
+    sub: NotifierSubscription,
+    cause: StateNotifyCause,
+  ): NotifyContent | Promise<NotifyContent> {
     const pkg = this.packages.get(sub.event);
     if (!pkg) return {};
-    try {
-      return await pkg.initialNotify(sub, cause);
-    } catch (err) {
+    const failed = (err: unknown): NotifyContent => {
       this.log.error(
         { err, id: sub.id, event: sub.event },
         'package initialNotify failed; empty NOTIFY sent',
       );
       return {};
+    };
+    try {
+      const c = pkg.initialNotify(sub, cause);
+      return isPromiseLike(c) ? Promise.resolve(c).then(undefined, failed) : c;
+    } catch (err) {
+      return failed(err);
     }
   }
 

@@ -14,6 +14,8 @@ import type { FlowRecord } from './subscription-store.js';
 /** CSeq numbers one NOTIFY may use: its own and one digest retry (RFC 3261 §22.2). */
 const RETRY_HEADROOM = 2;
 
+const OWNED: RequestOptions = Object.freeze({ owned: true });
+
 /** The part of `SipEndpoint` the notifier uses. */
 export interface NotifierEndpoint {
   onRequest(method: string, handler: RequestHandler): void;
@@ -66,6 +68,8 @@ export interface NotifySenderInit {
  * content is kept (older waiters resolve as `superseded`).
  */
 export class NotifySender {
+  private readonly contacts = new WeakMap<Flow, string>();
+
   constructor(
     private readonly log: Logger,
     private readonly endpoint: NotifierEndpoint,
@@ -93,6 +97,19 @@ export class NotifySender {
   /** Contact of our 2xx and NOTIFYs: configured, else the local address of the flow. */
   contactFor(flow: Flow | undefined, rec?: FlowRecord): string {
     if (this.init.contact !== undefined) return this.init.contact;
+    if (flow !== undefined) {
+      // A flow's local address never changes: one Contact string per flow.
+      let c = this.contacts.get(flow);
+      if (c === undefined) {
+        c = this.formatContact(flow, undefined);
+        this.contacts.set(flow, c);
+      }
+      return c;
+    }
+    return this.formatContact(undefined, rec);
+  }
+
+  private formatContact(flow: Flow | undefined, rec: FlowRecord | undefined): string {
     const transport = flow?.transport ?? rec?.transport ?? 'udp';
     const address = flow?.local.address ?? rec?.localAddress ?? '127.0.0.1';
     const port = flow?.local.port ?? rec?.localPort ?? 5060;
@@ -152,10 +169,11 @@ export class NotifySender {
       req.body = typeof c.body === 'string' ? Buffer.from(c.body) : c.body;
     }
     const creds = this.init.notifyCredentials?.(sub);
+    // The request was built for this send alone: the endpoint may add its Via in place.
     const res = await this.endpoint.request(
       req,
       this.targetFor(sub),
-      creds ? { credentials: creds } : undefined,
+      creds ? { credentials: creds, owned: true } : OWNED,
     );
     // A digest retry (RFC 3261 §22.2) used CSeq+1: keep the dialog's local sequence number in step.
     const rc = res.tryCSeq();

@@ -8,6 +8,8 @@ export interface RecordInit {
   /** Our To tag (also the subscription id). */
   localTag: string;
   flow: Flow;
+  /** The flow's record when the caller keeps one per flow (shared by its subscriptions, never mutated). */
+  flowRecord?: FlowRecord;
   event: string;
   eventId: string | undefined;
   expires: number;
@@ -34,23 +36,25 @@ export function recordFromSubscribe(req: SipRequest, init: RecordInit): Subscrip
   if (!from.ok || !to.ok || !cseq.ok || !callId.ok || remoteTag === undefined || target === undefined) {
     return undefined;
   }
+  const rr = req.getAll('record-route');
+  for (let i = 0; i < rr.length; i++) rr[i] = ownString(rr[i] as string);
   return {
     id: init.localTag,
     event: init.event,
-    eventId: init.eventId ?? null,
+    eventId: init.eventId === undefined ? null : ownString(init.eventId),
     state: init.state,
-    callId: callId.value,
+    callId: ownString(callId.value),
     localTag: init.localTag,
-    remoteTag,
-    localUri: withoutTag(to.value),
-    remoteUri: withoutTag(from.value),
+    remoteTag: ownString(remoteTag),
+    localUri: ownString(withoutTag(to.value)),
+    remoteUri: ownString(withoutTag(from.value)),
     localSeq: 0,
     remoteSeq: cseq.value.seq,
-    remoteTarget: target,
-    routeSet: req.getAll('record-route'),
+    remoteTarget: ownString(target),
+    routeSet: rr,
     expiresAt: init.now + init.expires * 1000,
     createdAt: init.now,
-    flow: flowRecordOf(init.flow),
+    flow: init.flowRecord ?? flowRecordOf(init.flow),
     packageState: init.packageState ?? null,
   };
 }
@@ -67,6 +71,16 @@ export function flowRecordOf(flow: Flow): FlowRecord {
   };
 }
 
+/**
+ * A copy of `s` that references no other string. Header values of a parsed message are slices of the
+ * whole message text, and strings built from them are trees over those slices: a subscription keeping
+ * them would keep every SUBSCRIBE's text alive for its lifetime (minutes, in the old generation).
+ */
+export function ownString(s: string): string {
+  // Concatenation then slicing makes V8 flatten into a fresh string; the slice refers to that one only.
+  return s.length === 0 ? '' : (' ' + s).slice(1);
+}
+
 /** The URI of the first Contact (not `*`), as text. */
 export function firstContact(req: SipRequest): string | undefined {
   const c = req.tryContacts();
@@ -77,6 +91,8 @@ export function firstContact(req: SipRequest): string | undefined {
 }
 
 function withoutTag(na: NameAddr): string {
+  // The To of a dialog-creating SUBSCRIBE has no parameters at all: nothing to take out.
+  if (na.params.size === 0) return formatNameAddr(na);
   const params = new Map(na.params);
   params.delete('tag');
   return formatNameAddr({ ...na, params });

@@ -1,3 +1,4 @@
+import type { LaneTimerTarget, TimerLanes } from './timer-lanes.js';
 import { Transaction, type TransactionInit } from './transaction.js';
 import { TransactionState } from './transaction-state.js';
 import type { ClientTransactionUser } from './transaction-user.js';
@@ -17,14 +18,25 @@ export interface NonInviteClientTransactionInit<
  *     +--------------200-699----------------^
  *   Trying/Proceeding --Timer F (timeout) / transport error--> Terminated
  */
-export class NonInviteClientTransaction<R extends { readonly status: number }> extends Transaction {
+export class NonInviteClientTransaction<R extends { readonly status: number }>
+  extends Transaction
+  implements LaneTimerTarget
+{
   readonly kind = 'non_invite_client' as const;
-  private readonly request: Buffer;
-  private readonly user: ClientTransactionUser<R>;
+  private readonly lanes: TimerLanes | undefined;
+  /** Sequence numbers of Timers E and F in `lanes` (0: not running). */
+  private seqE = 0;
+  private seqF = 0;
+  // Both are released once a final response arrived (the TU only when it has no `onTerminated`): a
+  // completed transaction lingers for Timer K (5 s over UDP) only to absorb response retransmissions and
+  // needs neither, and the TU (with the request it built and whatever waits on it) is collected young.
+  private request: Buffer;
+  private user: ClientTransactionUser<R>;
   private timerE = 0;
 
   constructor(init: NonInviteClientTransactionInit<R>) {
     super(init, TransactionState.Trying);
+    this.lanes = init.lanes;
     this.request = init.request;
     this.user = init.user;
     this.metrics?.transactionCreated(this.kind);
@@ -38,12 +50,51 @@ export class NonInviteClientTransaction<R extends { readonly status: number }> e
    */
   start(): void {
     if (this.current !== TransactionState.Trying) return;
-    this.startTimer('F', this.timers.t1x64, () => this.onTimerF());
+    const lanes = this.lanes;
+    if (lanes) this.seqF = lanes.schedule(this.timers.t1x64, this);
+    else this.startTimer('F', this.timers.t1x64, () => this.onTimerF());
     if (!this.channel.reliable) {
       this.timerE = this.timers.t1;
-      this.startTimer('E', this.timerE, () => this.onTimerE());
+      this.armE();
     }
     this.transmit(this.request, false);
+  }
+
+  private armE(): void {
+    if (this.lanes) this.seqE = this.lanes.schedule(this.timerE, this);
+    else this.startTimer('E', this.timerE, () => this.onTimerE());
+  }
+
+  /** LaneTimerTarget: Timer E or F expired in the shared lanes. */
+  laneTimerFired(ms: number, seq: number): void {
+    if (this.current === TransactionState.Terminated) return;
+    if (seq === this.seqE && ms === this.timerE) {
+      this.seqE = 0;
+      this.onTimerE();
+    } else if (seq === this.seqF && ms === this.timers.t1x64) {
+      this.seqF = 0;
+      this.onTimerF();
+    }
+  }
+
+  private stopTimersEF(): void {
+    const lanes = this.lanes;
+    if (lanes) {
+      if (this.seqE !== 0) lanes.cancel(this.timerE, this.seqE);
+      if (this.seqF !== 0) lanes.cancel(this.timers.t1x64, this.seqF);
+      this.seqE = 0;
+      this.seqF = 0;
+    } else {
+      this.stopTimer('E');
+      this.stopTimer('F');
+    }
+  }
+
+  override activeTimers(): string[] {
+    const names = super.activeTimers();
+    if (this.seqE !== 0) names.push('E');
+    if (this.seqF !== 0) names.push('F');
+    return names;
   }
 
   /** Feeds a matching response; returns true when it was a retransmission the machine absorbed. */
@@ -65,9 +116,11 @@ export class NonInviteClientTransaction<R extends { readonly status: number }> e
         // Timer K to fire in T4 seconds for unreliable transports, and zero seconds for reliable
         // transports."
         this.current = TransactionState.Completed;
-        this.stopTimer('E');
-        this.stopTimer('F');
+        this.stopTimersEF();
         this.user.onResponse(res);
+        // A TU that asked to hear of the termination keeps being referenced until Timer K.
+        if (this.user.onTerminated === undefined) this.release();
+        else this.request = NO_BYTES;
         if (this.current === TransactionState.Completed) {
           this.startWaitTimer('K', this.channel.reliable ? 0 : this.timers.t4);
         }
@@ -91,7 +144,7 @@ export class NonInviteClientTransaction<R extends { readonly status: number }> e
     if (this.current === TransactionState.Trying) this.timerE = Math.min(2 * this.timerE, this.timers.t2);
     else if (this.current === TransactionState.Proceeding) this.timerE = this.timers.t2;
     else return;
-    this.startTimer('E', this.timerE, () => this.onTimerE());
+    this.armE();
     this.transmit(this.request, 'request');
   }
 
@@ -112,6 +165,22 @@ export class NonInviteClientTransaction<R extends { readonly status: number }> e
   }
 
   protected notifyTerminated(): void {
-    this.user.onTerminated?.();
+    this.stopTimersEF();
+    const user = this.user;
+    this.release();
+    user.onTerminated?.();
+  }
+
+  /** Drops the request bytes and the TU (nothing is sent or reported after a final response). */
+  private release(): void {
+    this.request = NO_BYTES;
+    this.user = NO_USER as ClientTransactionUser<R>;
   }
 }
+
+const NO_BYTES = Buffer.alloc(0);
+const NO_USER: ClientTransactionUser<{ readonly status: number }> = Object.freeze({
+  onResponse: () => undefined,
+  onTimeout: () => undefined,
+  onTransportError: () => undefined,
+});

@@ -20,7 +20,7 @@ export class NonInviteServerTransaction extends Transaction {
 
   constructor(init: NonInviteServerTransactionInit) {
     super(init, TransactionState.Trying);
-    this.user = init.user ?? {};
+    this.user = init.user ?? NO_USER;
     this.metrics?.transactionCreated(this.kind);
   }
 
@@ -84,3 +84,5 @@ export class NonInviteServerTransaction extends Transaction {
     this.user.onTerminated?.();
   }
 }
+
+const NO_USER: ServerTransactionUser = Object.freeze({});

@@ -23,3 +23,13 @@ export const KNOWN_METHODS: ReadonlySet<string> = new Set([
 export function methodLabel(method: string): string {
   return KNOWN_METHODS.has(method) ? method : 'other';
 }
+
+const CANONICAL = new Map<string, string>([...KNOWN_METHODS].map((m) => [m, m]));
+
+/**
+ * The method string to keep in a long-lived object: a known method as the one shared constant (a parsed
+ * message carries its own copy of the method name, 32 bytes held per transaction for Timer J otherwise).
+ */
+export function sharedMethod(method: string): string {
+  return CANONICAL.get(method) ?? method;
+}

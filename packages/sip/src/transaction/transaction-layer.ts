@@ -14,6 +14,7 @@ import {
   rfc2543TransactionKey,
   serverTransactionKey,
 } from './transaction-key.js';
+import { sharedMethod } from './sip-methods.js';
 import { TransactionMetrics } from './transaction-metrics.js';
 import type { TransactionKind } from './transaction-state.js';
 import {
@@ -24,6 +25,7 @@ import {
 import type { ClientTransactionUser, ServerTransactionUser } from './transaction-user.js';
 import type { Transaction } from './transaction.js';
 import type { TransactionOutcome } from './transaction-state.js';
+import { TimerLanes } from './timer-lanes.js';
 import { WaitTimerQueue } from './wait-timer-queue.js';
 
 export type ClientTransaction =
@@ -64,6 +66,8 @@ export class TransactionLayer {
   private readonly servers = new Map<string, ServerTransaction>();
   /** Timers D, I, J, K of every transaction share one Node timer. */
   private readonly waitQueue = new WaitTimerQueue();
+  /** Timers E and F of every non-INVITE client transaction, and UAS deadlines, share one Node timer. */
+  readonly lanes = new TimerLanes();
   private readonly serverEndedHook: TransactionLayerInit['onServerTerminated'];
 
   constructor(components: TransactionLayerComponents, init: TransactionLayerInit = {}) {
@@ -87,16 +91,22 @@ export class TransactionLayer {
   /**
    * Creates (but does not start) the client transaction for `request`, which must already carry its top
    * Via with an RFC 3261 branch. The request is serialized once here; later changes to it are not sent.
+   * `topBranch`: the branch of that Via when the caller just wrote it (saves parsing it back).
    */
   createClient(
     request: SipRequest,
     channel: TransactionChannel,
     user: ClientTransactionUser<SipResponse>,
+    topBranch?: string,
   ): CreateClientResult {
-    const via = request.topVia();
-    if (!via) return { ok: false, error: 'no-via' };
-    if (!isRfc3261Branch(via.branch)) return { ok: false, error: 'no-branch' };
-    const id = clientTransactionKey(via.branch, request.method);
+    let branch = topBranch;
+    if (branch === undefined) {
+      const via = request.topVia();
+      if (!via) return { ok: false, error: 'no-via' };
+      branch = via.branch;
+    }
+    if (!isRfc3261Branch(branch)) return { ok: false, error: 'no-branch' };
+    const id = clientTransactionKey(branch, request.method);
     if (this.clients.has(id)) return { ok: false, error: 'duplicate' };
     const base = {
       id,
@@ -107,6 +117,7 @@ export class TransactionLayer {
       request: request.serialize(),
       user,
       waitQueue: this.waitQueue,
+      lanes: this.lanes,
       onTerminated: this.clientEnded,
     };
     const tx: ClientTransaction =
@@ -137,7 +148,7 @@ export class TransactionLayer {
       channel,
       timers: this.timers,
       metrics: this.metrics,
-      method: request.method,
+      method: sharedMethod(request.method),
       waitQueue: this.waitQueue,
       onTerminated: this.serverEnded,
     };
@@ -189,6 +200,7 @@ export class TransactionLayer {
     this.clients.clear();
     this.servers.clear();
     this.waitQueue.clear();
+    this.lanes.clear();
     if (all.length > 0) this.log.debug({ count: all.length }, 'transactions disposed');
   }
 

@@ -28,7 +28,8 @@ const OUTCOMES: readonly TransactionOutcome[] = ['completed', 'timeout', 'transp
  */
 export class TransactionMetrics {
   private readonly created = new Map<TransactionKind, CounterChild>();
-  private readonly ended = new Map<string, CounterChild>();
+  /** Terminated-transaction children by kind then outcome (no key string built per termination). */
+  private readonly endedBy = new Map<TransactionKind, Map<TransactionOutcome, CounterChild>>();
   readonly retransmitOut: CounterChild;
   readonly retransmitIn: CounterChild;
   private readonly sentByMethod = new Map<string, CounterChild>();
@@ -46,7 +47,11 @@ export class TransactionMetrics {
     ]);
     for (const k of KINDS) {
       this.created.set(k, created.child(k));
-      for (const o of OUTCOMES) this.ended.set(k + '/' + o, ended.child(k, o));
+      const byOutcome = new Map<TransactionOutcome, CounterChild>();
+      for (const o of OUTCOMES) {
+        byOutcome.set(o, ended.child(k, o));
+      }
+      this.endedBy.set(k, byOutcome);
     }
     this.retransmitOut = rtx.child('out');
     this.retransmitIn = rtx.child('in');
@@ -85,6 +90,6 @@ export class TransactionMetrics {
   }
 
   transactionEnded(kind: TransactionKind, outcome: TransactionOutcome): void {
-    this.ended.get(kind + '/' + outcome)?.inc();
+    this.endedBy.get(kind)?.get(outcome)?.inc();
   }
 }

@@ -2,6 +2,7 @@ import type { TransactionChannel } from './transaction-channel.js';
 import type { RetransmitKind, TransactionMetrics } from './transaction-metrics.js';
 import { TransactionState, type TransactionKind, type TransactionOutcome } from './transaction-state.js';
 import type { TransactionTimers } from './transaction-timers.js';
+import type { TimerLanes } from './timer-lanes.js';
 import type { WaitTimerQueue, WaitTimerTarget } from './wait-timer-queue.js';
 
 /** What every transaction machine is built from. */
@@ -18,6 +19,11 @@ export interface TransactionInit {
    * The transaction layer passes one queue to all its transactions.
    */
   waitQueue?: WaitTimerQueue;
+  /**
+   * Shared lanes for cancellable timers (Timers E and F of the non-INVITE client transaction); without
+   * them those timers are `setTimeout`s of their own. The transaction layer passes one set to all.
+   */
+  lanes?: TimerLanes;
   /** Called once on termination, before the `onTermination` listeners (the layer's table upkeep). */
   onTerminated?: (tx: Transaction, outcome: TransactionOutcome) => void;
 }

@@ -5,6 +5,7 @@ import type { SipResponse } from '../message/sip-response.js';
 import type { ServerTransaction } from '../transaction/transaction-layer.js';
 import type { ServerTransactionUser } from '../transaction/transaction-user.js';
 import type { TransactionChannel } from '../transaction/transaction-channel.js';
+import type { LaneTimerTarget, TimerLanes } from '../transaction/timer-lanes.js';
 import type { TransactionTimers } from '../transaction/transaction-timers.js';
 import type { Flow } from '../transport/transport-types.js';
 import type { EndpointMetrics } from './endpoint-metrics.js';
@@ -36,7 +37,7 @@ export interface ServerContextHost {
  * For INVITE, a 2xx is retransmitted by this context (the TU, RFC 3261 §13.3.1.4) until the ACK arrives
  * or 64*T1 passes.
  */
-export class ServerContext implements ServerTransactionUser {
+export class ServerContext implements ServerTransactionUser, LaneTimerTarget {
   readonly request: SipRequest;
   readonly flow: Flow;
   readonly transaction: ServerTransaction | undefined;
@@ -46,6 +47,10 @@ export class ServerContext implements ServerTransactionUser {
   private readonly cancelListeners: (() => void)[] = [];
   private readonly ackListeners: ((ack: SipRequest) => void)[] = [];
   private deadline: NodeJS.Timeout | undefined;
+  /** A deadline kept in shared timer lanes (`_armTransactionDeadline`): lanes, duration, sequence. */
+  private deadlineLanes: TimerLanes | undefined;
+  private deadlineMs = 0;
+  private deadlineSeq = 0;
   private retransmit:
     { timer: NodeJS.Timeout | undefined; interval: number; elapsed: number; data: Buffer } | undefined;
   private readonly statelessChannel: TransactionChannel | undefined;
@@ -210,6 +215,31 @@ export class ServerContext implements ServerTransactionUser {
     this.deadline.unref();
   }
 
+  /**
+   * @internal Like `_armDeadline` for a request with a server transaction, kept in the shared `lanes`
+   * (no timer object or closure per request): when no final response was sent by then, a warning is
+   * logged and the transaction is dropped (the client's transaction has timed out: Timer F).
+   */
+  _armTransactionDeadline(lanes: TimerLanes, ms: number): void {
+    this.clearDeadline();
+    this.deadlineLanes = lanes;
+    this.deadlineMs = ms;
+    this.deadlineSeq = lanes.schedule(ms, this);
+  }
+
+  /** LaneTimerTarget: the transaction deadline passed. */
+  laneTimerFired(ms: number, seq: number): void {
+    if (seq !== this.deadlineSeq || ms !== this.deadlineMs) return;
+    this.deadlineLanes = undefined;
+    this.deadlineSeq = 0;
+    if (this.final !== 0) return;
+    this.host.log.warn(
+      { method: this.request.method, callId: this.request.get('call-id') },
+      'handler sent no final response',
+    );
+    this.transaction?.dispose();
+  }
+
   /** ServerTransactionUser (non-INVITE): the transaction ended. */
   onTerminated(): void {
     this._dispose();
@@ -227,6 +257,11 @@ export class ServerContext implements ServerTransactionUser {
   private clearDeadline(): void {
     if (this.deadline) clearTimeout(this.deadline);
     this.deadline = undefined;
+    if (this.deadlineLanes !== undefined) {
+      this.deadlineLanes.cancel(this.deadlineMs, this.deadlineSeq);
+      this.deadlineLanes = undefined;
+      this.deadlineSeq = 0;
+    }
   }
 
   /**

@@ -229,12 +229,25 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
    * have `res.local === true` and `res.localReason` set. Without a
    * target the Request-URI is used (IP literal or A/AAAA lookup; no RFC 3263 NAPTR/SRV).
    */
-  async request(req: SipRequest, target?: RequestTarget, opts?: RequestOptions): Promise<SipResponse> {
-    if (this.stopped) return createResponse(req, 503, 'Service Unavailable').markLocal('stopped');
-    const dest = target ?? (await targetFromUri(req.uri));
-    if (!dest) return createResponse(req, 503, 'Service Unavailable').markLocal('no-route');
+  request(req: SipRequest, target?: RequestTarget, opts?: RequestOptions): Promise<SipResponse> {
+    if (this.stopped)
+      return Promise.resolve(createResponse(req, 503, 'Service Unavailable').markLocal('stopped'));
+    // With a target (a flow, for in-dialog requests) nothing is awaited before the send.
+    if (target !== undefined) return this.requestTo(req, target, opts);
+    return targetFromUri(req.uri).then((dest) =>
+      dest
+        ? this.requestTo(req, dest, opts)
+        : createResponse(req, 503, 'Service Unavailable').markLocal('no-route'),
+    );
+  }
+
+  private requestTo(
+    req: SipRequest,
+    dest: RequestTarget,
+    opts: RequestOptions | undefined,
+  ): Promise<SipResponse> {
     const route = this.targets.routeFor(dest);
-    if (!route) return createResponse(req, 503, 'Service Unavailable').markLocal('no-route');
+    if (!route) return Promise.resolve(createResponse(req, 503, 'Service Unavailable').markLocal('no-route'));
     return runUacRequest(this, req, route, opts);
   }
 
@@ -435,13 +448,7 @@ export class SipEndpoint implements TransportUser, ServerContextHost {
       );
     } else if (tx) {
       // After 64*T1 the client transaction has timed out (Timer F): a late answer reaches no one.
-      ctx._armDeadline(this.transactions.timers.t1x64, () => {
-        this.log.warn(
-          { method: ctx.method, callId: ctx.request.get('call-id') },
-          'handler sent no final response',
-        );
-        tx.dispose();
-      });
+      ctx._armTransactionDeadline(this.transactions.lanes, this.transactions.timers.t1x64);
     }
     const fail = (err: unknown): void => {
       this.log.error({ err, method: ctx.method }, 'request handler failed');

@@ -5,6 +5,7 @@ import { SipRequest } from '../message/sip-request.js';
 import type { SipResponse } from '../message/sip-response.js';
 import type { TransactionChannel } from '../transaction/transaction-channel.js';
 import type { TransactionLayer } from '../transaction/transaction-layer.js';
+import type { ClientTransactionUser } from '../transaction/transaction-user.js';
 import type { Logger } from '@beckon/ops';
 import type { EndpointMetrics } from './endpoint-metrics.js';
 
@@ -30,6 +31,11 @@ export interface RequestOptions {
    * promise then normally resolves with the INVITE's 487.
    */
   signal?: AbortSignal;
+  /**
+   * Non-INVITE only: the caller hands the request over (built for this one send and not used again), so
+   * the Via is added to it in place instead of to a copy.
+   */
+  owned?: boolean;
 }
 
 /** What one send of a UAC request needs from the endpoint. */
@@ -58,17 +64,101 @@ export interface UacRoute {
  * status code has been received" and a transport failure "MUST be treated as if a 503 (Service
  * Unavailable) status code has been received". The promise never rejects.
  *
- * The request passed in is not modified (a copy carries the Via).
+ * The request passed in is not modified (a copy carries the Via), unless `opts.owned` is true.
  */
 export function runUacRequest(
   host: UacHost,
   request: SipRequest,
   route: UacRoute,
-  opts: RequestOptions = {},
+  opts: RequestOptions = NO_OPTIONS,
 ): Promise<SipResponse> {
   return new Promise<SipResponse>((resolve) => {
-    attempt(host, request, route, opts, false, resolve);
+    if (request.method === 'INVITE') attempt(host, request, route, opts, false, resolve);
+    else new NonInviteAttempt(host, request, route, opts, resolve).start(false, opts.owned === true);
   });
+}
+
+const NO_OPTIONS: RequestOptions = Object.freeze({});
+
+/**
+ * One non-INVITE request (and its digest retry): the client transaction's user, as one object instead of
+ * a closure per callback. Non-INVITE requests have no ACK and no CANCEL (§9.1: CANCEL is for INVITE).
+ */
+class NonInviteAttempt implements ClientTransactionUser<SipResponse> {
+  private settled = false;
+  private authTried = false;
+  private req: SipRequest | undefined;
+
+  constructor(
+    private readonly host: UacHost,
+    private original: SipRequest,
+    private readonly route: UacRoute,
+    private readonly opts: RequestOptions,
+    private readonly resolve: (res: SipResponse) => void,
+  ) {}
+
+  start(authTried: boolean, owned: boolean): void {
+    this.authTried = authTried;
+    this.settled = false;
+    const req = owned ? this.original : this.original.clone();
+    const branch = addVia(this.host, req, this.route);
+    this.req = req;
+    const created = this.host.transactions.createClient(req, this.route.channel, this, branch);
+    if (!created.ok) {
+      this.host.log.warn({ error: created.error }, 'client transaction not created');
+      this.settle(createResponse(req, 503, 'Service Unavailable').markLocal('no-route'));
+      return;
+    }
+    this.host.metrics.requestOut(req.method);
+    created.transaction.start();
+  }
+
+  onResponse(res: SipResponse): void {
+    if (res.status < 200) {
+      if (!this.settled) this.opts.onProvisional?.(res);
+      return;
+    }
+    if (this.settled) return;
+    const cred = this.opts.credentials;
+    if ((res.status === 401 || res.status === 407) && cred && !this.authTried) {
+      const retry = authorizedRetry(this.host, this.original, res, cred, this.req === this.original);
+      if (retry) {
+        this.original = retry;
+        this.start(true, true);
+        return;
+      }
+    }
+    this.settle(res);
+  }
+
+  onTimeout(): void {
+    this.settle(createResponse(this.req as SipRequest, 408, 'Request Timeout').markLocal('timeout'));
+  }
+
+  onTransportError(err: Error): void {
+    const req = this.req as SipRequest;
+    this.host.log.debug({ err: err.message, method: req.method }, 'request transport error');
+    this.settle(createResponse(req, 503, 'Service Unavailable').markLocal('transport-error'));
+  }
+
+  private settle(res: SipResponse): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve(res);
+  }
+}
+
+/**
+ * §8.1.1.7: "the branch parameter [...] MUST be unique across space and time"; RFC 3581 §3: "The client
+ * SHOULD include [the rport] parameter" (valueless) so the response comes back to the source port.
+ * §8.1.1.6: "A UAC MUST insert a Max-Forwards header field into each request it originates with a value
+ * that SHOULD be 70."
+ */
+function addVia(host: UacHost, req: SipRequest, route: UacRoute): string {
+  const branch = host.newBranch();
+  req.prepend('Via', `SIP/2.0/${route.viaTransport} ${route.sentBy};branch=${branch};rport`);
+  if (!req.has('max-forwards')) req.add('Max-Forwards', '70');
+  return branch;
 }
 
 function attempt(
@@ -80,12 +170,7 @@ function attempt(
   resolve: (res: SipResponse) => void,
 ): void {
   const req = original.clone();
-  // §8.1.1.7: "the branch parameter [...] MUST be unique across space and time"; RFC 3581 §3: "The client
-  // SHOULD include [the rport] parameter" (valueless) so the response comes back to the source port.
-  req.prepend('Via', `SIP/2.0/${route.viaTransport} ${route.sentBy};branch=${host.newBranch()};rport`);
-  // §8.1.1.6: "A UAC MUST insert a Max-Forwards header field into each request it originates with a value
-  // that SHOULD be 70."
-  if (!req.has('max-forwards')) req.add('Max-Forwards', '70');
+  addVia(host, req, route);
   let settled = false;
   const acks = new Map<string, Buffer>();
   let detach = (): void => {};
@@ -124,7 +209,7 @@ function attempt(
         ack2xx(host, req, res, route, acks);
       if (settled) return;
       if ((res.status === 401 || res.status === 407) && opts.credentials && !authTried) {
-        const retry = authorizedRetry(host, original, res, opts.credentials);
+        const retry = authorizedRetry(host, original, res, opts.credentials, false);
         if (retry) {
           settled = true;
           attempt(host, retry, route, opts, true, resolve);
@@ -199,6 +284,7 @@ function authorizedRetry(
   original: SipRequest,
   res: SipResponse,
   cred: RequestCredentials,
+  hasVia: boolean,
 ): SipRequest | undefined {
   const proxy = res.status === 407;
   const challenges = res.getRows(proxy ? 'proxy-authenticate' : 'www-authenticate');
@@ -217,6 +303,8 @@ function authorizedRetry(
     return undefined;
   }
   const retry = original.clone();
+  // An owned request carries the Via of the first attempt; the retry gets a fresh one.
+  if (hasVia) retry.removeFirstValue('via');
   const cseq = original.tryCSeq();
   if (!cseq.ok) return undefined;
   retry.set('CSeq', `${cseq.value.seq + 1} ${cseq.value.method}`);

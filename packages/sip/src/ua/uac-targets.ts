@@ -17,6 +17,9 @@ export interface UacTransport extends TargetSender {
  * `SendTarget.local`).
  */
 export class UacTargets {
+  /** Routes over UDP flows, which depend on the flow alone (its local address and port). */
+  private readonly udpRoutes = new WeakMap<Flow, UacRoute>();
+
   constructor(
     private readonly transport: UacTransport,
     private readonly advertisedHost: string | undefined,
@@ -24,6 +27,18 @@ export class UacTargets {
 
   routeFor(dest: Flow | SendTarget): UacRoute | undefined {
     if (isFlow(dest)) {
+      if (!dest.reliable) {
+        let r = this.udpRoutes.get(dest);
+        if (r === undefined) {
+          r = {
+            channel: flowChannel(dest),
+            viaTransport: dest.transport.toUpperCase(),
+            sentBy: formatHostPort(this.hostFor(dest.local.address), dest.local.port),
+          };
+          this.udpRoutes.set(dest, r);
+        }
+        return r;
+      }
       const listener = this.listenerFor(dest.transport, dest.local.address);
       const port = dest.reliable && listener ? listener.port : dest.local.port;
       return {

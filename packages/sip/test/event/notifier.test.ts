@@ -155,6 +155,15 @@ void describe('Notifier', () => {
     assert.ok((notifier.get(id)?.expiresAt ?? 0) > before);
     await until(() => dev.seen.length === 2, 'refresh NOTIFY');
     assert.equal(notifier.size, 1);
+    // RFC 3261 §12.2.2: the dialog is Call-ID + both tags; our tag with another Call-ID or From tag is
+    // no dialog of ours -> 481.
+    const otherCallId = refreshReq(req, res, 299, 300);
+    otherCallId.set('Call-ID', 'not-the-dialog@127.0.0.1');
+    assert.equal((await device.endpoint.request(otherCallId, udp)).status, 481);
+    const otherFromTag = refreshReq(req, res, 299, 300);
+    otherFromTag.set('From', (req.get('from') ?? '').replace(/;tag=[^;]*/, ';tag=someone-else'));
+    assert.equal((await device.endpoint.request(otherFromTag, udp)).status, 481);
+    assert.equal(notifier.size, 1);
     // Out of order CSeq -> 500.
     const old = await device.endpoint.request(refreshReq(req, res, 10, 300), udp);
     assert.equal(old.status, 500);

@@ -95,6 +95,44 @@ void describe('SipEndpoint outbound', () => {
     assert.equal((await p).status, 200);
   });
 
+  void test('owned request: the Via is added in place; a digest retry carries one fresh Via', async () => {
+    const { net, ep } = s;
+    const store = new InMemoryCredentialStore();
+    store.set('beckon', 'dev1', { kind: 'password', password: 's3cret' });
+    const server = new DigestServer(
+      { log: silentLogger(), metrics: new MetricsRegistry(), credentials: store },
+      { realm: 'beckon', algorithms: ['MD5'] },
+    );
+    const req = ep.createRequest('NOTIFY', 'sip:dev1@127.0.0.1:5070', {
+      from: '<sip:beckon@127.0.0.1>',
+      to: '<sip:dev1@127.0.0.1>;tag=abc',
+      cseq: 3,
+    });
+    const p = ep.request(req, target, {
+      credentials: { username: 'dev1', password: 's3cret' },
+      owned: true,
+    });
+    await Promise.resolve();
+    assert.equal(req.getAll('via').length, 1, 'the handed-over request carries the Via');
+    answer(
+      net,
+      401,
+      server.challenge().map((c) => ['WWW-Authenticate', c] as [string, string]),
+    );
+    await Promise.resolve();
+    const [first, second] = net.requests();
+    assert.ok(first && second);
+    assert.equal(first.getAll('via').length, 1);
+    assert.equal(second.getAll('via').length, 1);
+    assert.notEqual(second.topVia()?.branch, first.topVia()?.branch);
+    assert.equal(second.cseq().seq, 4);
+    assert.equal(second.callId, first.callId);
+    const v = await server.verify('NOTIFY', second.get('authorization'));
+    assert.equal(v.ok, true);
+    answer(net, 200);
+    assert.equal((await p).status, 200);
+  });
+
   void test('a second 401 is returned to the caller (only one retry)', async () => {
     const { net, ep } = s;
     const req = ep.createRequest('REGISTER', 'sip:127.0.0.1:5070', { from: '<sip:dev1@127.0.0.1>' });
