@@ -3,3 +3,4 @@ export * from './logger.js';
 export * from './bad-input-reporter.js';
 export * from './spawn-module-worker.js';
 export * from './counter-deltas.js';
+export * from './sharded-map.js';

@@ -1,8 +1,16 @@
-export interface ExpiryWheelInit {
+import { ShardedMap } from '@beckon/ops';
+
+export interface ExpiryWheelInit<T = unknown> {
   /** Resolution: items fire at most this late (default 1000 ms). */
   readonly tickMs?: number;
   /** Clock (default Date.now); tests inject their own. */
   readonly now?: () => number;
+  /**
+   * A number unique to each scheduled item (a new object standing for the same item is cancelled-then-
+   * scheduled, never scheduled over the old one): lets the wheel keep its item index in a ShardedMap.
+   * Without it, items are keyed by identity in one Map.
+   */
+  readonly idOf?: (item: T) => number;
 }
 
 /**
@@ -13,17 +21,32 @@ export interface ExpiryWheelInit {
  */
 export class ExpiryWheel<T> {
   private readonly buckets = new Map<number, Set<T>>();
-  private readonly itemBucket = new Map<T, number>();
+  /** Bucket of each scheduled item, by `idOf(item)` (sharded: see ShardedMap) or by the item itself. */
+  private readonly itemBucket: {
+    get(k: unknown): number | undefined;
+    set(k: unknown, b: number): unknown;
+    delete(k: unknown): boolean;
+    readonly size: number;
+  };
+  private readonly key: (item: T) => unknown;
   private readonly tickMs: number;
   private readonly now: () => number;
   private lastProcessed: number;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    init: ExpiryWheelInit,
+    init: ExpiryWheelInit<T>,
     private readonly onExpire: (items: T[], now: number) => void,
   ) {
     this.tickMs = Math.max(1, init.tickMs ?? 1000);
+    const idOf = init.idOf;
+    if (idOf) {
+      this.itemBucket = new ShardedMap<number, number>() as unknown as typeof this.itemBucket;
+      this.key = idOf;
+    } else {
+      this.itemBucket = new Map<unknown, number>();
+      this.key = (item) => item;
+    }
     this.now = init.now ?? Date.now;
     this.lastProcessed = Math.floor(this.now() / this.tickMs);
   }
@@ -36,10 +59,11 @@ export class ExpiryWheel<T> {
   schedule(item: T, at: number): void {
     let b = Math.ceil(at / this.tickMs);
     if (b <= this.lastProcessed) b = this.lastProcessed + 1;
-    const old = this.itemBucket.get(item);
+    const k = this.key(item);
+    const old = this.itemBucket.get(k);
     if (old === b) return;
     if (old !== undefined) this.removeFromBucket(item, old);
-    this.itemBucket.set(item, b);
+    this.itemBucket.set(k, b);
     let set = this.buckets.get(b);
     if (!set) {
       set = new Set();
@@ -49,9 +73,10 @@ export class ExpiryWheel<T> {
   }
 
   cancel(item: T): void {
-    const b = this.itemBucket.get(item);
+    const k = this.key(item);
+    const b = this.itemBucket.get(k);
     if (b === undefined) return;
-    this.itemBucket.delete(item);
+    this.itemBucket.delete(k);
     this.removeFromBucket(item, b);
   }
 
@@ -87,7 +112,7 @@ export class ExpiryWheel<T> {
     if (!set) return;
     this.buckets.delete(b);
     for (const item of set) {
-      this.itemBucket.delete(item);
+      this.itemBucket.delete(this.key(item));
       out.push(item);
     }
   }

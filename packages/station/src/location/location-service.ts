@@ -1,4 +1,4 @@
-import type { CounterChild, Logger, MetricsRegistry } from '@beckon/ops';
+import { ShardedMap, type CounterChild, type Logger, type MetricsRegistry } from '@beckon/ops';
 import { makeBindingRecord, type Binding, type BindingKey, type BindingRecord } from './binding.js';
 import { contactKey } from './contact-key.js';
 import { ExpiryWheel } from './expiry-wheel.js';
@@ -96,9 +96,11 @@ export class LocationService {
   private readonly now: () => number;
   private readonly maxContacts: number;
   private readonly policy: TooManyContactsPolicy;
-  private readonly byAor = new Map<string, AorEntry>();
+  // Sharded: these hold one entry per AOR / instrument, and a plain Map's growth step at a few hundred
+  // thousand entries would pause REGISTER handling for tens of milliseconds (see ShardedMap).
+  private readonly byAor = new ShardedMap<string, AorEntry>();
   /** instrument -> its bindings (an instrument has a handful of lines, so per-AOR filtering is O(1)). */
-  private readonly byInstrumentIndex = new Map<string, Set<BindingRecord>>();
+  private readonly byInstrumentIndex = new ShardedMap<string, Set<BindingRecord>>();
   private readonly order = new UserIndexOrder();
   private readonly wheel: ExpiryWheel<BindingRecord>;
   /** AORs with a change being committed -> who waits for their turn (null: nobody). */
@@ -119,7 +121,8 @@ export class LocationService {
     this.maxContacts = Math.max(1, init.maxContactsPerAor ?? 10);
     this.policy = init.tooManyContacts ?? 'reject';
     this.wheel = new ExpiryWheel<BindingRecord>(
-      { tickMs: init.expiryTickMs ?? 1000, now: this.now },
+      // contactIndex: unique per binding, kept by a refresh (insert cancels the old record first).
+      { tickMs: init.expiryTickMs ?? 1000, now: this.now, idOf: (b) => b.contactIndex },
       (items, now) => this.onExpire(items, now),
     );
     const m = components.metrics;

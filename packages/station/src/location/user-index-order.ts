@@ -1,3 +1,4 @@
+import { ShardedMap } from '@beckon/ops';
 import type { BindingRecord } from './binding.js';
 
 /** One AOR in the location cache. */
@@ -20,7 +21,7 @@ export interface AorEntry {
  */
 export class UserIndexOrder {
   private items: AorEntry[] = [];
-  private readonly byIndex = new Map<number, AorEntry>();
+  private readonly byIndex = new ShardedMap<number, AorEntry>();
   private deadCount = 0;
 
   get size(): number {
