@@ -1,4 +1,4 @@
-import type { Logger, MetricsRegistry } from '@beckon/ops';
+import { ShardedMap, type Logger, type MetricsRegistry } from '@beckon/ops';
 import type { Flow } from '../transport/transport-types.js';
 import type { ServerContext } from '../ua/server-context.js';
 import type { RequestCredentials } from '../ua/uac-request.js';
@@ -69,7 +69,8 @@ export class Notifier {
   private readonly store: SubscriptionStore | undefined;
   private readonly sender: NotifySender;
   private readonly metrics: NotifierMetrics;
-  private readonly byId = new Map<string, NotifierSubscription>();
+  /** Sharded: one entry per subscription (see ShardedMap: no long pause when it grows). */
+  private readonly byId = new ShardedMap<string, NotifierSubscription>();
   /** One frozen FlowRecord per flow, shared by the subscriptions that came over it. */
   private readonly flowRecords = new WeakMap<Flow, FlowRecord>();
   /** Subscriptions whose id is not their local tag (records not made by this notifier), by local tag. */

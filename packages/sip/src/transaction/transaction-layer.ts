@@ -1,4 +1,4 @@
-import type { Logger, MetricSample, MetricsRegistry } from '@beckon/ops';
+import { ShardedMap, type Logger, type MetricSample, type MetricsRegistry } from '@beckon/ops';
 import type { SipRequest } from '../message/sip-request.js';
 import type { SipResponse } from '../message/sip-response.js';
 import { buildNon2xxAck } from './build-non2xx-ack.js';
@@ -62,8 +62,10 @@ export class TransactionLayer {
   readonly timers: TransactionTimers;
   readonly metrics: TransactionMetrics;
   private readonly log: Logger;
-  private readonly clients = new Map<string, ClientTransaction>();
-  private readonly servers = new Map<string, ServerTransaction>();
+  // Sharded: over UDP a non-INVITE server transaction lingers 32 s (Timer J), so at thousands of
+  // requests per second these hold 10^5 entries; a plain Map's growth step would pause the loop.
+  private readonly clients = new ShardedMap<string, ClientTransaction>();
+  private readonly servers = new ShardedMap<string, ServerTransaction>();
   /** Timers D, I, J, K of every transaction share one Node timer. */
   private readonly waitQueue = new WaitTimerQueue();
   /** Timers E and F of every non-INVITE client transaction, and UAS deadlines, share one Node timer. */
