@@ -8,6 +8,7 @@
 #        process against Kamailio with KAM_CHILDREN=1 (default here).
 #        BECKON_CMD overrides the command that starts Beckon (it must print `ready <pid>` or just run).
 #        REF points at the Kamailio reference harness (default ../shared/reference/kamailio-bench).
+#        WARM_S / WARM_RATE: warm-up before each measured step, both servers (default 3 s at 2,000/s; 0: none).
 set -u
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REF=${REF:-$REPO/../shared/reference/kamailio-bench}
@@ -46,6 +47,15 @@ beckon_stop() {
   local i; for i in $(seq 1 50); do kill -0 "$BPID" 2>/dev/null || break; sleep 0.1; done
   kill -KILL "$BPID" 2>/dev/null; wait "$BPID" 2>/dev/null; BPID=
 }
+# warm TARGET RATE: the same scenario for WARM_S seconds (default 3) at WARM_RATE/s (default 2,000, at most
+# the step's rate) before a measured step, on both servers alike, so that steps measure running servers
+# (JIT-compiled code) rather than their first seconds; the rows go to a separate warmup/ summary.
+warm() {
+  [ "${WARM_S:-3}" -gt 0 ] || return 0
+  local r=${WARM_RATE:-2000}; [ "$2" -lt "$r" ] && r=$2
+  run_sipp "$RES/$TAG/warmup/$1-$KIND-$TR-$2" "$SCEN" "$ST" "$r" "${WARM_S:-3}" >/dev/null
+  sleep 1
+}
 trap 'kam_stop; beckon_stop' EXIT; trap 'exit 130' INT TERM
 pin() { # pin PID: the process tree of PID on cpu0, SIPp on cpu1
   [ "$PIN" = 1 ] || return 0
@@ -62,6 +72,7 @@ for R in "${RATES[@]}"; do
   fi
   kam_start "${DEFS[@]}" || exit 1
   pin "$KAM_PID"
+  warm kamailio "$R"
   log "kamailio $KIND $TR rate=$R dur=${DUR}s"
   run_sipp "$RES/$TAG/kamailio/$KIND-$TR-$R" "$SCEN" "$ST" "$R" "$DUR"
   kam_stop
@@ -80,6 +91,7 @@ for R in "${RATES[@]}"; do
   sleep 0.5
   pin "$BPID"
   KAM_PID=$BPID SIP_PORT=$BPORT
+  warm beckon "$R"
   log "beckon $KIND $TR rate=$R dur=${DUR}s (pid $BPID)"
   run_sipp "$RES/$TAG/beckon/$KIND-$TR-$R" "$SCEN" "$ST" "$R" "$DUR"
   SIP_PORT=$KAM_SIP_PORT; KAM_PID=
