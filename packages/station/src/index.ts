@@ -17,3 +17,4 @@ export * from './callhome/index.js';
 export * from './tasks/index.js';
 export * from './station-call-home-stack.js';
 export * from './reg-event/index.js';
+export * from './authenticate-subscribe.js';

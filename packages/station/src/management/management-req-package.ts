@@ -12,6 +12,7 @@ import {
   type SubscribeOutcome,
 } from '@beckon/sip';
 import { identifyInstrument } from '../instrument/identify-instrument.js';
+import { authenticateSubscribe } from '../authenticate-subscribe.js';
 import { normalizeInstrumentId } from '../instrument/normalize-instrument.js';
 import type { ManagementProtocolRegistry } from './management-protocol-registry.js';
 import { decodeProtosList, MGMT_PROTOS_LIST_TYPE } from '@beckon/mgmt';
@@ -112,8 +113,13 @@ export class ManagementReqPackage implements EventPackage {
   async accept(req: SipRequest, _ctx: SubscribeContext): Promise<SubscribeOutcome> {
     let user: string | null = null;
     if (this.digest) {
-      const auth = await this.authenticate(req, this.digest);
-      if (!auth.ok) return auth.outcome;
+      const auth = await authenticateSubscribe(req, this.digest, this.init.instrumentSeparator ?? '/');
+      if (!auth.ok) {
+        if (auth.reason) this.rejects.child(auth.reason).inc();
+        if (auth.reason === 'auth-failed')
+          this.log.info({ username: auth.username }, 'management-req SUBSCRIBE authentication failed');
+        return auth.outcome;
+      }
       user = auth.username;
     }
     // Seed 000 §4.6: 'The "Accept" header MUST list the content-type(s) expected in the NOTIFY message
@@ -232,48 +238,6 @@ export class ManagementReqPackage implements EventPackage {
     if (instrument !== null) keys.unshift(`inst:${instrument}`);
     const device = keys[0] ?? `sub:${req.callId}`;
     return { user, instrument, keys, device };
-  }
-
-  private async authenticate(
-    req: SipRequest,
-    digest: DigestServer,
-  ): Promise<{ ok: true; username: string } | { ok: false; outcome: SubscribeOutcome }> {
-    const authorization = req.get('authorization');
-    const challenge = (stale: boolean): SubscribeOutcome => ({
-      ok: false,
-      status: 401,
-      headers: digest.challenge({ stale }).map((v) => ['WWW-Authenticate', v] as [string, string]),
-    });
-    if (authorization === undefined) return { ok: false, outcome: challenge(false) };
-    const sep = this.init.instrumentSeparator ?? '/';
-    const r = await digest.verify('SUBSCRIBE', authorization, {
-      usernameTransform: (u) => {
-        const at = u.lastIndexOf(sep);
-        return at > 0 && at + sep.length < u.length ? u.slice(0, at) : u;
-      },
-    });
-    if (r.ok) return { ok: true, username: r.username };
-    switch (r.reason) {
-      case 'missing':
-      case 'bad-nonce':
-      case 'wrong-realm':
-        return { ok: false, outcome: challenge(false) };
-      case 'stale':
-        return { ok: false, outcome: challenge(true) };
-      case 'malformed':
-      case 'not-digest':
-        this.rejects.child('bad-authorization').inc();
-        return { ok: false, outcome: { ok: false, status: 400, reason: 'Bad Authorization Header' } };
-      default:
-        // RFC 3261 §22.2 (paraphrase): credentials that do not check out are challenged again; a UA
-        // that answered one challenge gives up, which is what ends an attack by guessing.
-        this.rejects.child('auth-failed').inc();
-        this.log.info(
-          { reason: r.reason, username: r.username },
-          'management-req SUBSCRIBE authentication failed',
-        );
-        return { ok: false, outcome: { ok: false, status: 403, reason: 'Authentication Failed' } };
-    }
   }
 
   private warning(text: string): string {

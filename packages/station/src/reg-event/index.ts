@@ -5,5 +5,4 @@ export * from './reg-watch-target.js';
 export * from './reg-watch-policy.js';
 export * from './reg-location-view.js';
 export * from './reg-contact-tracker.js';
-export * from './authenticate-subscribe.js';
 export * from './reg-event-package.js';

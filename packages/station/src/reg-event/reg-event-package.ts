@@ -16,7 +16,7 @@ import {
 import type { BindingRecord } from '../location/index.js';
 import { splitDigestUsername } from '../instrument/index.js';
 import { DEFAULT_INSTRUMENT_PREFIX } from '../instrument/parse-instrument-uri.js';
-import { authenticateSubscribe } from './authenticate-subscribe.js';
+import { authenticateSubscribe } from '../authenticate-subscribe.js';
 import { RegContactTracker } from './reg-contact-tracker.js';
 import type { RegLocationView } from './reg-location-view.js';
 import { mayWatch } from './reg-watch-policy.js';

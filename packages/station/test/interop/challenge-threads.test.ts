@@ -11,7 +11,7 @@ import { defaultConfig, type BeckonConfig } from '@beckon/config';
 import { Counter, MetricsRegistry, silentLogger } from '@beckon/ops';
 import { Station } from '../../src/index.js';
 import { hasHeader } from '../../src/registrar/index.js';
-import { freePort, instrumentUsersCsv, runBounded, SCENARIOS, type ChildRun } from './interop-helpers.js';
+import { freePort, instrumentUsersCsv, runBounded, sippArgs, type ChildRun } from './interop-helpers.js';
 import { UdpClient } from './udp-client.js';
 
 const USERS = 2_000;
@@ -55,30 +55,15 @@ void test('2,000 SIPp digest registrations through a station with a challenge th
   const sippPort = await freePort();
   const run = runBounded(
     'sipp',
-    [
-      `127.0.0.1:${port}`,
-      '-sf',
-      join(SCENARIOS, 'reg-instrument.xml'),
-      '-inf',
-      join(dir, 'users.csv'),
-      '-t',
-      'u1',
-      '-i',
-      '127.0.0.1',
-      '-p',
-      String(sippPort),
-      '-m',
-      String(USERS),
-      '-r',
-      '500',
-      '-rp',
-      '1000',
-      '-timeout',
-      '60s',
-      '-timeout_error',
-      '-nostdin',
-      '-trace_err',
-    ],
+    sippArgs({
+      target: `127.0.0.1:${port}`,
+      scenario: 'reg-instrument.xml',
+      csv: join(dir, 'users.csv'),
+      localPort: sippPort,
+      calls: USERS,
+      timeoutSec: 60,
+      extra: ['-r', '500', '-rp', '1000', '-trace_err'],
+    }),
     { cwd: dir, timeoutMs: 90_000 },
   );
   children.push(run);

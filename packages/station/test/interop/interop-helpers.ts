@@ -88,3 +88,37 @@ export function instrumentUsersCsv(
   }
   return { csv: lines.join('\n') + '\n', users };
 }
+
+/**
+ * Arguments of a bounded SIPp run over UDP on 127.0.0.1: `target` absent for a UAS. `calls` bounds the
+ * run (-m), `timeoutSec` its duration (-timeout with -timeout_error for a UAC); `extra` is appended.
+ */
+export function sippArgs(o: {
+  target?: string;
+  scenario: string;
+  csv?: string;
+  localPort: number;
+  calls: number;
+  timeoutSec: number;
+  extra?: readonly string[];
+}): string[] {
+  return [
+    ...(o.target !== undefined ? [o.target] : []),
+    '-sf',
+    join(SCENARIOS, o.scenario),
+    ...(o.csv !== undefined ? ['-inf', o.csv] : []),
+    '-t',
+    'u1',
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(o.localPort),
+    '-m',
+    String(o.calls),
+    '-timeout',
+    `${o.timeoutSec}s`,
+    ...(o.target !== undefined ? ['-timeout_error'] : []),
+    '-nostdin',
+    ...(o.extra ?? []),
+  ];
+}

@@ -11,7 +11,7 @@ import { loadConfig } from '@beckon/config';
 import { MetricsRegistry, silentLogger } from '@beckon/ops';
 import { DigestClient } from '@beckon/sip';
 import { startStationWithServices, type RunningStation } from '../../src/index.js';
-import { freePort, runBounded, SCENARIOS, type ChildRun } from './interop-helpers.js';
+import { freePort, runBounded, sippArgs, type ChildRun } from './interop-helpers.js';
 import { UdpClient } from './udp-client.js';
 
 const DOMAIN = 'example.net';
@@ -84,27 +84,15 @@ void test('SIPp subscribes to reg for an AOR and an instrument and gets the full
   const sippPort = await freePort();
   const run = runBounded(
     'sipp',
-    [
-      `127.0.0.1:${port}`,
-      '-sf',
-      join(SCENARIOS, 'reg-subscribe.xml'),
-      '-inf',
-      join(dir, 'watch.csv'),
-      '-t',
-      'u1',
-      '-i',
-      '127.0.0.1',
-      '-p',
-      String(sippPort),
-      '-m',
-      '2',
-      '-l',
-      '1',
-      '-timeout',
-      '20s',
-      '-timeout_error',
-      '-nostdin',
-    ],
+    sippArgs({
+      target: `127.0.0.1:${port}`,
+      scenario: 'reg-subscribe.xml',
+      csv: join(dir, 'watch.csv'),
+      localPort: sippPort,
+      calls: 2,
+      timeoutSec: 20,
+      extra: ['-l', '1'],
+    }),
     { cwd: dir, timeoutMs: 30_000 },
   );
   children.push(run);
