@@ -256,11 +256,7 @@ export class UdpListener {
    * it for all, so the sharing threads must live as long as the listener.
    */
   get fd(): number | undefined {
-    // Node exposes the descriptor only on the socket's internal handle.
-    const handle = (this.socket as unknown as { [k: symbol]: { handle?: { fd?: number } } })[
-      stateSymbol(this.socket)
-    ]?.handle;
-    const fd = handle?.fd;
+    const fd = socketHandle(this.socket)?.fd;
     return typeof fd === 'number' && fd >= 0 ? fd : undefined;
   }
 
@@ -270,11 +266,7 @@ export class UdpListener {
    * through {@link inject}. Returns false where the platform's socket does not allow it.
    */
   setReading(on: boolean): boolean {
-    const handle = (
-      this.socket as unknown as {
-        [k: symbol]: { handle?: { recvStart?: () => number; recvStop?: () => number } };
-      }
-    )[stateSymbol(this.socket)]?.handle;
+    const handle = socketHandle(this.socket);
     const fn = on ? handle?.recvStart : handle?.recvStop;
     if (typeof fn !== 'function' || this.closed) return false;
     return fn.call(handle) === 0;
@@ -351,10 +343,21 @@ export class UdpListener {
   }
 }
 
-/** The symbol under which `dgram.Socket` keeps its state (handle included). */
-function stateSymbol(socket: dgram.Socket): symbol {
-  const found = Object.getOwnPropertySymbols(socket).find((k) => k.description === 'state symbol');
-  return found ?? Symbol('none');
+/** What `fd` and `setReading` use of a socket's internal libuv handle. */
+interface SocketHandle {
+  fd?: number;
+  recvStart?: () => number;
+  recvStop?: () => number;
+}
+
+/**
+ * The internal handle of a `dgram.Socket` (Node exposes the descriptor and receive start/stop only there,
+ * in the socket's state under the symbol described 'state symbol'); undefined if Node keeps it elsewhere.
+ */
+function socketHandle(socket: dgram.Socket): SocketHandle | undefined {
+  const key = Object.getOwnPropertySymbols(socket).find((k) => k.description === 'state symbol');
+  if (key === undefined) return undefined;
+  return (socket as unknown as Record<symbol, { handle?: SocketHandle } | undefined>)[key]?.handle;
 }
 
 function isCrlfOnly(b: Buffer): boolean {

@@ -147,7 +147,8 @@ export class StatelessRegisterFront implements TransportUser {
   }
 }
 
-function startsWithRegister(data: Buffer): boolean {
+/** True when the message in `data` is a REGISTER request (its start line begins `REGISTER `). */
+export function startsWithRegister(data: Buffer): boolean {
   let i = 0;
   // Leading CRLFs before a request are allowed on streams (RFC 3261 §7.5) and skipped by the parser.
   while (i < data.length && (data[i] === 0x0d || data[i] === 0x0a)) i++;

@@ -15,7 +15,7 @@ import {
 } from '@beckon/sip';
 import type { LocationService } from '../../location/index.js';
 import { Registrar } from '../registrar.js';
-import { StatelessRegisterFront } from '../stateless-register-front.js';
+import { StatelessRegisterFront, startsWithRegister } from '../stateless-register-front.js';
 import type {
   HandedOver,
   ChallengeThreadCommand,
@@ -23,8 +23,6 @@ import type {
   ChallengeThreadMessage,
 } from './challenge-thread-protocol.js';
 import { hasHeader } from './has-header.js';
-
-const REGISTER = Buffer.from('REGISTER ');
 
 function post(m: ChallengeThreadMessage): void {
   parentPort?.postMessage(m);
@@ -89,7 +87,7 @@ async function run(init: ChallengeThreadInit): Promise<void> {
   );
   const user: TransportUser = {
     onMessage(data: Buffer, flow: Flow): void {
-      if (startsWith(data, REGISTER) && !hasHeader(data, 'authorization')) {
+      if (startsWithRegister(data) && !hasHeader(data, 'authorization')) {
         answered.inc();
         front.onMessage(data, flow);
       } else handOver.onMessage(data, flow);
@@ -130,12 +128,6 @@ async function run(init: ChallengeThreadInit): Promise<void> {
   });
   log.debug({ fd: init.fd }, 'challenge thread reading the shared socket');
   post({ t: 'ready' });
-}
-
-function startsWith(data: Buffer, prefix: Buffer): boolean {
-  if (data.length < prefix.length) return false;
-  for (let k = 0; k < prefix.length; k++) if (data[k] !== prefix[k]) return false;
-  return true;
 }
 
 run((workerData as { data: ChallengeThreadInit }).data).catch((err: unknown) =>
