@@ -15,6 +15,7 @@
 # BK_SEMI_SPACE_MB (V8 young generation for the station, default 64: cuts GC cost per REGISTER by ~1/3),
 # BK_CHALLENGE_THREADS (registrar.challengeThreads of the station in auth mode, default 1: the 401 leg on a
 # second core, as Kamailio's second worker process uses it),
+# BK_NODE_ARGS / BK_ARGS (extra node flags, e.g. --trace-gc, and extra registrar-station.ts flags, e.g. --loop-stats),
 # WARM_S / WARM_RATE (warm-up before each measured step, both servers: default 3 s at 2,000/s; WARM_S=0: none).
 set -u
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,7 +43,7 @@ bk_start() {   # bk_start [--auth] -> BK_PID
   ports_free "$BECKON_PORT" || return 1
   local db="$RUN/beckon-bench.db"
   rm -f "$db" "$db-wal" "$db-shm"
-  (cd "$REPO" && exec node --max-semi-space-size="${BK_SEMI_SPACE_MB:-64}" --import tsx bench/registrar-station.ts --port "$BECKON_PORT" --db "$db" "$@") \
+  (cd "$REPO" && exec node --max-semi-space-size="${BK_SEMI_SPACE_MB:-64}" ${BK_NODE_ARGS:-} --import tsx bench/registrar-station.ts --port "$BECKON_PORT" --db "$db" ${BK_ARGS:-} "$@") \
     >"$RUN/beckon.log" 2>&1 &
   BK_PID=$!
   local i

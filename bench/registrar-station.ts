@@ -66,11 +66,28 @@ if (values['loop-stats']) {
   const { monitorEventLoopDelay } = await import('node:perf_hooks');
   const h = monitorEventLoopDelay({ resolution: 5 });
   h.enable();
+  // Time from a store write to its commit acknowledgement, as the registrar waits for it (bench-only
+  // instrumentation of SqliteDatabase.write).
+  const { SqliteDatabase } = await import('@beckon/store');
+  const { createHistogram } = await import('node:perf_hooks');
+  const commit = createHistogram();
+  const write = SqliteDatabase.prototype.write;
+  SqliteDatabase.prototype.write = function (this: InstanceType<typeof SqliteDatabase>, ops) {
+    const t0 = process.hrtime.bigint();
+    const p = write.call(this, ops);
+    p.then(
+      () => commit.record(Number(process.hrtime.bigint() - t0) || 1),
+      () => undefined,
+    );
+    return p;
+  };
   setInterval(() => {
     process.stdout.write(
-      `loop-delay p50=${(h.percentile(50) / 1e6).toFixed(1)}ms p99=${(h.percentile(99) / 1e6).toFixed(1)}ms max=${(h.max / 1e6).toFixed(1)}ms\n`,
+      `loop-delay p50=${(h.percentile(50) / 1e6).toFixed(1)}ms p99=${(h.percentile(99) / 1e6).toFixed(1)}ms max=${(h.max / 1e6).toFixed(1)}ms` +
+        ` commit n=${commit.count} p50=${(commit.percentile(50) / 1e6).toFixed(1)}ms p99=${(commit.percentile(99) / 1e6).toFixed(1)}ms max=${(commit.max / 1e6).toFixed(1)}ms\n`,
     );
     h.reset();
+    commit.reset();
   }, 2000).unref();
 }
 const stop = (): void => {

@@ -7,7 +7,10 @@
 # Usage: bench/snmp-walk-compare.sh [--append] [sizes...]      (default sizes: 10000 100000)
 #   --append   append the section 'SNMP walk (issue 5)' to bench/RESULTS.md
 # Environment: KAM_TIMEOUT (seconds per Kamailio run, default 1500), OUT (results folder), QUIET_WAIT,
-# REPORT_ONLY=1 (rebuild the report from OUT without measuring).
+# REPORT_ONLY=1 (rebuild the report from OUT without measuring), PIN=1 (each side's every process on one
+# core, PIN_CPU, default 0: the walker, Beckon's station; the walker, snmpd and Kamailio. A walk is one
+# request/response ping-pong, and on a virtual machine most of a round trip is the cross-core wake-up of the
+# other process; on one core both sides skip it).
 # Beckon's location service is filled through its API (LocationService.applyRegister); Kamailio's through
 # SIPp REGISTER at 2000/s (what bench-snmp.sh does). Both walk with snmpbulkwalk -v2c, numeric OIDs, the
 # default max-repetitions (10) and -Cr50. Runs one after the other (never both at once); every process
@@ -25,6 +28,8 @@ OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/beckon-snmp-walk.XXXXXX")}
 KAM_TIMEOUT=${KAM_TIMEOUT:-1500}
 mkdir -p "$OUT"
 echo "results in $OUT"
+PINCMD=()
+[ "${PIN:-0}" = 1 ] && PINCMD=(taskset -c "${PIN_CPU:-0}")
 
 # quiet: wait (bounded by QUIET_WAIT s) until the host is nearly idle, as the reference scripts do before a
 # step, so that other workloads on a shared machine skew Beckon's figures no more than Kamailio's.
@@ -53,9 +58,9 @@ for N in "${SIZES[@]}"; do
   [ -n "${REPORT_ONLY:-}" ] && break   # REPORT_ONLY=1 OUT=<folder>: only rebuild the section from a finished run
   echo "== Beckon, $N users"
   quiet | tee "$OUT/beckon-$N.quiet"
-  (cd "$ROOT" && timeout 900 node --import tsx bench/snmp-walk-beckon.ts "$N") | tee "$OUT/beckon-$N.txt"
+  (cd "$ROOT" && timeout 900 "${PINCMD[@]}" node --import tsx bench/snmp-walk-beckon.ts "$N") | tee "$OUT/beckon-$N.txt"
   echo "== Kamailio + snmpd, $N users (bounded to ${KAM_TIMEOUT}s)"
-  KAM_PKG_MB=${KAM_PKG_MB:-128} RES="$OUT/kamailio" TAG="snmp-$N" timeout "$KAM_TIMEOUT" bash "$KB/bench-snmp.sh" "$N" 2000 \
+  KAM_PKG_MB=${KAM_PKG_MB:-128} RES="$OUT/kamailio" TAG="snmp-$N" timeout "$KAM_TIMEOUT" "${PINCMD[@]}" bash "$KB/bench-snmp.sh" "$N" 2000 \
     >"$OUT/kamailio-$N.log" 2>&1
   echo "kamailio exit $? (124 = bounded by timeout)" | tee -a "$OUT/kamailio-$N.log"
   cp "$OUT/kamailio/snmp-$N/walks.txt" "$OUT/kamailio-walks-$N.txt" 2>/dev/null || : >"$OUT/kamailio-walks-$N.txt"
@@ -70,6 +75,8 @@ done
   echo "registrar tables with N users of one contact each: Beckon's SIP-SERVER-MIB (StationSnmp reading the live location"
   echo "service; populated through LocationService.applyRegister) and Kamailio 5.6 + snmpd (snmpstats through AgentX;"
   echo "populated by SIPp REGISTER, \`../shared/reference/kamailio-bench/bench-snmp.sh\`, KAM_PKG_MB=128), one after the other."
+  if [ "${PIN:-0}" = 1 ]; then echo "Placement: PIN=1, each side's every process on core ${PIN_CPU:-0} (taskset): snmpbulkwalk and Beckon's station; snmpbulkwalk, snmpd, Kamailio and SIPp."
+  else echo "Placement: PIN=0, no pinning (the scheduler spreads the walker and the agent over the cores)."; fi
   echo "Contact rows: Beckon 5 columns (sipServerRegContactTable), Kamailio its kamailioSIPContactTable columns."
   echo "Host load before the Beckon steps: $(cat "$OUT"/beckon-*.quiet 2>/dev/null | tr '\n' ';' | sed 's/;$//') (the Kamailio script waits the same way)."
   echo

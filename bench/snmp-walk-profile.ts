@@ -74,6 +74,8 @@ const snmp = new StationSnmp(
     ...defaultConfig().snmp,
     listen: [{ transport: 'udp', host: '127.0.0.1', port: 0 }],
     communities: [{ name: 'public', access: 'read' }],
+    // BUSY_POLL=<µs>: snmp.busyPollMicros (default: the configuration default)
+    ...(process.env.BUSY_POLL !== undefined ? { busyPollMicros: Number(process.env.BUSY_POLL) } : {}),
   },
 );
 const started = await snmp.start();

@@ -4,3 +4,4 @@ export * from './bad-input-reporter.js';
 export * from './spawn-module-worker.js';
 export * from './counter-deltas.js';
 export * from './sharded-map.js';
+export * from './busy-poll.js';

@@ -183,6 +183,15 @@ export const SnmpSection = Type.Object(
       description: 'sysLocation.0 (RFC 3418): where this station runs.',
       'x-reason': 'Unknown until the operator sets it.',
     }),
+    busyPollMicros: Type.Integer({
+      minimum: 0,
+      maximum: 100_000,
+      default: 200,
+      description:
+        'After each request, keep the agent polling its sockets for this many microseconds instead of sleeping (0 = off; off anyway on a single CPU). Shortens a walk round trip by the wake-up time at the cost of CPU while requests keep coming.',
+      'x-reason':
+        'A walker sends its next GetBulk within tens of microseconds of the answer; 200 µs covers that and costs at most 0.2 ms of CPU after the last request.',
+    }),
     trapTargets: Type.Array(TrapTarget, {
       maxItems: 64,
       default: [],

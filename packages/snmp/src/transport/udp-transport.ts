@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import type { Logger } from '@beckon/ops';
+import type { BusyPoll, Logger } from '@beckon/ops';
 import type { SnmpTransport, TransportAddress } from './snmp-transport.js';
 
 export interface UdpTransportInit {
@@ -9,6 +9,8 @@ export interface UdpTransportInit {
   port?: number;
   type?: 'udp4' | 'udp6';
   log?: Logger;
+  /** Kept polling after each datagram received (see BusyPoll); shared by the sockets of one agent. */
+  busyPoll?: BusyPoll;
 }
 
 /** RFC 3417 §3: one SNMP message per UDP datagram. */
@@ -18,9 +20,15 @@ export class UdpTransport implements SnmpTransport {
   private constructor(
     private readonly socket: Socket,
     private readonly log: Logger | undefined,
+    busyPoll: BusyPoll | undefined,
   ) {
     // rinfo already is a { address, port } (plus family and size): handed on as the TransportAddress
-    socket.on('message', (msg, rinfo) => this.listener?.(msg, rinfo));
+    if (busyPoll?.enabled)
+      socket.on('message', (msg, rinfo) => {
+        busyPoll.touch();
+        this.listener?.(msg, rinfo);
+      });
+    else socket.on('message', (msg, rinfo) => this.listener?.(msg, rinfo));
     socket.on('error', (err) => this.log?.warn({ err }, 'snmp udp socket error'));
   }
 
@@ -33,7 +41,7 @@ export class UdpTransport implements SnmpTransport {
         resolve();
       });
     });
-    return new UdpTransport(socket, init.log?.child({ component: 'snmp.transport.udp' }));
+    return new UdpTransport(socket, init.log?.child({ component: 'snmp.transport.udp' }), init.busyPoll);
   }
 
   get localAddress(): TransportAddress {

@@ -1,4 +1,4 @@
-import { arch, hostname, type as osType } from 'node:os';
+import { arch, availableParallelism, hostname, type as osType } from 'node:os';
 import type { SnmpConfig } from '@beckon/config';
 import {
   registerApplTable,
@@ -9,7 +9,7 @@ import {
   type SipOperStatus,
   type StatusCodeChange,
 } from '@beckon/mibs';
-import type { Logger, MetricsRegistry } from '@beckon/ops';
+import { BusyPoll, busyPollWindowFor, type Logger, type MetricsRegistry } from '@beckon/ops';
 import {
   formatOid,
   NotificationOriginator,
@@ -123,6 +123,7 @@ interface Running {
   notifier: SipCommonNotifier;
   originator: NotificationOriginator;
   notifTransport: UdpTransport;
+  busyPoll: BusyPoll;
   listeners: TransportAddress[];
 }
 
@@ -239,6 +240,7 @@ export class StationSnmp {
       this.sip.setOperStatus('down');
       run.notifier.dispose();
       run.originator.dispose();
+      run.busyPoll.dispose();
       await run.agent.close();
       await run.notifTransport.close();
     }
@@ -335,16 +337,26 @@ export class StationSnmp {
       log,
     });
 
+    // One poller for all command sockets: a walk keeps the loop awake between its requests.
+    const busyPoll = new BusyPoll({
+      windowMicros: busyPollWindowFor(cfg.busyPollMicros, availableParallelism()),
+    });
+    metrics.gauge(
+      'beckon_snmp_busy_poll_seconds_total',
+      'Time the SNMP agent kept the event loop polling after requests (snmp.busyPollMicros)',
+      () => busyPoll.secondsPolling,
+    );
     const listeners: TransportAddress[] = [];
     const bound: UdpTransport[] = [];
     try {
       for (const l of cfg.listen) {
-        const t = await UdpTransport.bind({ address: l.host, port: l.port, log });
+        const t = await UdpTransport.bind({ address: l.host, port: l.port, log, busyPoll });
         bound.push(t);
         agent.attach(t);
         listeners.push(t.localAddress);
       }
     } catch (err) {
+      busyPoll.dispose();
       await Promise.all(bound.map((t) => t.close()));
       return { ok: false, error: `cannot bind snmp.listen: ${String(err)}` };
     }
@@ -355,6 +367,7 @@ export class StationSnmp {
     try {
       notifTransport = await UdpTransport.bind({ address: cfg.listen[0]?.host ?? '127.0.0.1', port: 0, log });
     } catch (err) {
+      busyPoll.dispose();
       await agent.close();
       return { ok: false, error: `cannot bind the notification socket: ${String(err)}` };
     }
@@ -370,7 +383,18 @@ export class StationSnmp {
       { sink: originator, sources, statusCodes: common.statusCodes, log },
       { pollIntervalMs: this.options.thresholdPollMs ?? 1000 },
     );
-    this.run = { agent, usm, system, registry, common, notifier, originator, notifTransport, listeners };
+    this.run = {
+      agent,
+      usm,
+      system,
+      registry,
+      common,
+      notifier,
+      originator,
+      notifTransport,
+      busyPoll,
+      listeners,
+    };
 
     this.log.info(
       {
@@ -381,6 +405,7 @@ export class StationSnmp {
         communities: communities.size,
         users: access.access.usmUsers.length,
         trapTargets: cfg.trapTargets.length,
+        busyPollMicros: busyPoll.enabled ? cfg.busyPollMicros : 0,
       },
       'snmp agent listening',
     );
