@@ -24,10 +24,14 @@ import { HttpDate } from './http-date.js';
 import type { RegisterReply, RegisterRejectReason } from './register-reply.js';
 import { RegistrarMetrics } from './registrar-metrics.js';
 
+/** What the registrar needs of the location service. */
+export type RegistrarLocation = Pick<LocationService, 'lookup' | 'get' | 'applyRegister'>;
+
 export interface RegistrarComponents {
   readonly log: Logger;
   readonly metrics: MetricsRegistry;
-  readonly location: LocationService;
+  /** Where bindings live (the location service; in a register thread, its proxy on the main thread). */
+  readonly location: RegistrarLocation;
   /** Digest verifier of the registrar's realm; absent: REGISTER is accepted without authentication. */
   readonly digest?: DigestServer;
 }
@@ -86,7 +90,7 @@ interface ContactPlan {
 export class Registrar {
   readonly metrics: RegistrarMetrics;
   private readonly log: Logger;
-  private readonly location: LocationService;
+  private readonly location: RegistrarLocation;
   private readonly digest: DigestServer | undefined;
   private readonly domains: Set<string>;
   private readonly acceptAnyDomain: boolean;
