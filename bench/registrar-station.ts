@@ -2,7 +2,6 @@
 // domain and realm bench.local, users u0000000.. with password "secret" (a generated credential store:
 // test-only, not a configuration option), MD5 digest, SQLite persistence on (WAL, synchronous=normal).
 //   node --import tsx bench/registrar-station.ts --port 5080 [--auth] [--db /tmp/x.db] [--transport udp]
-//     [--challenge-threads N [--threads-process-register]] [--loop-stats] [--no-writer-thread]
 // Prints "READY <pid>" when listening; stops on SIGTERM/SIGINT.
 import { parseArgs } from 'node:util';
 import { defaultConfig, type BeckonConfig } from '@beckon/config';
@@ -21,8 +20,6 @@ const { values } = parseArgs({
     'loop-stats': { type: 'boolean', default: false },
     'no-writer-thread': { type: 'boolean', default: false },
     'challenge-threads': { type: 'string', default: '0' },
-    // registrar.threadsProcessRegister: the challenge threads also answer binding changes (plain REGISTER)
-    'threads-process-register': { type: 'boolean', default: false },
   },
 });
 
@@ -47,12 +44,7 @@ const config: BeckonConfig = {
     ],
   },
   auth: { ...c.auth, realm: 'bench.local', algorithms: ['MD5'] },
-  registrar: {
-    ...c.registrar,
-    maxExpires: 7200,
-    challengeThreads: Number(values['challenge-threads']),
-    threadsProcessRegister: values['threads-process-register'],
-  },
+  registrar: { ...c.registrar, maxExpires: 7200, challengeThreads: Number(values['challenge-threads']) },
   storage: {
     ...c.storage,
     driver: 'sqlite',

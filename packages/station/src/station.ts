@@ -327,15 +327,13 @@ export class Station {
 
   /**
    * `registrar.challengeThreads` worker threads per UDP listener, answering the credential-less first leg
-   * of digest registrations and, with `registrar.threadsProcessRegister`, every REGISTER without
-   * credentials that changes bindings (only with the stateless REGISTER front on).
+   * of digest registrations (only with authentication and the stateless REGISTER front on).
    */
   private async startChallengeThreads(): Promise<void> {
     const cfg = this.config;
     const n = cfg.registrar.challengeThreads;
     const transport = this.opened.transport;
-    const processRegister = cfg.registrar.threadsProcessRegister;
-    if (n <= 0 || (!this.digestValue && !processRegister) || !this.opened.front || !transport) return;
+    if (n <= 0 || !this.digestValue || !this.opened.front || !transport) return;
     const pools: ChallengeThreads[] = [];
     this.opened.challengeThreads = pools;
     for (const l of transport.listeners()) {
@@ -344,7 +342,7 @@ export class Station {
       if (!listener) continue;
       pools.push(
         await ChallengeThreads.start(
-          { log: this.log, metrics: this.metrics, listener, location: this.location },
+          { log: this.log, metrics: this.metrics, listener },
           {
             threads: n,
             maxMessageSize: cfg.sip.maxMessageBytes,
@@ -356,8 +354,6 @@ export class Station {
             serverHeader: cfg.sip.userAgent,
             logLevel: this.log.level,
             reportIntervalMs: 250,
-            processRegister,
-            authenticate: this.digestValue !== undefined,
           },
         ),
       );

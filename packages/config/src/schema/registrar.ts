@@ -41,13 +41,6 @@ export const RegistrarSection = Type.Object(
       'x-reason':
         'Off by default: one thread is plenty below a few thousand registrations per second; set 1 (or the spare cores) on a registrar facing registration storms.',
     }),
-    threadsProcessRegister: Type.Boolean({
-      default: false,
-      description:
-        'With challengeThreads > 0: the threads also parse, check and answer the REGISTERs over UDP that change bindings and carry no credentials, and the main thread only applies the changes to the location service (and persists them) before the thread answers. Works with authentication off too.',
-      'x-reason':
-        'Off by default: it adds a hand-over per REGISTER; turn it on when the main thread is the limit (tens of thousands of registrations per second without digest).',
-    }),
     instrumentPrefix: Type.String({
       minLength: 1,
       maxLength: 32,

@@ -24,14 +24,10 @@ import { HttpDate } from './http-date.js';
 import type { RegisterReply, RegisterRejectReason } from './register-reply.js';
 import { RegistrarMetrics } from './registrar-metrics.js';
 
-/** What the registrar needs of the location service. */
-export type RegistrarLocation = Pick<LocationService, 'lookup' | 'get' | 'applyRegister'>;
-
 export interface RegistrarComponents {
   readonly log: Logger;
   readonly metrics: MetricsRegistry;
-  /** Where bindings live (the location service; in a register thread, its proxy on the main thread). */
-  readonly location: RegistrarLocation;
+  readonly location: LocationService;
   /** Digest verifier of the registrar's realm; absent: REGISTER is accepted without authentication. */
   readonly digest?: DigestServer;
 }
@@ -90,7 +86,7 @@ interface ContactPlan {
 export class Registrar {
   readonly metrics: RegistrarMetrics;
   private readonly log: Logger;
-  private readonly location: RegistrarLocation;
+  private readonly location: LocationService;
   private readonly digest: DigestServer | undefined;
   private readonly domains: Set<string>;
   private readonly acceptAnyDomain: boolean;

@@ -1,8 +1,6 @@
 // A registrar challenge thread (see ChallengeThreads): reads the station's UDP socket alongside the
 // main thread, answers REGISTER requests that carry no credentials with the 401 challenge, and passes
-// every other datagram to the main thread unchanged. With `processRegister` it also processes the
-// REGISTERs that change bindings and carry no credentials, up to the location change, which it asks of
-// the main thread (RemoteCalls), and answers them itself.
+// every other datagram to the main thread unchanged.
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { CounterDeltaTracker, createLogger, MetricsRegistry } from '@beckon/ops';
 import {
@@ -15,20 +13,16 @@ import {
   type SendTarget,
   type TransportUser,
 } from '@beckon/sip';
-import type { BindingRecord, RegisterOutcome } from '../../location/index.js';
-import { Registrar, type RegistrarLocation } from '../registrar.js';
+import type { LocationService } from '../../location/index.js';
+import { Registrar } from '../registrar.js';
 import { StatelessRegisterFront, startsWithRegister } from '../stateless-register-front.js';
 import type {
-  ApplyRequest,
   HandedOver,
   ChallengeThreadCommand,
   ChallengeThreadInit,
   ChallengeThreadMessage,
 } from './challenge-thread-protocol.js';
 import { hasHeader } from './has-header.js';
-import { RemoteCalls } from './remote-calls.js';
-
-const NO_BINDINGS: readonly BindingRecord[] = [];
 
 function post(m: ChallengeThreadMessage): void {
   parentPort?.postMessage(m);
@@ -40,28 +34,19 @@ async function run(init: ChallengeThreadInit): Promise<void> {
     thread: threadId,
   });
   const metrics = new MetricsRegistry();
-  // Only requests without credentials reach this registrar: it challenges them (§10.3 step 3 comes before
-  // the binding work) or, with processRegister and no authentication, plans their change.
-  const digest = init.authenticate
-    ? new DigestServer(
-        { log, metrics, credentials: { lookup: () => undefined } },
-        {
-          realm: init.realm,
-          algorithms: [...init.algorithms],
-          nonceLifetimeSec: init.nonceLifetimeSec,
-          secret: Buffer.from(init.nonceSecret),
-        },
-      )
-    : undefined;
-  const applyCalls = new RemoteCalls<ApplyRequest, RegisterOutcome>((items) => post({ t: 'apply', items }));
-  // The location service lives on the main thread. This thread never answers from it: a REGISTER without
-  // Contact (a query) is handed over, and a retransmission of an applied REGISTER is recognised there.
-  const location: RegistrarLocation = {
-    lookup: () => NO_BINDINGS,
-    get: () => undefined,
-    applyRegister: (aor, changes) => applyCalls.call((id) => ({ id, aor, changes })),
-  };
-  const registrar = new Registrar({ log, metrics, location, ...(digest ? { digest } : {}) }, init.registrar);
+  const digest = new DigestServer(
+    { log, metrics, credentials: { lookup: () => undefined } },
+    {
+      realm: init.realm,
+      algorithms: [...init.algorithms],
+      nonceLifetimeSec: init.nonceLifetimeSec,
+      secret: Buffer.from(init.nonceSecret),
+    },
+  );
+  // Only requests without credentials reach this registrar, and it answers those before it would look
+  // at the location service (§10.3 step 3 comes before the binding work): it never touches it.
+  const noLocation = {} as LocationService;
+  const registrar = new Registrar({ log, metrics, location: noLocation, digest }, init.registrar);
   const outcomes = metrics.counter(
     'registrar_challenge_thread_messages',
     'Datagrams read by the registrar challenge threads: answered there, or handed over to the main thread',
@@ -100,16 +85,9 @@ async function run(init: ChallengeThreadInit): Promise<void> {
     { log, registrar, transport: sender, next: handOver, counters: new EndpointMetrics(metrics) },
     { serverHeader: init.serverHeader, maxMessageSize: init.maxMessageSize },
   );
-  // Which REGISTERs this thread answers: without credentials, and (unless it only challenges) with a
-  // Contact (compact form m), since a query is answered from the location service.
-  const answersHere = init.processRegister
-    ? (data: Buffer): boolean =>
-        !hasHeader(data, 'authorization') &&
-        (init.authenticate || hasHeader(data, 'contact') || hasHeader(data, 'm'))
-    : (data: Buffer): boolean => init.authenticate && !hasHeader(data, 'authorization');
   const user: TransportUser = {
     onMessage(data: Buffer, flow: Flow): void {
-      if (startsWithRegister(data) && answersHere(data)) {
+      if (startsWithRegister(data) && !hasHeader(data, 'authorization')) {
         answered.inc();
         front.onMessage(data, flow);
       } else handOver.onMessage(data, flow);
@@ -147,7 +125,6 @@ async function run(init: ChallengeThreadInit): Promise<void> {
   setInterval(report, init.reportIntervalMs);
   parentPort?.on('message', (m: ChallengeThreadCommand) => {
     if (m.t === 'report') post({ t: 'counters', deltas: tracker.take() });
-    else if (m.t === 'applied') applyCalls.settle(m.items, (it) => it.outcome);
   });
   log.debug({ fd: init.fd }, 'challenge thread reading the shared socket');
   post({ t: 'ready' });

@@ -1,11 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { applyCounterDeltas, spawnModuleWorker, type Logger, type MetricsRegistry } from '@beckon/ops';
 import type { UdpListener } from '@beckon/sip';
-import type { RegisterOutcome } from '../../location/index.js';
-import type { RegistrarLocation } from '../registrar.js';
-import { applyForThread } from './apply-for-thread.js';
 import type {
-  ApplyResult,
   ChallengeThreadCommand,
   ChallengeThreadInit,
   ChallengeThreadMessage,
@@ -17,8 +13,6 @@ export interface ChallengeThreadsComponents {
   readonly metrics: MetricsRegistry;
   /** The bound UDP listener whose socket the threads share. */
   readonly listener: UdpListener;
-  /** The location service the threads' REGISTER changes are applied to (with processRegister). */
-  readonly location?: RegistrarLocation;
 }
 
 export interface ChallengeThreadsInit extends Omit<ChallengeThreadInit, 'fd' | 'host' | 'port'> {
@@ -98,35 +92,11 @@ export class ChallengeThreads {
     );
     const worker = spawnModuleWorker(entry, data);
     this.workers.push(worker);
-    const { listener, metrics, location } = this.components;
-    // Outcomes of this thread's location changes, sent back in one message per turn.
-    let results: ApplyResult[] = [];
-    const flushResults = (): void => {
-      const items = results;
-      results = [];
-      worker.postMessage({ t: 'applied', items } satisfies ChallengeThreadCommand);
-    };
-    const settled = (id: number, outcome: RegisterOutcome): void => {
-      if (results.length === 0) setImmediate(flushResults);
-      results.push({ id, outcome });
-    };
+    const { listener, metrics } = this.components;
     return new Promise<void>((resolve, reject) => {
       let ready = false;
       worker.on('message', (m: ChallengeThreadMessage) => {
         switch (m.t) {
-          case 'apply':
-            for (const it of m.items) {
-              if (!location) {
-                settled(it.id, { ok: false, reason: 'storage-failed', error: 'no location service' });
-                continue;
-              }
-              const id = it.id;
-              applyForThread(location, it.aor, it.changes).then(
-                (outcome) => settled(id, outcome),
-                (err: unknown) => settled(id, { ok: false, reason: 'storage-failed', error: String(err) }),
-              );
-            }
-            return;
           case 'datagrams':
             for (const d of m.items)
               listener.inject(
