@@ -27,6 +27,8 @@ const { values } = parseArgs({
     n: { type: 'string', default: '20000' },
     rounds: { type: 'string', default: '7' },
     auth: { type: 'boolean', default: false },
+    // heap bytes per stored binding (needs node --expose-gc)
+    heap: { type: 'boolean', default: false },
   },
 });
 const N = Number(values.n);
@@ -116,6 +118,14 @@ async function feed(msgs: Buffer[]): Promise<number> {
   return t.user + t.system;
 }
 
+const gc = (globalThis as { gc?: () => void }).gc;
+if (values.heap && !gc) throw new Error('--heap needs node --expose-gc');
+const heapNow = (): number => {
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed;
+};
+const heap0 = values.heap ? heapNow() : 0;
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 const results: { total: number; a: number; b: number }[] = [];
 let base = 0;
@@ -161,4 +171,9 @@ const f = (x: { total: number; a: number; b: number }): string =>
 console.log(
   `${AUTH ? 'digest' : 'plain'} n=${N}x${ROUNDS - 1} cpu_us_per_registration best=${f(best)} median=${f(median)} bindings=${location.size.bindings}`,
 );
-await location.stop();
+if (values.heap)
+  console.log(
+    `heap per binding ${Math.round((heapNow() - heap0) / location.size.bindings)} B (${location.size.bindings} bindings)`,
+  );
+if (!process.env.KEEP_LOCATION) await location.stop();
+(globalThis as { keepLocation?: unknown }).keepLocation = location;

@@ -23,6 +23,11 @@ export class UserIndexOrder {
   private items: AorEntry[] = [];
   private readonly byIndex = new ShardedMap<number, AorEntry>();
   private deadCount = 0;
+  /**
+   * Slot of the entry last returned by `next` (a hint, checked before use): a table walk asks for the
+   * successor of what it was just given, which then costs neither a hash lookup nor a binary search.
+   */
+  private hint = 0;
 
   get size(): number {
     return this.byIndex.size;
@@ -57,14 +62,22 @@ export class UserIndexOrder {
   }
 
   get(userIndex: number): AorEntry | undefined {
+    // One slot per userIndex, and a live slot is the entry byIndex holds.
+    const h = this.items[this.hint];
+    if (h !== undefined && h.userIndex === userIndex && !h.dead) return h;
     return this.byIndex.get(userIndex);
   }
 
   /** First live entry with userIndex > after. */
   next(after: number): AorEntry | undefined {
-    for (let i = this.lowerBound(after + 1); i < this.items.length; i++) {
+    const h = this.items[this.hint];
+    let i = h !== undefined && h.userIndex === after ? this.hint + 1 : this.lowerBound(after + 1);
+    for (; i < this.items.length; i++) {
       const e = this.items[i] as AorEntry;
-      if (!e.dead) return e;
+      if (!e.dead) {
+        this.hint = i;
+        return e;
+      }
     }
     return undefined;
   }
