@@ -175,5 +175,4 @@ if (values.heap)
   console.log(
     `heap per binding ${Math.round((heapNow() - heap0) / location.size.bindings)} B (${location.size.bindings} bindings)`,
   );
-if (!process.env.KEEP_LOCATION) await location.stop();
-(globalThis as { keepLocation?: unknown }).keepLocation = location;
+await location.stop();
