@@ -1,6 +1,7 @@
 export * from './instrument/index.js';
 export * from './location/index.js';
 export * from './registrar/index.js';
+export * from './gruu/index.js';
 export * from './proxy/index.js';
 export * from './station-options.js';
 export * from './station-credentials.js';

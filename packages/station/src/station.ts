@@ -19,6 +19,7 @@ import {
   SqliteLocationStore,
   type LocationStore,
 } from './location/index.js';
+import { TempGruuCodec } from './gruu/index.js';
 import { ForkingProxy } from './proxy/index.js';
 import {
   ChallengeThreads,
@@ -67,6 +68,8 @@ export class Station {
   private proxyValue: ForkingProxy | undefined;
   private credentials: CredentialStore | undefined;
   private digestValue: DigestServer | undefined;
+  /** Seals and opens temporary GRUUs (registrar.gruu); undefined when GRUUs are off. */
+  private gruu: TempGruuCodec | undefined;
   /** Key of the registrar's digest nonces (shared with the challenge threads). */
   private readonly nonceSecret = randomBytes(32);
   private servicesValue: StationServices | undefined;
@@ -252,12 +255,16 @@ export class Station {
         },
       );
     }
+    const g = cfg.registrar.gruu;
+    if (g.enabled)
+      this.gruu = new TempGruuCodec(g.key !== undefined ? Buffer.from(g.key, 'hex') : randomBytes(32));
     const registrar = new Registrar(
       {
         log: this.log,
         metrics: this.metrics,
         location: this.location,
         ...(digest ? { digest } : {}),
+        ...(this.gruu ? { gruu: this.gruu } : {}),
       },
       this.registrarInit(),
     );
@@ -292,6 +299,7 @@ export class Station {
         recordRoute: this.options.recordRoute ?? false,
         openRelay: this.options.openRelay ?? false,
         knownUser: (u) => users.has(u),
+        ...(this.gruu ? { gruu: this.gruu } : {}),
       },
     );
     proxy.attach();

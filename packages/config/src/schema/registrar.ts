@@ -69,6 +69,31 @@ export const RegistrarSection = Type.Object(
         'x-reason': 'Both on: each covers devices the other misses.',
       },
     ),
+    gruu: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description:
+            'Hand out GRUUs (RFC 5627): pub-gruu and temp-gruu in the 200 to a REGISTER with Supported: gruu and +sip.instance, and route requests for them to that one instance.',
+          'x-reason':
+            'Costs nothing for UAs that do not ask for GRUUs; those that do rely on them for transfer and conferencing.',
+        }),
+        key: Type.Optional(
+          Type.String({
+            pattern: '^[0-9a-fA-F]{64}$',
+            description:
+              'Key (32 bytes in hex) that seals temporary GRUUs; absent: a random key per start, so temporary GRUUs issued before a restart no longer route (UAs get new ones at their next refresh). Set it to keep them across restarts, and give every station that shares the location store the same key.',
+            'x-reason': 'A secret: never shipped as a default; generated when not configured.',
+          }),
+        ),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Globally routable UA URIs (RFC 5627).',
+        'x-reason': 'On, with a per-start key unless one is configured.',
+      },
+    ),
     regEvent: Type.Object(
       {
         enabled: Type.Boolean({

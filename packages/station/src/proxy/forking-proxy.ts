@@ -13,6 +13,7 @@ import {
   type SipUri,
 } from '@beckon/sip';
 import type { BindingRecord, LocationService } from '../location/index.js';
+import type { TempGruuCodec } from '../gruu/index.js';
 import { bestResponseIndex } from './best-response.js';
 import { hasLooped, loopHash, PROXY_BRANCH_PREFIX } from './loop-detection.js';
 import type {
@@ -51,6 +52,8 @@ export interface ForkingProxyInit {
   readonly openRelay?: boolean;
   /** Whether a user exists although it has no binding (480 instead of 404). */
   readonly knownUser?: (user: string) => boolean;
+  /** Routes GRUUs (RFC 5627 §6) issued with this temporary-GRUU key; absent: GRUU routing off. */
+  readonly gruu?: TempGruuCodec;
 }
 
 /** Methods the proxy forwards (others get 405 from the SIP core). */
@@ -107,6 +110,7 @@ export class ForkingProxy {
   private readonly recordRoute: boolean;
   private readonly openRelay: boolean;
   private readonly knownUser: ((user: string) => boolean) | undefined;
+  private readonly gruu: TempGruuCodec | undefined;
   private readonly requestsCounter: Counter;
   private readonly responsesCounter: Counter;
   private readonly forks: CounterChild;
@@ -124,6 +128,7 @@ export class ForkingProxy {
     this.recordRoute = init.recordRoute ?? false;
     this.openRelay = init.openRelay ?? false;
     this.knownUser = init.knownUser;
+    this.gruu = init.gruu;
     const m = components.metrics;
     this.requestsCounter = m.counter('proxy_requests', 'Requests received by the proxy, by method', [
       'method',
@@ -197,6 +202,7 @@ export class ForkingProxy {
       const r = resolveTargets(ruri, this.location, {
         instrumentPrefix: this.prefix,
         ...(this.knownUser ? { knownUser: this.knownUser } : {}),
+        ...(this.gruu ? { gruu: this.gruu } : {}),
       });
       if (r.kind === 'unknown') return this.answer(ctx, 404);
       // §21.4.18 480 Temporarily Unavailable: "The callee's end system was contacted successfully but

@@ -1,4 +1,5 @@
 import type { SipUri } from '@beckon/sip';
+import { resolveGruu, type TempGruuCodec } from '../gruu/index.js';
 import { parseInstrumentUri } from '../instrument/index.js';
 import type { BindingRecord, LocationService } from '../location/index.js';
 
@@ -13,6 +14,8 @@ export interface ResolveTargetsInit {
   readonly instrumentPrefix: string;
   /** True when the user exists (has credentials); without it a user is known once it has a binding. */
   readonly knownUser?: (user: string) => boolean;
+  /** GRUU routing (RFC 5627 §6) with this temporary-GRUU key; absent: a `gr` parameter is ignored. */
+  readonly gruu?: TempGruuCodec;
 }
 
 /**
@@ -20,7 +23,8 @@ export interface ResolveTargetsInit {
  * Request-URI indicates a domain this element is responsible for, the Request-URI MUST be placed into
  * the target set [after] the abstract location service"), extended with the instrument URIs of seed 002:
  * `~~in~TOKEN` (every contact registered by the instrument) and `~~in~USER&TOKEN` (the contacts of
- * USER@domain registered by it).
+ * USER@domain registered by it), and with GRUUs (RFC 5627): a public or temporary GRUU targets the one
+ * instance it names.
  */
 export function resolveTargets(
   uri: SipUri,
@@ -30,6 +34,18 @@ export function resolveTargets(
   const user = uri.user;
   if (user === undefined || user === '') return { kind: 'unknown' };
   const host = uri.host.toLowerCase();
+  if (init.gruu) {
+    const g = resolveGruu(uri, location, init.gruu);
+    if (g.kind === 'binding') return { kind: 'bindings', bindings: [g.binding] };
+    if (g.kind === 'unknown') return { kind: 'unknown' };
+    if (g.kind === 'unregistered') {
+      // The AOR exists (it has other bindings, or the user has credentials) but not this instance: 480.
+      const aorUser = g.aor.slice(g.aor.indexOf(':') + 1, g.aor.lastIndexOf('@'));
+      return location.lookup(g.aor).length > 0 || init.knownUser?.(aorUser)
+        ? { kind: 'unavailable' }
+        : { kind: 'unknown' };
+    }
+  }
   const inst = parseInstrumentUri(user, init.instrumentPrefix);
   if (inst) {
     const bindings =

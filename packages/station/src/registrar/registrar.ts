@@ -9,6 +9,7 @@ import {
   type SipRequest,
   type Flow,
 } from '@beckon/sip';
+import { instanceIdOf, publicGruu, type TempGruuCodec } from '../gruu/index.js';
 import { identifyInstrument, splitDigestUsername } from '../instrument/index.js';
 import {
   contactKey,
@@ -30,6 +31,8 @@ export interface RegistrarComponents {
   readonly location: LocationService;
   /** Digest verifier of the registrar's realm; absent: REGISTER is accepted without authentication. */
   readonly digest?: DigestServer;
+  /** Seals temporary GRUUs (RFC 5627); absent: GRUUs are off (no pub-gruu/temp-gruu, Require: gruu is 420). */
+  readonly gruu?: TempGruuCodec;
 }
 
 export interface RegistrarInit {
@@ -88,6 +91,7 @@ export class Registrar {
   private readonly log: Logger;
   private readonly location: LocationService;
   private readonly digest: DigestServer | undefined;
+  private readonly gruu: TempGruuCodec | undefined;
   private readonly domains: Set<string>;
   private readonly acceptAnyDomain: boolean;
   private readonly minExpires: number;
@@ -108,6 +112,7 @@ export class Registrar {
     this.metrics = new RegistrarMetrics(components.metrics);
     this.location = components.location;
     this.digest = components.digest;
+    this.gruu = components.gruu;
     this.domains = new Set(init.domains.map((d) => d.toLowerCase()));
     this.acceptAnyDomain = init.acceptAnyDomain ?? false;
     this.minExpires = init.minExpires ?? 60;
@@ -204,7 +209,7 @@ export class Registrar {
 
     // §10.3 step 2: "the registrar MUST process the Require header field values as described for UASs in
     // Section 8.2.2" (§8.2.2.3: 420 with an Unsupported header listing what it does not understand).
-    const unsupported = unsupportedRequires(req);
+    const unsupported = unsupportedRequires(req, this.gruu !== undefined);
     if (unsupported.length > 0)
       return this.reject('bad-extension', 420, undefined, [['Unsupported', unsupported.join(', ')]]);
 
@@ -587,7 +592,16 @@ export class Registrar {
   ): RegisterReply {
     this.metrics.accepted.inc();
     const rows: [string, string][] = [];
-    for (const b of bindings) rows.push(['Contact', formatBindingContact(b, now)]);
+    // RFC 5627 §5.1 (paraphrased): to a REGISTER that lists "gruu" in Supported, each Contact of the 200
+    // that carries +sip.instance comes with its public GRUU (pub-gruu) and a new temporary one (temp-gruu).
+    const gruu = this.gruu !== undefined && optionTags(req, 'supported').has('gruu') ? this.gruu : undefined;
+    for (const b of bindings)
+      rows.push([
+        'Contact',
+        gruu && b.instance !== undefined
+          ? formatBindingContact(b, now) + gruuParams(gruu, b)
+          : formatBindingContact(b, now),
+      ]);
     rows.push(['Date', this.date.format(now)]);
     const path = req.getAll('path');
     if (path.length > 0) rows.push(['Path', path.join(', ')]);
@@ -597,6 +611,15 @@ export class Registrar {
     } else if (path.length > 0) rows.push(['Supported', 'path, outbound']);
     return { status: 200, headers: rows };
   }
+}
+
+/** `;pub-gruu="...";temp-gruu="..."` of a binding that has an instance (RFC 5627 §5.1). */
+function gruuParams(codec: TempGruuCodec, b: BindingRecord): string {
+  const instance = b.instance as string;
+  const at = b.aor.lastIndexOf('@');
+  const host = at >= 0 ? b.aor.slice(at + 1) : b.aor;
+  const temp = codec.seal({ aor: b.aor, instance: instanceIdOf(instance), callId: b.callId });
+  return ';pub-gruu="' + publicGruu(b.aor, instance) + '";temp-gruu="sip:' + temp + '@' + host + ';gr"';
 }
 
 /**
@@ -636,13 +659,13 @@ function optionTags(req: SipRequest, header: string): Set<string> {
   return out;
 }
 
-function unsupportedRequires(req: SipRequest): string[] {
+function unsupportedRequires(req: SipRequest, gruu: boolean): string[] {
   const required = req.getAll('require');
   if (required.length === 0) return [];
   const out: string[] = [];
   for (const raw of required) {
     const t = raw.trim().toLowerCase();
-    if (t !== '' && t !== 'path' && t !== 'outbound') out.push(raw.trim());
+    if (t !== '' && t !== 'path' && t !== 'outbound' && !(gruu && t === 'gruu')) out.push(raw.trim());
   }
   return out;
 }

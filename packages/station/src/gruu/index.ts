@@ -1,0 +1,3 @@
+export * from './temp-gruu-codec.js';
+export * from './public-gruu.js';
+export * from './gruu-targets.js';
