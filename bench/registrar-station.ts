@@ -62,7 +62,7 @@ const station = new Station({ log, metrics: new MetricsRegistry() }, config, {
 await station.start();
 process.stdout.write(`READY ${process.pid}\n`);
 if (values['loop-stats']) {
-  // Event-loop delay every 2 s (diagnosis of latency outliers: GC pauses, synchronous commits).
+  // Event-loop delay every 2 s (LOOP_STATS_MS) (diagnosis of latency outliers: GC pauses, synchronous commits).
   const { monitorEventLoopDelay } = await import('node:perf_hooks');
   const h = monitorEventLoopDelay({ resolution: 5 });
   h.enable();
@@ -81,14 +81,17 @@ if (values['loop-stats']) {
     );
     return p;
   };
-  setInterval(() => {
-    process.stdout.write(
-      `loop-delay p50=${(h.percentile(50) / 1e6).toFixed(1)}ms p99=${(h.percentile(99) / 1e6).toFixed(1)}ms max=${(h.max / 1e6).toFixed(1)}ms` +
-        ` commit n=${commit.count} p50=${(commit.percentile(50) / 1e6).toFixed(1)}ms p99=${(commit.percentile(99) / 1e6).toFixed(1)}ms max=${(commit.max / 1e6).toFixed(1)}ms\n`,
-    );
-    h.reset();
-    commit.reset();
-  }, 2000).unref();
+  setInterval(
+    () => {
+      process.stdout.write(
+        `loop-delay p50=${(h.percentile(50) / 1e6).toFixed(1)}ms p99=${(h.percentile(99) / 1e6).toFixed(1)}ms max=${(h.max / 1e6).toFixed(1)}ms` +
+          ` commit n=${commit.count} p50=${(commit.percentile(50) / 1e6).toFixed(1)}ms p99=${(commit.percentile(99) / 1e6).toFixed(1)}ms max=${(commit.max / 1e6).toFixed(1)}ms\n`,
+      );
+      h.reset();
+      commit.reset();
+    },
+    Number(process.env.LOOP_STATS_MS ?? 2000),
+  ).unref();
 }
 const stop = (): void => {
   void station.stop().then(() => process.exit(0));

@@ -24,7 +24,7 @@ const outPath = process.argv[6];
 const oid = SIP_SERVER_ENTRIES[table].slice(0, -1).join('.');
 
 /** snmpbulkwalk with its output in a file (counted after it exits), so the agent process does no piping. */
-function bulkwalk(target: string): Promise<{ lines: number; secs: number; rc: number }> {
+function bulkwalk(target: string, walkOid = oid): Promise<{ lines: number; secs: number; rc: number }> {
   const file = join(tmpdir(), `snmp-walk-profile-${process.pid}.out`);
   const fd = openSync(file, 'w');
   const t0 = performance.now();
@@ -47,7 +47,7 @@ function bulkwalk(target: string): Promise<{ lines: number; secs: number; rc: nu
         '',
         cr,
         target,
-        oid,
+        walkOid,
       ],
       { stdio: ['ignore', fd, 'ignore'], env: { ...process.env, MIBS: '', HOME: '/nonexistent' } },
     );
@@ -81,7 +81,13 @@ const snmp = new StationSnmp(
 const started = await snmp.start();
 if (!started.ok) throw new Error(started.error);
 const target = `127.0.0.1:${started.listeners[0]!.port}`;
-await bulkwalk(target); // warm-up
+// Warm-up walk: the same table (default), or WARM_TABLE=users to walk the user table first and then
+// measure a contact walk the way snmp-walk-beckon.ts meets it (rows not built yet).
+if (process.env.WARM_TABLE === 'users') {
+  const usersOid = SIP_SERVER_ENTRIES.sipServerRegUserEntry.slice(0, -1).join('.');
+  await bulkwalk(target, usersOid);
+  await bulkwalk(target, usersOid);
+} else await bulkwalk(target);
 if (process.env.PAUSE_MS) {
   console.log(`READY ${process.pid}`);
   await new Promise((r) => setTimeout(r, Number(process.env.PAUSE_MS)));
