@@ -55,6 +55,8 @@ export interface BindingRecord extends Binding {
 export interface BindingKey {
   readonly aor: string;
   readonly contactKey: string;
+  /** The stored binding's contactIndex (stores may key their rows by it). */
+  readonly contactIndex: number;
 }
 
 /**

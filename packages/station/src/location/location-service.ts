@@ -429,7 +429,7 @@ export class LocationService {
 
     if (!entry && userIndex === this.nextUserIndex) this.nextUserIndex++;
     const removeKeys: BindingKey[] = [];
-    for (const k of removals.keys()) removeKeys.push({ aor, contactKey: k });
+    for (const [k, b] of removals) removeKeys.push({ aor, contactKey: k, contactIndex: b.contactIndex });
     let written: Promise<void>;
     try {
       written = this.store.write({ upsert: [...upserts.values()], remove: removeKeys });

@@ -165,9 +165,7 @@ async function commitBatch(client: PoolClient, batch: readonly Job[]): Promise<v
   for (const job of batch) {
     const c = job.change;
     if (c.upsert) for (const b of c.upsert) pending.set(b.aor + '\u0000' + b.contactKey, b);
-    if (c.remove)
-      for (const k of c.remove)
-        pending.set(k.aor + '\u0000' + k.contactKey, { aor: k.aor, contactKey: k.contactKey });
+    if (c.remove) for (const k of c.remove) pending.set(k.aor + '\u0000' + k.contactKey, k);
     if (c.expireUpTo !== undefined) {
       await flush();
       const r = await client.query({ name: 'location-expire', text: EXPIRE, values: [c.expireUpTo] });

@@ -80,15 +80,15 @@ export function locationStoreCompliance(name: string, harness: LocationStoreHarn
       const b = record(2, { contactKey: 'k' });
       await store.upsert([a, b]);
       assert.equal((await store.loadAll()).length, 2);
-      await store.remove([{ aor: a.aor, contactKey: 'k' }]);
+      await store.remove([{ aor: a.aor, contactKey: 'k', contactIndex: a.contactIndex }]);
       assert.deepEqual(await store.loadAll(), [b]);
     });
 
     void it('removes by key and ignores unknown keys', async () => {
       await store.upsert([record(1), record(2), record(3)]);
       await store.remove([
-        { aor: record(2).aor, contactKey: record(2).contactKey },
-        { aor: 'sip:nobody@example.net', contactKey: 'u:x' },
+        { aor: record(2).aor, contactKey: record(2).contactKey, contactIndex: record(2).contactIndex },
+        { aor: 'sip:nobody@example.net', contactKey: 'u:x', contactIndex: 999_999 },
       ]);
       assert.deepEqual(
         (await store.loadAll()).map((b) => b.aor),
@@ -132,10 +132,12 @@ export function locationStoreCompliance(name: string, harness: LocationStoreHarn
       await Promise.all([
         store.upsert([{ ...k, cseq: 1 }]),
         store.upsert([{ ...k, cseq: 2 }]),
-        store.remove([{ aor: k.aor, contactKey: k.contactKey }]),
+        store.remove([{ aor: k.aor, contactKey: k.contactKey, contactIndex: k.contactIndex }]),
         store.upsert([{ ...k, cseq: 4 }]),
         store.upsert([record(2)]),
-        store.remove([{ aor: record(2).aor, contactKey: record(2).contactKey }]),
+        store.remove([
+          { aor: record(2).aor, contactKey: record(2).contactKey, contactIndex: record(2).contactIndex },
+        ]),
       ]);
       assert.deepEqual(
         (await store.loadAll()).map((b) => b.cseq),
@@ -147,7 +149,9 @@ export function locationStoreCompliance(name: string, harness: LocationStoreHarn
       await store.upsert([record(1)]);
       await store.write({
         upsert: [record(2), record(3)],
-        remove: [{ aor: record(1).aor, contactKey: record(1).contactKey }],
+        remove: [
+          { aor: record(1).aor, contactKey: record(1).contactKey, contactIndex: record(1).contactIndex },
+        ],
       });
       assert.deepEqual(
         (await store.loadAll()).map((b) => b.aor),
@@ -155,7 +159,9 @@ export function locationStoreCompliance(name: string, harness: LocationStoreHarn
       );
       await store.write({
         upsert: [record(4)],
-        remove: [{ aor: record(4).aor, contactKey: record(4).contactKey }],
+        remove: [
+          { aor: record(4).aor, contactKey: record(4).contactKey, contactIndex: record(4).contactIndex },
+        ],
       });
       assert.equal((await store.loadAll()).length, 2);
     });

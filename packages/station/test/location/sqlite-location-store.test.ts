@@ -1,8 +1,16 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteDatabase } from '@beckon/store';
-import { SqliteLocationStore, type LocationStore } from '../../src/location/index.js';
+import {
+  encodeBinding,
+  SQLITE_LOCATION_MIGRATIONS,
+  SqliteLocationStore,
+  type LocationStore,
+} from '../../src/location/index.js';
+import { record } from './fixtures.js';
 import { locationStoreCompliance } from './location-store-compliance.js';
 
 let dir = '';
@@ -33,4 +41,49 @@ locationStoreCompliance('SqliteLocationStore', {
     dbs = [];
     rmSync(dir, { recursive: true, force: true });
   },
+});
+
+void test('a version-1 database (rows keyed by AOR and contact key) migrates with every binding kept', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'beckon-loc-v1-'));
+  const file = join(d, 'location.db');
+  try {
+    const old = new SqliteDatabase({}, { path: file });
+    const m = old.migrate(SQLITE_LOCATION_MIGRATIONS.slice(0, 1));
+    assert.ok(m.ok);
+    const rows = [record(3), record(1), record(2, { aor: 'sip:other@example.net' })];
+    for (const b of rows)
+      old
+        .statement(
+          'INSERT INTO location_bindings (aor, contact_key, contact, instrument, expires_at, user_index, contact_index, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          b.aor,
+          b.contactKey,
+          b.contact,
+          b.instrument ?? null,
+          b.expiresAt,
+          b.userIndex,
+          b.contactIndex,
+          encodeBinding(b),
+        );
+    old.close();
+
+    const db = new SqliteDatabase({}, { path: file });
+    const r = SqliteLocationStore.open({ db });
+    assert.ok(r.ok);
+    assert.deepEqual(await r.store.loadAll(), [
+      record(1),
+      record(2, { aor: 'sip:other@example.net' }),
+      record(3),
+    ]);
+    // Removal now goes by contactIndex.
+    await r.store.remove([
+      { aor: record(1).aor, contactKey: record(1).contactKey, contactIndex: record(1).contactIndex },
+    ]);
+    assert.equal((await r.store.loadAll()).length, 2);
+    await r.store.close();
+    db.close();
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
 });
