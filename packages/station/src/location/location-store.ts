@@ -18,9 +18,9 @@ export interface LocationWrite {
 export interface LocationStore {
   /** Applies one change atomically (batched with concurrent calls into one transaction). */
   write(change: LocationWrite): Promise<void>;
-  /** Inserts or replaces bindings by (aor, contactKey). */
+  /** Inserts or replaces bindings (one row per (aor, contactKey), which keeps its contactIndex). */
   upsert(bindings: readonly BindingRecord[]): Promise<void>;
-  /** Removes bindings by (aor, contactKey); unknown keys are ignored. */
+  /** Removes bindings (SQLite finds them by contactIndex, PostgreSQL by (aor, contactKey)); unknown keys are ignored. */
   remove(keys: readonly BindingKey[]): Promise<void>;
   /** Every stored binding (expired ones included), ordered by (userIndex, contactIndex). */
   loadAll(): Promise<BindingRecord[]>;
@@ -28,27 +28,4 @@ export interface LocationStore {
   removeExpired(now: number): Promise<number>;
   /** Flushes pending writes and releases the store's resources (not a database it was given). */
   close(): Promise<void>;
-}
-
-/** Serialises a record for the `data` column (the whole record, so loading needs no other column). */
-export function encodeBinding(b: BindingRecord): string {
-  return JSON.stringify(b);
-}
-
-/** Parses a `data` column value; undefined if the row is corrupt (never throws). */
-export function decodeBinding(data: unknown): BindingRecord | undefined {
-  try {
-    const v: unknown = typeof data === 'string' ? JSON.parse(data) : data;
-    if (
-      typeof v === 'object' &&
-      v !== null &&
-      typeof (v as BindingRecord).aor === 'string' &&
-      typeof (v as BindingRecord).contactKey === 'string' &&
-      typeof (v as BindingRecord).expiresAt === 'number'
-    )
-      return v as BindingRecord;
-  } catch {
-    /* corrupt row */
-  }
-  return undefined;
 }

@@ -7,7 +7,8 @@ import {
 import type { Logger, MetricsRegistry } from '@beckon/ops';
 import type { PoolClient } from 'pg';
 import type { BindingKey, BindingRecord } from './binding.js';
-import { decodeBinding, encodeBinding, type LocationStore, type LocationWrite } from './location-store.js';
+import { decodeBinding, encodeBinding } from './binding-codec.js';
+import type { LocationStore, LocationWrite } from './location-store.js';
 
 export const POSTGRES_LOCATION_MIGRATIONS: readonly PostgresMigration[] = [
   {

@@ -7,7 +7,8 @@ import {
 } from '@beckon/store';
 import type { Logger, MetricsRegistry } from '@beckon/ops';
 import type { BindingKey, BindingRecord } from './binding.js';
-import { decodeBinding, encodeBinding, type LocationStore, type LocationWrite } from './location-store.js';
+import { decodeBinding, encodeBinding } from './binding-codec.js';
+import type { LocationStore, LocationWrite } from './location-store.js';
 
 export const SQLITE_LOCATION_MIGRATIONS: readonly SqliteMigration[] = [
   {

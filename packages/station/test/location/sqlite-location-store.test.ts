@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteDatabase } from '@beckon/store';
 import {
-  encodeBinding,
   SQLITE_LOCATION_MIGRATIONS,
   SqliteLocationStore,
   type LocationStore,
@@ -64,7 +63,7 @@ void test('a version-1 database (rows keyed by AOR and contact key) migrates wit
           b.expiresAt,
           b.userIndex,
           b.contactIndex,
-          encodeBinding(b),
+          JSON.stringify(b), // format 1, as version-1 stations wrote it
         );
     old.close();
 
