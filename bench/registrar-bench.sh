@@ -76,7 +76,7 @@ warm() {
 kam_stop_all() {
   kam_stop
   local i; for i in $(seq 1 30); do ss -lun | grep -q "127.0.0.1:$KAM_PORT " || return 0; sleep 0.1; done
-  pkill -KILL -f "$KAM_CFG" 2>/dev/null; sleep 0.3
+  pkill -KILL -f "$RUN/kamailio.cfg" 2>/dev/null; sleep 0.3
 }
 trap 'kam_stop_all; bk_stop' EXIT; trap 'exit 130' INT TERM
 
