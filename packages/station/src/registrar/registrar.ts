@@ -594,7 +594,11 @@ export class Registrar {
     const rows: [string, string][] = [];
     // RFC 5627 §5.1 (paraphrased): to a REGISTER that lists "gruu" in Supported, each Contact of the 200
     // that carries +sip.instance comes with its public GRUU (pub-gruu) and a new temporary one (temp-gruu).
-    const gruu = this.gruu !== undefined && optionTags(req, 'supported').has('gruu') ? this.gruu : undefined;
+    const gruu =
+      this.gruu !== undefined &&
+      (hasOptionTag(req, 'supported', 'gruu') || hasOptionTag(req, 'require', 'gruu'))
+        ? this.gruu
+        : undefined;
     for (const b of bindings)
       rows.push([
         'Contact',
@@ -650,6 +654,12 @@ function hasStar(contacts: readonly Contact[]): boolean {
 }
 
 /** Option tags of a header (Supported, Require), lowercased. */
+/** Whether the option tag `tag` (lower case) is listed in `header` (Supported, Require); no allocation when absent. */
+function hasOptionTag(req: SipRequest, header: string, tag: string): boolean {
+  for (const v of req.getAll(header)) if (v.trim().toLowerCase() === tag) return true;
+  return false;
+}
+
 function optionTags(req: SipRequest, header: string): Set<string> {
   const out = new Set<string>();
   for (const v of req.getAll(header)) {
