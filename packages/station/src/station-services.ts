@@ -1,3 +1,4 @@
+import type { TempGruuCodec } from './gruu/index.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BeckonConfig } from '@beckon/config';
@@ -55,6 +56,8 @@ export interface StationHandles {
   readonly digest?: DigestServer | undefined;
   /** Domains served (the `reg` package answers 404 for others); default `[sip.domain]`. */
   readonly domains?: readonly string[];
+  /** The registrar's temporary-GRUU key: `reg` documents then carry GRUUs (RFC 5628). */
+  readonly gruuCodec?: TempGruuCodec | undefined;
 }
 
 export interface StationServicesComponents {
@@ -338,6 +341,7 @@ export class StationServices {
         location: this.station.location,
         notifier,
         ...(digest ? { digest } : {}),
+        ...(this.station.gruuCodec ? { gruu: this.station.gruuCodec } : {}),
       },
       {
         domains: this.station.domains ?? [this.config.sip.domain],

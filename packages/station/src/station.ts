@@ -97,6 +97,11 @@ export class Station {
     return this.need(this.proxyValue, 'proxy');
   }
 
+  /** The registrar's temporary-GRUU key (undefined when GRUUs are off or before start). */
+  get gruuCodec(): TempGruuCodec | undefined {
+    return this.gruu;
+  }
+
   get endpoint(): SipEndpoint {
     return this.need(this.opened.endpoint, 'SIP endpoint');
   }

@@ -1,6 +1,7 @@
 import {
   CONTACT_EVENTS,
   CONTACT_STATES,
+  GRUUINFO_NS,
   REGINFO_NS,
   REGISTRATION_STATES,
   type ContactEvent,
@@ -62,8 +63,11 @@ function fail(code: ReginfoDecodeError['code'], at: number, message: string): ne
 
 function toReginfo(root: XmlElement): Reginfo {
   if (root.name !== 'reginfo') fail('structure', root.at, `root element is ${root.name}`);
-  attrsOnly(root, ['xmlns', 'version', 'state']);
+  attrsOnly(root, ['xmlns', 'xmlns:gr', 'version', 'state']);
   if (root.attrs.get('xmlns') !== REGINFO_NS) fail('structure', root.at, 'reginfo namespace missing');
+  const gr = root.attrs.get('xmlns:gr');
+  if (gr !== undefined && gr !== GRUUINFO_NS)
+    fail('structure', root.at, 'prefix gr is not the gruuinfo namespace');
   const version = uint(root, 'version', true) as number;
   const state = oneOf(root, 'state', ['full', 'partial'] as const) as ReginfoState;
   noText(root);
@@ -73,7 +77,7 @@ function toReginfo(root: XmlElement): Reginfo {
     attrsOnly(r, ['aor', 'id', 'state']);
     noText(r);
     const contacts: ReginfoContact[] = [];
-    for (const c of r.children) contacts.push(toContact(c));
+    for (const c of r.children) contacts.push(toContact(c, gr !== undefined));
     registrations.push({
       aor: required(r, 'aor'),
       id: required(r, 'id'),
@@ -84,14 +88,36 @@ function toReginfo(root: XmlElement): Reginfo {
   return { version, state, registrations };
 }
 
-function toContact(c: XmlElement): ReginfoContact {
+function toContact(c: XmlElement, gruu: boolean): ReginfoContact {
   if (c.name !== 'contact') fail('structure', c.at, `unexpected element ${c.name}`);
   attrsOnly(c, ['id', 'state', 'event', 'expires', 'q', 'callid', 'cseq']);
   noText(c);
   let uri: string | undefined;
   let displayName: string | undefined;
+  let instance: string | undefined;
+  let pubGruu: string | undefined;
+  let tempGruu: { uri: string; firstCseq: number } | undefined;
   for (const k of c.children) {
     if (k.children.length > 0) fail('structure', k.at, `${k.name} has child elements`);
+    if (k.name === 'unknown-param' && instance === undefined) {
+      attrsOnly(k, ['name']);
+      if (k.attrs.get('name') !== '+sip.instance')
+        fail('structure', k.at, 'unknown-param other than +sip.instance');
+      instance = k.text;
+      continue;
+    }
+    if (gruu && k.name === 'gr:pub-gruu' && pubGruu === undefined) {
+      attrsOnly(k, ['uri']);
+      noText(k);
+      pubGruu = required(k, 'uri');
+      continue;
+    }
+    if (gruu && k.name === 'gr:temp-gruu' && tempGruu === undefined) {
+      attrsOnly(k, ['uri', 'first-cseq']);
+      noText(k);
+      tempGruu = { uri: required(k, 'uri'), firstCseq: uint(k, 'first-cseq', true) as number };
+      continue;
+    }
     attrsOnly(k, []);
     if (k.name === 'uri' && uri === undefined) uri = k.text;
     else if (k.name === 'display-name' && displayName === undefined) displayName = k.text;
@@ -112,6 +138,9 @@ function toContact(c: XmlElement): ReginfoContact {
     ...(cseq !== undefined ? { cseq } : {}),
     uri,
     ...(displayName !== undefined ? { displayName } : {}),
+    ...(instance !== undefined ? { instance } : {}),
+    ...(pubGruu !== undefined ? { pubGruu } : {}),
+    ...(tempGruu !== undefined ? { tempGruu } : {}),
   };
 }
 

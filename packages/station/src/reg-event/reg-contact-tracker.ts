@@ -1,3 +1,4 @@
+import type { BindingGruus } from '../gruu/index.js';
 import type { BindingRecord } from '../location/index.js';
 import type { ContactEvent, ReginfoContact, ReginfoRegistration, RegistrationState } from './reginfo.js';
 
@@ -34,7 +35,12 @@ export class RegContactTracker {
    * The registrations of the next document from the live `bindings` of the watched resource. `always`
    * lists AORs that appear even without contacts (state `init`), in that order, before the others.
    */
-  next(bindings: readonly BindingRecord[], always: readonly string[], now: number): ReginfoRegistration[] {
+  next(
+    bindings: readonly BindingRecord[],
+    always: readonly string[],
+    now: number,
+    gruusOf?: (b: BindingRecord) => BindingGruus | undefined,
+  ): ReginfoRegistration[] {
     const byAor = new Map<string, ReginfoContact[]>();
     for (const a of always) byAor.set(a, []);
     const seen = new Map<string, SeenContact>();
@@ -62,6 +68,7 @@ export class RegContactTracker {
         event,
       };
       seen.set(key, s);
+      const g = gruusOf?.(b);
       listOf(byAor, aor).push({
         id: s.id,
         state: 'active',
@@ -72,6 +79,8 @@ export class RegContactTracker {
         cseq: b.cseq,
         uri: b.contact,
         ...(b.displayName !== undefined ? { displayName: b.displayName } : {}),
+        ...(b.instance !== undefined ? { instance: b.instance } : {}),
+        ...(g ? { pubGruu: g.pub, tempGruu: { uri: g.temp, firstCseq: b.cseq } } : {}),
       });
     }
     for (const [key, prev] of this.seen) {

@@ -13,6 +13,7 @@ import {
   type SubscribeContext,
   type SubscribeOutcome,
 } from '@beckon/sip';
+import { bindingGruus, type TempGruuCodec } from '../gruu/index.js';
 import type { BindingRecord } from '../location/index.js';
 import { splitDigestUsername } from '../instrument/index.js';
 import { DEFAULT_INSTRUMENT_PREFIX } from '../instrument/parse-instrument-uri.js';
@@ -59,6 +60,8 @@ export interface RegEventPackageComponents {
   notifier: RegNotifierView;
   /** SUBSCRIBE authentication; without it every SUBSCRIBE for a served domain is accepted (test rigs). */
   digest?: DigestServer;
+  /** The registrar's temporary-GRUU key: documents then carry each contact's GRUUs (RFC 5628). */
+  gruu?: TempGruuCodec;
 }
 
 export interface RegEventPackageInit {
@@ -107,6 +110,7 @@ export class RegEventPackage implements EventPackage {
   private readonly location: RegLocationView;
   private readonly notifier: RegNotifierView;
   private readonly digest: DigestServer | undefined;
+  private readonly gruu: TempGruuCodec | undefined;
   private readonly domains: ReadonlySet<string>;
   private readonly watchers: ReadonlySet<string>;
   private readonly prefix: string;
@@ -126,6 +130,7 @@ export class RegEventPackage implements EventPackage {
     this.location = components.location;
     this.notifier = components.notifier;
     this.digest = components.digest;
+    this.gruu = components.gruu;
     this.domains = new Set(init.domains.map((d) => d.toLowerCase()));
     this.watchers = new Set(init.watchers ?? []);
     this.prefix = init.instrumentPrefix ?? DEFAULT_INSTRUMENT_PREFIX;
@@ -314,7 +319,13 @@ export class RegEventPackage implements EventPackage {
         break;
       }
     }
-    const registrations = tracker.next(bindings, always, now);
+    const codec = this.gruu;
+    const registrations = tracker.next(
+      bindings,
+      always,
+      now,
+      codec ? (b) => bindingGruus(codec, b) : undefined,
+    );
     const body = encodeReginfo({ version: this.nextVersion(sub, st), state: 'full', registrations });
     return { contentType: REGINFO_TYPE, body };
   }

@@ -4,6 +4,8 @@ import { xmlAttr, xmlText } from './xml-escape.js';
 export const REGINFO_TYPE = 'application/reginfo+xml';
 /** RFC 3680 §5.4 (schema): the namespace of reginfo documents. */
 export const REGINFO_NS = 'urn:ietf:params:xml:ns:reginfo';
+/** RFC 5628: the GRUU extension of reginfo, prefix `gr` in the documents Beckon writes. */
+export const GRUUINFO_NS = 'urn:ietf:params:xml:ns:gruuinfo';
 
 /** RFC 3680 §5.1: a document carries the full state, or only the changes since the previous one. */
 export type ReginfoState = 'full' | 'partial';
@@ -50,6 +52,12 @@ export interface ReginfoContact {
   readonly cseq?: number;
   readonly uri: string;
   readonly displayName?: string;
+  /** The contact's +sip.instance value as registered (an `unknown-param`, RFC 3680 §5.1). */
+  readonly instance?: string;
+  /** RFC 5628 `pub-gruu`: the contact's public GRUU. */
+  readonly pubGruu?: string;
+  /** RFC 5628 `temp-gruu`: a temporary GRUU of the contact and the CSeq of the REGISTER it stands for. */
+  readonly tempGruu?: { readonly uri: string; readonly firstCseq: number };
 }
 
 /** One `<registration>`: the bindings of one address-of-record. */
@@ -72,13 +80,17 @@ export interface Reginfo {
  * `version` and `state` and holds zero or more `registration` elements (attributes `aor`, `id`, `state`),
  * each holding zero or more `contact` elements (attributes `id`, `state`, `event` and the optional
  * `duration-registered`, `expires`, `retry-after`, `q`, `callid`, `cseq`) whose `uri` child is mandatory
- * and `display-name` child optional. Every value is XML-escaped; the output is UTF-8 with LF line ends,
+ * and `display-name` child optional, followed here by an `unknown-param` with the +sip.instance and the
+ * RFC 5628 GRUU elements when known. Every value is XML-escaped; the output is UTF-8 with LF line ends,
  * one element per line (stable bytes for tests and captures).
  */
 export function encodeReginfo(doc: Reginfo): string {
+  let gruu = false;
+  for (const r of doc.registrations)
+    for (const c of r.contacts) if (c.pubGruu !== undefined || c.tempGruu !== undefined) gruu = true;
   let out =
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<reginfo xmlns="${REGINFO_NS}" version="${uint(doc.version)}" state="${doc.state}">\n`;
+    `<reginfo xmlns="${REGINFO_NS}"${gruu ? ` xmlns:gr="${GRUUINFO_NS}"` : ''} version="${uint(doc.version)}" state="${doc.state}">\n`;
   for (const r of doc.registrations) {
     const open = `  <registration aor="${xmlAttr(r.aor)}" id="${xmlAttr(r.id)}" state="${r.state}"`;
     if (r.contacts.length === 0) {
@@ -95,6 +107,14 @@ export function encodeReginfo(doc: Reginfo): string {
       out += `>\n      <uri>${xmlText(c.uri)}</uri>\n`;
       if (c.displayName !== undefined)
         out += `      <display-name>${xmlText(c.displayName)}</display-name>\n`;
+      // RFC 3680 §5.1: Contact parameters without an element of their own go in unknown-param.
+      if (c.instance !== undefined)
+        out += `      <unknown-param name="+sip.instance">${xmlText(c.instance)}</unknown-param>\n`;
+      // RFC 5628 §4 (paraphrase): pub-gruu and temp-gruu elements, each with the GRUU in a uri attribute,
+      // temp-gruu also with first-cseq, the CSeq of the REGISTER the temporary GRUU was first handed out for.
+      if (c.pubGruu !== undefined) out += `      <gr:pub-gruu uri="${xmlAttr(c.pubGruu)}"/>\n`;
+      if (c.tempGruu !== undefined)
+        out += `      <gr:temp-gruu uri="${xmlAttr(c.tempGruu.uri)}" first-cseq="${uint(c.tempGruu.firstCseq)}"/>\n`;
       out += '    </contact>\n';
     }
     out += '  </registration>\n';

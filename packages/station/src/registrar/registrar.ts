@@ -9,7 +9,7 @@ import {
   type SipRequest,
   type Flow,
 } from '@beckon/sip';
-import { instanceIdOf, publicGruu, type TempGruuCodec } from '../gruu/index.js';
+import { bindingGruus, type TempGruuCodec } from '../gruu/index.js';
 import { identifyInstrument, splitDigestUsername } from '../instrument/index.js';
 import {
   contactKey,
@@ -619,11 +619,8 @@ export class Registrar {
 
 /** `;pub-gruu="...";temp-gruu="..."` of a binding that has an instance (RFC 5627 §5.1). */
 function gruuParams(codec: TempGruuCodec, b: BindingRecord): string {
-  const instance = b.instance as string;
-  const at = b.aor.lastIndexOf('@');
-  const host = at >= 0 ? b.aor.slice(at + 1) : b.aor;
-  const temp = codec.seal({ aor: b.aor, instance: instanceIdOf(instance), callId: b.callId });
-  return ';pub-gruu="' + publicGruu(b.aor, instance) + '";temp-gruu="sip:' + temp + '@' + host + ';gr"';
+  const g = bindingGruus(codec, b);
+  return g ? ';pub-gruu="' + g.pub + '";temp-gruu="' + g.temp + '"' : '';
 }
 
 /**

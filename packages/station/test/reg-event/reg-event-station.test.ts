@@ -112,14 +112,24 @@ void describe('reg event package in a Station', () => {
   }
 
   /** REGISTER with digest from the phone socket; `expires` 0 removes the contact. */
-  async function register(user: string, expires: number, cseq: number): Promise<SipResponse> {
+  async function register(
+    user: string,
+    expires: number,
+    cseq: number,
+    contactParams = '',
+    extra: string[] = [],
+  ): Promise<SipResponse> {
     const p = phone as UdpClient;
     const aor = `sip:${user}@${DOMAIN}`;
-    const contact = `Contact: <sip:${user}@127.0.0.1:${p.port}>`;
+    const contact = `Contact: <sip:${user}@127.0.0.1:${p.port}>${contactParams}`;
     const callId = `reg-${user}-${p.port}`;
     const first = await p.send(
       station.port,
-      p.request('REGISTER', `sip:${DOMAIN}`, [contact, `Expires: ${expires}`], { from: aor, callId, cseq }),
+      p.request('REGISTER', `sip:${DOMAIN}`, [contact, `Expires: ${expires}`, ...extra], {
+        from: aor,
+        callId,
+        cseq,
+      }),
     );
     if (first.status !== 401) return first;
     const password = USERS.find((u) => u.username === user)?.password ?? '';
@@ -133,11 +143,16 @@ void describe('reg event package in a Station', () => {
     assert.ok(a.ok);
     return p.send(
       station.port,
-      p.request('REGISTER', `sip:${DOMAIN}`, [contact, `Expires: ${expires}`, `Authorization: ${a.value}`], {
-        from: aor,
-        callId,
-        cseq: cseq + 1,
-      }),
+      p.request(
+        'REGISTER',
+        `sip:${DOMAIN}`,
+        [contact, `Expires: ${expires}`, ...extra, `Authorization: ${a.value}`],
+        {
+          from: aor,
+          callId,
+          cseq: cseq + 1,
+        },
+      ),
     );
   }
 
@@ -209,5 +224,26 @@ void describe('reg event package in a Station', () => {
     const other = i.registrations.find((r) => r.aor === `sip:1001@${DOMAIN}`);
     assert.equal(other?.state, 'active');
     assert.equal(other?.contacts[0]?.state, 'active');
+  });
+
+  void it('a contact registered with an instance carries its GRUUs (RFC 5628), and they route', async () => {
+    const instance = '<urn:uuid:00000000-0000-1000-8000-0011220000aa>';
+    const r = await register('1001', 3600, 10, `;+sip.instance="${instance}"`, ['Supported: gruu']);
+    assert.equal(r.status, 200);
+    const a = await subscribe(`sip:1001@${DOMAIN}`, { username: 'ops', password: 'pw-ops' });
+    assert.equal(a.status, 200);
+    const doc = await notifyFor(
+      a.callId,
+      (d) => d.registrations.some((x) => x.contacts.some((c) => c.pubGruu !== undefined)),
+      'NOTIFY with a pub-gruu',
+    );
+    const c = doc.registrations[0]?.contacts.find((x) => x.pubGruu !== undefined);
+    assert.equal(c?.instance, instance);
+    assert.equal(c?.pubGruu, `sip:1001@${DOMAIN};gr=urn:uuid:00000000-0000-1000-8000-0011220000aa`);
+    assert.match(c?.tempGruu?.uri ?? '', /^sip:tgruu\.[A-Za-z0-9_-]+@example\.net;gr$/);
+    assert.equal(c?.tempGruu?.firstCseq, 11);
+    // The document declares the gruuinfo namespace for its gr: elements.
+    const raw = notifies.find((n) => n.req.callId === a.callId && n.doc === doc)?.req.body.toString() ?? '';
+    assert.match(raw, /xmlns:gr="urn:ietf:params:xml:ns:gruuinfo"/);
   });
 });

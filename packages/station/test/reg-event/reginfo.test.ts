@@ -190,3 +190,55 @@ function expectedOf(s: string): string {
   }
   return out;
 }
+
+void describe('reginfo with GRUUs (RFC 5628)', () => {
+  const withGruu: Reginfo = {
+    version: 0,
+    state: 'full',
+    registrations: [
+      {
+        aor: 'sip:alice@example.net',
+        id: 'r2',
+        state: 'active',
+        contacts: [
+          {
+            id: '1',
+            state: 'active',
+            event: 'registered',
+            expires: 600,
+            callId: 'c1',
+            cseq: 4,
+            uri: 'sip:alice@192.0.2.4',
+            instance: '<urn:uuid:00000000-0000-1000-8000-001122334455>',
+            pubGruu: 'sip:alice@example.net;gr=urn:uuid:00000000-0000-1000-8000-001122334455',
+            tempGruu: { uri: 'sip:tgruu.abc_-1@example.net;gr', firstCseq: 4 },
+          },
+        ],
+      },
+    ],
+  };
+
+  void it('round-trips, with the gr prefix declared once on the root', () => {
+    const xml = encodeReginfo(withGruu);
+    assert.match(
+      xml,
+      /<reginfo xmlns="urn:ietf:params:xml:ns:reginfo" xmlns:gr="urn:ietf:params:xml:ns:gruuinfo"/,
+    );
+    assert.match(xml, /<unknown-param name="\+sip.instance">&lt;urn:uuid:[0-9a-f-]+&gt;<\/unknown-param>/);
+    assert.match(xml, /<gr:temp-gruu uri="sip:tgruu.abc_-1@example.net;gr" first-cseq="4"\/>/);
+    const d = decodeReginfo(xml);
+    assert.ok(d.ok, JSON.stringify(d));
+    assert.deepEqual(d.value, withGruu);
+    assert.doesNotMatch(encodeReginfo(DOC), /xmlns:gr/, 'no GRUU, no extra namespace');
+  });
+
+  void it('the strict decoder refuses gr elements without the gruuinfo namespace', () => {
+    const xml = encodeReginfo(withGruu);
+    const wrongNs = xml.replace('urn:ietf:params:xml:ns:gruuinfo', 'urn:example:other');
+    assert.equal(decodeReginfo(wrongNs).ok, false);
+    const undeclared = xml.replace(/ xmlns:gr="[^"]+"/, '');
+    assert.equal(decodeReginfo(undeclared).ok, false);
+    const otherParam = xml.replace('name="+sip.instance"', 'name="reg-id"');
+    assert.equal(decodeReginfo(otherParam).ok, false);
+  });
+});
