@@ -19,7 +19,7 @@ export interface BusyPollInit {
   readonly schedule?: (turn: () => void) => { unref?: () => void } | void;
 }
 
-const hrMicros = (): number => Number(process.hrtime.bigint() / 1000n);
+const hrMicros = (): number => performance.now() * 1000;
 
 /**
  * Adaptive busy polling of the event loop, the user-space counterpart of Linux's SO_BUSY_POLL, for

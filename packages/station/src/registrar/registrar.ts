@@ -25,6 +25,21 @@ import { HttpDate } from './http-date.js';
 import type { RegisterReply, RegisterRejectReason } from './register-reply.js';
 import { RegistrarMetrics } from './registrar-metrics.js';
 
+/** A REGISTER that passed the checks before authentication (§10.3 steps 1-3), with what they found. */
+interface PendingRegister {
+  readonly req: SipRequest;
+  readonly flow: Flow;
+  readonly aor: string;
+  readonly toUser: string | undefined;
+  readonly contacts: readonly Contact[];
+  readonly headerExpires: number | undefined;
+  readonly now: number;
+  readonly callId: string;
+  readonly cseq: number;
+  /** Call-ID and CSeq: the in-flight key of `processNow`. */
+  readonly key: string;
+}
+
 export interface RegistrarComponents {
   readonly log: Logger;
   readonly metrics: MetricsRegistry;
@@ -243,73 +258,34 @@ export class Registrar {
 
     // §10.3 steps 3-4: authentication, then "the registrar MUST determine if the authenticated user is
     // authorized to modify registrations for this address-of-record".
-    if (authorization !== undefined) {
-      const verdict = this.authenticate(authorization, aor);
-      if (verdict instanceof Promise)
-        return this.afterAsync(
-          verdict.then((v) =>
-            v.ok
-              ? this.authorized(
-                  req,
-                  flow,
-                  aor,
-                  toUri.user,
-                  contacts,
-                  headerExpires,
-                  now,
-                  callId,
-                  cseq,
-                  v.username,
-                  key,
-                )
-              : v.reply,
-          ),
-          key,
-        );
-      if (!verdict.ok) return verdict.reply;
-      return this.authorized(
-        req,
-        flow,
-        aor,
-        toUri.user,
-        contacts,
-        headerExpires,
-        now,
-        callId,
-        cseq,
-        verdict.username,
-        key,
-      );
-    }
-    return this.authorized(
+    const r: PendingRegister = {
       req,
       flow,
       aor,
-      toUri.user,
+      toUser: toUri.user,
       contacts,
       headerExpires,
       now,
       callId,
       cseq,
-      undefined,
       key,
-    );
+    };
+    if (authorization === undefined) return this.authorized(r, undefined);
+    const verdict = this.authenticate(authorization, aor);
+    if (verdict instanceof Promise)
+      return this.afterAsync(
+        verdict.then((v) => (v.ok ? this.authorized(r, v.username) : v.reply)),
+        key,
+      );
+    return verdict.ok ? this.authorized(r, verdict.username) : verdict.reply;
   }
 
   /** §10.3 step 4 onwards, once the request is authenticated (or authentication is off). */
   private authorized(
-    req: SipRequest,
-    flow: Flow,
-    aor: string,
-    toUser: string | undefined,
-    contacts: readonly Contact[],
-    headerExpires: number | undefined,
-    now: number,
-    callId: string,
-    cseq: number,
+    r: PendingRegister,
     digestUsername: string | undefined,
-    key: string,
   ): RegisterReply | Promise<RegisterReply> {
+    const { req, flow, aor, toUser, contacts, headerExpires, now, callId, cseq, key } = r;
     let authUser: string | undefined;
     if (digestUsername !== undefined) {
       authUser = this.byDigest ? splitDigestUsername(digestUsername, this.separator).user : digestUsername;
@@ -594,18 +570,17 @@ export class Registrar {
     const rows: [string, string][] = [];
     // RFC 5627 §5.1 (paraphrased): to a REGISTER that lists "gruu" in Supported, each Contact of the 200
     // that carries +sip.instance comes with its public GRUU (pub-gruu) and a new temporary one (temp-gruu).
-    const gruu =
-      this.gruu !== undefined &&
-      (hasOptionTag(req, 'supported', 'gruu') || hasOptionTag(req, 'require', 'gruu'))
-        ? this.gruu
-        : undefined;
-    for (const b of bindings)
-      rows.push([
-        'Contact',
-        gruu && b.instance !== undefined
-          ? formatBindingContact(b, now) + gruuParams(gruu, b)
-          : formatBindingContact(b, now),
-      ]);
+    // The option tags are looked at only when a binding has an instance (not on the common path).
+    let gruu: TempGruuCodec | false | undefined = this.gruu === undefined ? false : undefined;
+    for (const b of bindings) {
+      let contact = formatBindingContact(b, now);
+      if (b.instance !== undefined && gruu !== false) {
+        gruu ??=
+          hasOptionTag(req, 'supported', 'gruu') || hasOptionTag(req, 'require', 'gruu') ? this.gruu : false;
+        if (gruu) contact += gruuParams(gruu, b);
+      }
+      rows.push(['Contact', contact]);
+    }
     rows.push(['Date', this.date.format(now)]);
     const path = req.getAll('path');
     if (path.length > 0) rows.push(['Path', path.join(', ')]);
