@@ -5,12 +5,12 @@
 // legs) and per leg.
 //   node --import tsx bench/registrar-digest-micro.ts [--n 50000] [--db :memory:|path] [--algs MD5|SHA-256,MD5]
 import { parseArgs } from 'node:util';
-import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { defaultConfig } from '@beckon/config';
 import { MetricsRegistry, silentLogger } from '@beckon/ops';
-import type { Credential, CredentialStore, Flow } from '@beckon/sip';
+import type { Flow } from '@beckon/sip';
 import { Station } from '@beckon/station';
+import { benchAuthorization, benchFlow, benchRegister, benchUsers } from './harness/register-bench-kit.js';
 
 const { values } = parseArgs({
   options: {
@@ -20,11 +20,6 @@ const { values } = parseArgs({
   },
 });
 const N = Number(values.n);
-const benchUsers: CredentialStore = {
-  lookup(_realm: string, username: string): Credential | undefined {
-    return /^u\d{7}$/.test(username) ? { kind: 'password', password: 'secret' } : undefined;
-  },
-};
 const c = defaultConfig();
 const station = new Station(
   { log: silentLogger(), metrics: new MetricsRegistry() },
@@ -39,33 +34,10 @@ const station = new Station(
 await station.start();
 let sent = 0;
 const replies: Buffer[] = [];
-const flow: Flow = {
-  id: 'udp:127.0.0.1:5080>127.0.0.1:5091',
-  transport: 'udp',
-  local: { address: '127.0.0.1', port: 5080 },
-  remote: { address: '127.0.0.1', port: 5091 },
-  secure: false,
-  reliable: false,
-  closed: false,
-  send: (d: Buffer) => {
-    sent++;
-    replies.push(d);
-    return { ok: true };
-  },
-  touch: () => undefined,
-  setIdleTimeout: () => undefined,
-  close: () => undefined,
-};
-const user = (i: number): string => 'u' + String(i).padStart(7, '0');
-const reg = (i: number, cseq: number, auth: string): Buffer => {
-  const u = user(i);
-  return Buffer.from(
-    `REGISTER sip:bench.local SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5091;branch=z9hG4bK-${i}-${cseq}\r\nMax-Forwards: 70\r\n` +
-      `From: <sip:${u}@bench.local>;tag=${i}SIPpTag${i}\r\nTo: <sip:${u}@bench.local>\r\nCall-ID: ${i}-1@127.0.0.1\r\n` +
-      `CSeq: ${cseq} REGISTER\r\nContact: <sip:${u}@127.0.0.1:5091;transport=UDP>\r\nExpires: 3600\r\n${auth}` +
-      `User-Agent: sipp-bench\r\nContent-Length: 0\r\n\r\n`,
-  );
-};
+const flow = benchFlow((d) => {
+  sent++;
+  replies.push(d);
+});
 const front = (
   station as unknown as { opened: { transport: { user: { onMessage(d: Buffer, f: Flow): void } } } }
 ).opened.transport.user;
@@ -90,7 +62,6 @@ async function feed(msgs: Buffer[]): Promise<{ us: number }> {
   return { us: t.user + t.system };
 }
 
-const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 let totalUs = 0;
 let leg1 = 0;
 let leg2 = 0;
@@ -99,26 +70,12 @@ let ok = 0;
 for (let base = 0; base < N; base += 10_000) {
   const n = Math.min(10_000, N - base);
   const first: Buffer[] = [];
-  for (let k = 0; k < n; k++) first.push(reg(base + k, 1, ''));
+  for (let k = 0; k < n; k++) first.push(benchRegister(base + k, 1));
   replies.length = 0;
   const a = await feed(first);
   const second: Buffer[] = [];
-  for (let k = 0; k < n; k++) {
-    const r = (replies[k] as Buffer).toString('latin1');
-    const nonce = /nonce="([^"]+)"/.exec(r)?.[1] ?? '';
-    const u = user(base + k);
-    const ha1 = md5(`${u}:bench.local:secret`);
-    const ha2 = md5('REGISTER:sip:bench.local');
-    const resp = md5(`${ha1}:${nonce}:00000001:abcdef${k}:auth:${ha2}`);
-    second.push(
-      reg(
-        base + k,
-        2,
-        `Authorization: Digest username="${u}",realm="bench.local",cnonce="abcdef${k}",nc=00000001,qop=auth,` +
-          `uri="sip:bench.local",nonce="${nonce}",response="${resp}",algorithm=MD5\r\n`,
-      ),
-    );
-  }
+  for (let k = 0; k < n; k++)
+    second.push(benchRegister(base + k, 2, benchAuthorization(base + k, replies[k] as Buffer)));
   replies.length = 0;
   const b = await feed(second);
   for (const r of replies) if (r.subarray(0, 12).toString('latin1') === 'SIP/2.0 200 ') ok++;

@@ -5,15 +5,8 @@
 // and reports the two legs separately. Several rounds; prints the best and the median round.
 //   node --max-semi-space-size=64 --import tsx bench/registrar-js-micro.ts [--n 20000] [--rounds 7] [--auth]
 import { parseArgs } from 'node:util';
-import { createHash } from 'node:crypto';
 import { MetricsRegistry, silentLogger } from '@beckon/ops';
-import {
-  DigestServer,
-  type Credential,
-  type CredentialStore,
-  type Flow,
-  type TargetSender,
-} from '@beckon/sip';
+import { DigestServer, type TargetSender } from '@beckon/sip';
 import {
   LocationService,
   Registrar,
@@ -21,6 +14,7 @@ import {
   type BindingRecord,
   type LocationStore,
 } from '@beckon/station';
+import { benchAuthorization, benchFlow, benchRegister, benchUsers } from './harness/register-bench-kit.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,11 +38,6 @@ const nullStore: LocationStore = {
   removeExpired: () => Promise.resolve(0),
   close: () => Promise.resolve(),
 };
-const benchUsers: CredentialStore = {
-  lookup(_realm: string, username: string): Credential | undefined {
-    return /^u\d{7}$/.test(username) ? { kind: 'password', password: 'secret' } : undefined;
-  },
-};
 const metrics = new MetricsRegistry();
 const log = silentLogger();
 const location = new LocationService({ store: nullStore, log, metrics }, {});
@@ -69,34 +58,10 @@ const front = new StatelessRegisterFront({ log, registrar, transport }, { server
 
 let sent = 0;
 const replies: Buffer[] = [];
-const flow: Flow = {
-  id: 'udp:127.0.0.1:5080>127.0.0.1:5091',
-  transport: 'udp',
-  local: { address: '127.0.0.1', port: 5080 },
-  remote: { address: '127.0.0.1', port: 5091 },
-  secure: false,
-  reliable: false,
-  closed: false,
-  send: (d: Buffer) => {
-    sent++;
-    if (AUTH) replies.push(d);
-    return { ok: true };
-  },
-  touch: () => undefined,
-  setIdleTimeout: () => undefined,
-  close: () => undefined,
-};
-
-const user = (i: number): string => 'u' + String(i).padStart(7, '0');
-const reg = (i: number, cseq: number, auth: string): Buffer => {
-  const u = user(i);
-  return Buffer.from(
-    `REGISTER sip:bench.local SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5091;branch=z9hG4bK-${i}-${cseq}\r\nMax-Forwards: 70\r\n` +
-      `From: <sip:${u}@bench.local>;tag=${i}SIPpTag${i}\r\nTo: <sip:${u}@bench.local>\r\nCall-ID: ${i}-${cseq}@127.0.0.1\r\n` +
-      `CSeq: ${cseq} REGISTER\r\nContact: <sip:${u}@127.0.0.1:5091;transport=UDP>\r\n${auth}Expires: 3600\r\n` +
-      `User-Agent: sipp-bench\r\nContent-Length: 0\r\n\r\n`,
-  );
-};
+const flow = benchFlow((d) => {
+  sent++;
+  if (AUTH) replies.push(d);
+});
 
 async function feed(msgs: Buffer[]): Promise<number> {
   const target = sent + msgs.length;
@@ -126,33 +91,18 @@ const heapNow = (): number => {
   return process.memoryUsage().heapUsed;
 };
 const heap0 = values.heap ? heapNow() : 0;
-const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 const results: { total: number; a: number; b: number }[] = [];
 let base = 0;
 for (let r = 0; r < ROUNDS; r++) {
   const first: Buffer[] = [];
-  for (let k = 0; k < N; k++) first.push(reg(base + k, 1, ''));
+  for (let k = 0; k < N; k++) first.push(benchRegister(base + k, 1));
   replies.length = 0;
   const a = await feed(first);
   let b = 0;
   if (AUTH) {
     const second: Buffer[] = [];
-    for (let k = 0; k < N; k++) {
-      const text = (replies[k] as Buffer).toString('latin1');
-      const nonce = /nonce="([^"]+)"/.exec(text)?.[1] ?? '';
-      const u = user(base + k);
-      const ha1 = md5(`${u}:bench.local:secret`);
-      const ha2 = md5('REGISTER:sip:bench.local');
-      const resp = md5(`${ha1}:${nonce}:00000001:abcdef${k}:auth:${ha2}`);
-      second.push(
-        reg(
-          base + k,
-          2,
-          `Authorization: Digest username="${u}",realm="bench.local",cnonce="abcdef${k}",nc=00000001,qop=auth,` +
-            `uri="sip:bench.local",nonce="${nonce}",response="${resp}",algorithm=MD5\r\n`,
-        ),
-      );
-    }
+    for (let k = 0; k < N; k++)
+      second.push(benchRegister(base + k, 2, benchAuthorization(base + k, replies[k] as Buffer)));
     replies.length = 0;
     b = await feed(second);
     let ok = 0;

@@ -1,13 +1,14 @@
 // In-process REGISTER cost: feeds N distinct REGISTERs (reg.xml shape) into the station's stateless front
 // with a fake UDP flow (sends dropped), 1,000 per event-loop turn, SQLite persistence on, and prints CPU
 // µs per REGISTER. Independent of SIPp and of other load on the machine (CPU time, not wall time).
-//   node --import tsx bench/registrar-micro.ts [--n 100000] [--db :memory:|path] [--auth]
+//   node --import tsx bench/registrar-micro.ts [--n 100000] [--db :memory:|path]
 import { parseArgs } from 'node:util';
 import { rmSync } from 'node:fs';
 import { defaultConfig } from '@beckon/config';
 import { MetricsRegistry, silentLogger } from '@beckon/ops';
-import { DigestClient, type Flow } from '@beckon/sip';
+import type { Flow } from '@beckon/sip';
 import { Station } from '@beckon/station';
+import { benchFlow, benchRegister } from './harness/register-bench-kit.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,34 +29,11 @@ const station = new Station(
 );
 await station.start();
 let sent = 0;
-const flow: Flow = {
-  id: 'udp:127.0.0.1:5080>127.0.0.1:5091',
-  transport: 'udp',
-  local: { address: '127.0.0.1', port: 5080 },
-  remote: { address: '127.0.0.1', port: 5091 },
-  secure: false,
-  reliable: false,
-  closed: false,
-  send: () => {
-    sent++;
-    return { ok: true };
-  },
-  touch: () => undefined,
-  setIdleTimeout: () => undefined,
-  close: () => undefined,
-};
-void DigestClient;
+const flow = benchFlow(() => {
+  sent++;
+});
 const msgs: Buffer[] = [];
-for (let i = 0; i < N; i++) {
-  const u = 'u' + String(i).padStart(7, '0');
-  msgs.push(
-    Buffer.from(
-      `REGISTER sip:bench.local SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5091;branch=z9hG4bK-${i}\r\nMax-Forwards: 70\r\n` +
-        `From: <sip:${u}@bench.local>;tag=${i}SIPpTag${i}\r\nTo: <sip:${u}@bench.local>\r\nCall-ID: ${i}-1@127.0.0.1\r\n` +
-        `CSeq: 1 REGISTER\r\nContact: <sip:${u}@127.0.0.1:5091;transport=UDP>\r\nExpires: 3600\r\nUser-Agent: sipp-bench\r\nContent-Length: 0\r\n\r\n`,
-    ),
-  );
-}
+for (let i = 0; i < N; i++) msgs.push(benchRegister(i, 1));
 // The front is the transport's user.
 const front = (
   station as unknown as { opened: { transport: { user: { onMessage(d: Buffer, f: Flow): void } } } }

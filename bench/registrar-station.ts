@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { defaultConfig, type BeckonConfig } from '@beckon/config';
 import { createLogger, MetricsRegistry } from '@beckon/ops';
-import type { Credential, CredentialStore } from '@beckon/sip';
+import { benchUsers } from './harness/register-bench-kit.js';
 import { Station } from '@beckon/station';
 
 const { values } = parseArgs({
@@ -22,13 +22,6 @@ const { values } = parseArgs({
     'challenge-threads': { type: 'string', default: '0' },
   },
 });
-
-/** Every user uNNNNNNN has password "secret" (as in the reference's users.csv). */
-const benchUsers: CredentialStore = {
-  lookup(_realm: string, username: string): Credential | undefined {
-    return /^u\d{7}$/.test(username) ? { kind: 'password', password: 'secret' } : undefined;
-  },
-};
 
 const port = Number(values.port);
 const c = defaultConfig();

@@ -1,0 +1,66 @@
+// Shared pieces of the in-process REGISTER benchmarks (registrar-micro, registrar-js-micro,
+// registrar-digest-micro) and of the benchmark station: the reference's user convention (users
+// u0000000.. with password "secret" in realm bench.local, as in its users.csv), REGISTER messages in
+// the shape of its SIPp scenarios, their digest answers, and a UDP flow that only counts what is sent.
+import { createHash } from 'node:crypto';
+import type { Credential, CredentialStore, Flow } from '@beckon/sip';
+
+export const BENCH_DOMAIN = 'bench.local';
+
+/** Every user uNNNNNNN has password "secret" (a generated credential store: benchmarks only). */
+export const benchUsers: CredentialStore = {
+  lookup(_realm: string, username: string): Credential | undefined {
+    return /^u\d{7}$/.test(username) ? { kind: 'password', password: 'secret' } : undefined;
+  },
+};
+
+export const benchUser = (i: number): string => 'u' + String(i).padStart(7, '0');
+
+/**
+ * The REGISTER of user `i` (reg.xml / reg_auth.xml shape) with `cseq`; `auth` is a whole header line
+ * (`Authorization: ...\r\n`) or ''. `callId` defaults to one Call-ID per user.
+ */
+export function benchRegister(i: number, cseq: number, auth = '', callId = `${i}-1@127.0.0.1`): Buffer {
+  const u = benchUser(i);
+  return Buffer.from(
+    `REGISTER sip:${BENCH_DOMAIN} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5091;branch=z9hG4bK-${i}-${cseq}\r\nMax-Forwards: 70\r\n` +
+      `From: <sip:${u}@${BENCH_DOMAIN}>;tag=${i}SIPpTag${i}\r\nTo: <sip:${u}@${BENCH_DOMAIN}>\r\nCall-ID: ${callId}\r\n` +
+      `CSeq: ${cseq} REGISTER\r\nContact: <sip:${u}@127.0.0.1:5091;transport=UDP>\r\nExpires: 3600\r\n${auth}` +
+      `User-Agent: sipp-bench\r\nContent-Length: 0\r\n\r\n`,
+  );
+}
+
+const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+
+/** The `Authorization` header line (MD5, qop=auth) user `i` sends in answer to the 401 `challenge`. */
+export function benchAuthorization(i: number, challenge: Buffer): string {
+  const nonce = /nonce="([^"]+)"/.exec(challenge.toString('latin1'))?.[1] ?? '';
+  const u = benchUser(i);
+  const ha1 = md5(`${u}:${BENCH_DOMAIN}:secret`);
+  const ha2 = md5(`REGISTER:sip:${BENCH_DOMAIN}`);
+  const resp = md5(`${ha1}:${nonce}:00000001:abcdef${i}:auth:${ha2}`);
+  return (
+    `Authorization: Digest username="${u}",realm="${BENCH_DOMAIN}",cnonce="abcdef${i}",nc=00000001,qop=auth,` +
+    `uri="sip:${BENCH_DOMAIN}",nonce="${nonce}",response="${resp}",algorithm=MD5\r\n`
+  );
+}
+
+/** A UDP flow from 127.0.0.1:5091 to the station: every datagram sent is handed to `onSend`. */
+export function benchFlow(onSend: (data: Buffer) => void): Flow {
+  return {
+    id: 'udp:127.0.0.1:5080>127.0.0.1:5091',
+    transport: 'udp',
+    local: { address: '127.0.0.1', port: 5080 },
+    remote: { address: '127.0.0.1', port: 5091 },
+    secure: false,
+    reliable: false,
+    closed: false,
+    send: (d: Buffer) => {
+      onSend(d);
+      return { ok: true };
+    },
+    touch: () => undefined,
+    setIdleTimeout: () => undefined,
+    close: () => undefined,
+  };
+}
