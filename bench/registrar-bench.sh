@@ -17,6 +17,7 @@
 # BK_CHALLENGE_THREADS (registrar.challengeThreads of the station in auth mode, default 1: the 401 leg on a
 # second core, as Kamailio's second worker process uses it),
 # BK_NODE_ARGS / BK_ARGS (extra node flags, e.g. --trace-gc, and extra registrar-station.ts flags, e.g. --loop-stats),
+# ONLY=beckon (diagnosis runs: skip the Kamailio steps; such a run is no comparison),
 # WARM_S / WARM_RATE (warm-up before each measured step, both servers: default 3 s at 2,000/s; WARM_S=0: none).
 set -u
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -87,12 +88,14 @@ for MODE in "${MODES[@]}"; do
   # smaller and drops datagrams (counted as failures) at 15,000/s and more.
   KDEFS+=("BENCH_CHILDREN=${KAM_CHILDREN:-2}" "BENCH_MAXBUFFER=${KAM_MAXBUFFER:-4194304}")
   for R in "${RS[@]}"; do
-    kam_start "${KDEFS[@]}" || exit 1
-    warm kamailio "$MODE" "$R" "$KAM_PORT" "$KAM_PID"
-    log "kamailio $MODE rate=$R"
-    SIP_PORT=$KAM_PORT run_sipp "$RES/$TAG/kamailio-$MODE-$R" "$SCEN" u1 "$R" "$DUR"
-    kam_stop_all
-    sleep 1
+    if [ "${ONLY:-}" != beckon ]; then
+      kam_start "${KDEFS[@]}" || exit 1
+      warm kamailio "$MODE" "$R" "$KAM_PORT" "$KAM_PID"
+      log "kamailio $MODE rate=$R"
+      SIP_PORT=$KAM_PORT run_sipp "$RES/$TAG/kamailio-$MODE-$R" "$SCEN" u1 "$R" "$DUR"
+      kam_stop_all
+      sleep 1
+    fi
     bk_start "${BKARGS[@]}" || exit 1
     warm beckon "$MODE" "$R" "$BECKON_PORT" "$BK_PID"
     log "beckon $MODE rate=$R"

@@ -8,6 +8,34 @@ import { scanQuoted, unquote } from './quoted-string.js';
  */
 export type Params = Map<string, string | null>;
 
+/** An empty map that refuses changes (what `NO_PARAMS` is). */
+class ReadOnlyEmptyMap extends Map<string, never> {
+  override set(): never {
+    throw new TypeError('parsed parameters are read-only: copy them (new Map(params)) to change them');
+  }
+  override delete(): boolean {
+    throw new TypeError('parsed parameters are read-only: copy them (new Map(params)) to change them');
+  }
+  override clear(): void {
+    throw new TypeError('parsed parameters are read-only: copy them (new Map(params)) to change them');
+  }
+}
+
+/**
+ * The parameters (and URI headers) of whatever has none: the parsers share this one empty, read-only map
+ * instead of allocating an empty Map per URI and header (most have no parameters at all). Code that
+ * changes parameters works on a copy, as it must anyway for a parsed message.
+ */
+export const NO_PARAMS: ReadonlyMap<string, never> & Map<string, never> = Object.freeze(
+  new ReadOnlyEmptyMap(),
+);
+
+/** True when `s` holds more than linear white space from `i` on (parameters may follow). */
+export function hasMoreThanLws(s: string, i: number): boolean {
+  for (; i < s.length; i++) if (!isLws(s.charCodeAt(i))) return true;
+  return false;
+}
+
 //   generic-param = token [ EQUAL gen-value ]
 //   gen-value     = token / host / quoted-string
 function isValueChar(c: number): boolean {

@@ -1,7 +1,13 @@
 import { isLws, isTokenChar } from './char-classes.js';
 import type { Parsed } from './grammar-result.js';
 import { fail, ok } from './parsed-helpers.js';
-import { formatHeaderParams, parseHeaderParams, type Params } from './header-params.js';
+import {
+  formatHeaderParams,
+  hasMoreThanLws,
+  NO_PARAMS,
+  parseHeaderParams,
+  type Params,
+} from './header-params.js';
 import { quote, scanQuoted, unquote } from './quoted-string.js';
 import { formatUri, parseUri, type Uri } from './uri.js';
 
@@ -70,9 +76,12 @@ export function parseNameAddr(s: string): Parsed<NameAddr> {
   }
   const uri = parseUri(uriText);
   if (!uri.ok) return uri;
-  const params: Params = new Map();
-  const perr = parseHeaderParams(s, rest, params);
-  if (perr !== undefined) return fail(perr);
+  let params: Params = NO_PARAMS;
+  if (hasMoreThanLws(s, rest)) {
+    params = new Map();
+    const perr = parseHeaderParams(s, rest, params);
+    if (perr !== undefined) return fail(perr);
+  }
   const na: NameAddr = { uri: uri.value, params };
   if (displayName !== undefined) na.displayName = displayName;
   return ok(na);

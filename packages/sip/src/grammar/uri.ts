@@ -9,6 +9,7 @@ import {
 } from './char-classes.js';
 import type { Parsed } from './grammar-result.js';
 import { fail, ok } from './parsed-helpers.js';
+import { NO_PARAMS } from './header-params.js';
 import { percentDecode, percentEncode } from './percent-escape.js';
 
 /**
@@ -120,7 +121,7 @@ export function scanHostPort(
 
 function parseSip(s: string, scheme: 'sip' | 'sips', i: number): Parsed<SipUri> {
   const n = s.length;
-  const uri: SipUri = { scheme, host: '', params: new Map(), headers: new Map() };
+  const uri: SipUri = { scheme, host: '', params: NO_PARAMS, headers: NO_PARAMS };
   // RFC 3261 §19.1.1: userinfo = ( user / telephone-subscriber ) [ ":" password ] "@"
   const at = s.indexOf('@', i);
   if (at >= 0) {
@@ -161,6 +162,7 @@ function parseSip(s: string, scheme: 'sip' | 'sips', i: number): Parsed<SipUri> 
       value = v;
     }
     const key = name.toLowerCase();
+    if (uri.params === NO_PARAMS) uri.params = new Map();
     if (!uri.params.has(key)) uri.params.set(key, value);
     i = j;
   }
@@ -177,6 +179,7 @@ function parseSip(s: string, scheme: 'sip' | 'sips', i: number): Parsed<SipUri> 
       while (j < n && (isHnvChar(s.charCodeAt(j)) || s.charCodeAt(j) === 0x25)) j++;
       const value = percentDecode(s.slice(vs, j), isHnvChar);
       if (name === undefined || value === undefined) return fail('bad URI header');
+      if (uri.headers === NO_PARAMS) uri.headers = new Map();
       if (!uri.headers.has(name)) uri.headers.set(name, value);
       i = j;
     } while (i < n && s.charCodeAt(i) === 0x26);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   formatNameAddr,
   formatUri,
+  NO_PARAMS,
   formatVia,
   parseContactList,
   parseCSeq,
@@ -189,4 +190,29 @@ void test('CSeq', () => {
   assert.equal(parseCSeq('2147483648 INVITE').ok, false);
   assert.equal(parseCSeq('1INVITE').ok, false);
   assert.equal(parseCSeq('1 INVITE x').ok, false);
+});
+
+void test('URIs and name-addrs without parameters share one read-only empty map', () => {
+  const a = parseNameAddr('<sip:alice@example.com>');
+  const b = parseNameAddr('"Bob" <sip:bob@example.com:5062> ');
+  assert.ok(a.ok && b.ok);
+  const ua = a.value.uri as SipUri;
+  assert.equal(a.value.params, NO_PARAMS);
+  assert.equal(ua.params, NO_PARAMS);
+  assert.equal(ua.headers, NO_PARAMS);
+  assert.equal(b.value.params, NO_PARAMS);
+  assert.throws(() => a.value.params.set('tag', 'x'), /read-only/);
+  assert.throws(() => ua.params.delete('lr'), /read-only/);
+  assert.throws(() => ua.headers.clear(), /read-only/);
+  assert.equal(NO_PARAMS.size, 0);
+  // The first parameter (or header) gets a map of its own; the shared one stays empty.
+  const c = parseNameAddr('<sip:carol@example.com;transport=udp?subject=hi>;tag=1');
+  assert.ok(c.ok);
+  const uc = c.value.uri as SipUri;
+  assert.notEqual(uc.params, NO_PARAMS);
+  assert.deepEqual([...uc.params], [['transport', 'udp']]);
+  assert.deepEqual([...uc.headers], [['subject', 'hi']]);
+  assert.deepEqual([...c.value.params], [['tag', '1']]);
+  assert.equal(formatUri(ua), 'sip:alice@example.com');
+  assert.equal(NO_PARAMS.size, 0);
 });
