@@ -18,6 +18,8 @@ const { values } = parseArgs({
     checkpoint: { type: 'string' },
     'commit-delay': { type: 'string' },
     'loop-stats': { type: 'boolean', default: false },
+    // Diagnosis only, never for a comparison: acknowledge without writing the location store at all.
+    'no-persist': { type: 'boolean', default: false },
     'no-writer-thread': { type: 'boolean', default: false },
     'challenge-threads': { type: 'string', default: '0' },
   },
@@ -46,6 +48,10 @@ const config: BeckonConfig = {
   },
 };
 const log = createLogger({ level: values.log as 'warn' });
+if (values['no-persist']) {
+  const { SqliteLocationStore } = await import('@beckon/station');
+  SqliteLocationStore.prototype.write = () => Promise.resolve();
+}
 const station = new Station({ log, metrics: new MetricsRegistry() }, config, {
   authenticate: values.auth,
   credentials: benchUsers,
@@ -74,10 +80,13 @@ if (values['loop-stats']) {
     );
     return p;
   };
+  let elu = performance.eventLoopUtilization();
   setInterval(
     () => {
+      const e = performance.eventLoopUtilization(elu);
+      elu = performance.eventLoopUtilization();
       process.stdout.write(
-        `loop-delay p50=${(h.percentile(50) / 1e6).toFixed(1)}ms p99=${(h.percentile(99) / 1e6).toFixed(1)}ms max=${(h.max / 1e6).toFixed(1)}ms` +
+        `${Date.now()} elu=${e.utilization.toFixed(2)} loop-delay p50=${(h.percentile(50) / 1e6).toFixed(1)}ms p99=${(h.percentile(99) / 1e6).toFixed(1)}ms max=${(h.max / 1e6).toFixed(1)}ms` +
           ` commit n=${commit.count} p50=${(commit.percentile(50) / 1e6).toFixed(1)}ms p99=${(commit.percentile(99) / 1e6).toFixed(1)}ms max=${(commit.max / 1e6).toFixed(1)}ms\n`,
       );
       h.reset();

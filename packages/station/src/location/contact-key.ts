@@ -10,8 +10,9 @@
  * Keys: `i:<instance> <reg-id>` for the first case, `u:<canonical URI>` for the second.
  */
 export function contactKey(b: { contact: string; instance?: string; regId?: number }): string {
-  if (b.instance !== undefined && b.regId !== undefined) return `i:${b.instance.toLowerCase()} ${b.regId}`;
-  return 'u:' + canonicalContactUri(b.contact);
+  if (b.instance !== undefined && b.regId !== undefined)
+    return flatten(`i:${b.instance.toLowerCase()} ${b.regId}`);
+  return flatten('u:' + canonicalContactUri(b.contact));
 }
 
 /**
@@ -78,4 +79,15 @@ function normalizeEscapes(s: string): string {
     const ch = String.fromCharCode(parseInt(h, 16));
     return UNRESERVED.test(ch) ? ch : '%' + h.toUpperCase();
   });
+}
+
+/**
+ * The key as one flat string. V8 represents `a + b` as a ConsString node pointing at both parts until
+ * something flattens it; a key built from a dozen pieces is six such nodes plus the pieces, all kept for
+ * the life of the binding and visited by every garbage collection. Reading a character flattens the string
+ * in place, and the collector then drops the nodes.
+ */
+function flatten(s: string): string {
+  if (s.length > 0) s.charCodeAt(0);
+  return s;
 }

@@ -1,6 +1,7 @@
 import { ShardedMap, type CounterChild, type Logger, type MetricsRegistry } from '@beckon/ops';
 import { makeBindingRecord, type Binding, type BindingKey, type BindingRecord } from './binding.js';
 import { contactKey } from './contact-key.js';
+import { ContactMap } from './contact-map.js';
 import { ExpiryWheel } from './expiry-wheel.js';
 import type { LocationStore } from './location-store.js';
 import { checkRegistrationOrder } from './registration-order.js';
@@ -480,13 +481,16 @@ export class LocationService {
       e = {
         aor: r.aor,
         userIndex: r.userIndex,
-        bindings: new Map(),
+        bindings: new ContactMap(r.contactKey, r),
         list: undefined,
         minExpiresAt: 0,
         dead: false,
       };
       this.byAor.set(r.aor, e);
       this.order.add(e);
+      this.bindingCount++;
+      this.indexAndSchedule(r, now);
+      return;
     }
     const old = e.bindings.get(r.contactKey);
     if (old) {
@@ -496,6 +500,10 @@ export class LocationService {
     } else this.bindingCount++;
     e.bindings.set(r.contactKey, r);
     e.list = undefined;
+    this.indexAndSchedule(r, now);
+  }
+
+  private indexAndSchedule(r: BindingRecord, now: number): void {
     if (r.instrument !== undefined) {
       let set = this.byInstrumentIndex.get(r.instrument);
       if (!set) {

@@ -1,11 +1,12 @@
 import { ShardedMap } from '@beckon/ops';
 import type { BindingRecord } from './binding.js';
+import type { ContactMap } from './contact-map.js';
 
 /** One AOR in the location cache. */
 export interface AorEntry {
   readonly aor: string;
   readonly userIndex: number;
-  readonly bindings: Map<string, BindingRecord>;
+  readonly bindings: ContactMap<BindingRecord>;
   /** Bindings sorted by preference, rebuilt lazily after a change. */
   list: BindingRecord[] | undefined;
   /** Earliest expiresAt in `list` (valid while `list` is set). */

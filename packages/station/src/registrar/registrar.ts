@@ -427,12 +427,12 @@ export class Registrar {
         sipInstance: this.byInstance ? c.instance : undefined,
         separator: this.separator,
       });
-      const params: Record<string, string | null> = {};
-      for (const [k, v] of c.params) if (k !== 'expires') params[k] = v === null ? null : own(v);
+      let params: Record<string, string | null> | undefined;
+      for (const [k, v] of c.params) if (k !== 'expires') (params ??= {})[k] = v === null ? null : own(v);
       const binding: Mutable<Binding> = {
         aor,
         contact: formatUri(c.uri),
-        contactParams: params,
+        contactParams: params ?? NO_CONTACT_PARAMS,
         callId: own(ctx.callId),
         cseq: ctx.cseq,
         expiresAt: ctx.now + granted * 1000,
@@ -615,9 +615,14 @@ function keepFlowOpen(flow: Flow, bindings: readonly BindingRecord[], now: numbe
  * the whole message text; a binding keeps its Call-ID and User-Agent for hours, and a slice would keep
  * the entire message alive with it (and make the garbage collector copy it into the old generation).
  */
+/** The contact parameters of every binding registered without any (one shared, frozen object). */
+const NO_CONTACT_PARAMS: Readonly<Record<string, string | null>> = Object.freeze({});
+
 function own(s: string): string {
-  // V8 copies strings shorter than 13 characters instead of slicing them.
-  return s.length < 13 ? s : (' ' + s).slice(1);
+  // V8 copies strings shorter than 13 characters instead of slicing them. A longer slice would keep the
+  // whole message text alive; JSON round-tripping makes one flat copy (a `(' ' + s).slice(1)` copy would
+  // still be two heap objects, a slice and its parent, per stored string).
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
 }
 
 function hasStar(contacts: readonly Contact[]): boolean {

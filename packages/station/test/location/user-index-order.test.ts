@@ -1,12 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ContactMap } from '../../src/location/contact-map.js';
+import type { BindingRecord } from '../../src/location/binding.js';
 import { UserIndexOrder, type AorEntry } from '../../src/location/user-index-order.js';
 
 function entry(userIndex: number): AorEntry {
   return {
     aor: `sip:u${userIndex}@x`,
     userIndex,
-    bindings: new Map(),
+    bindings: new ContactMap<BindingRecord>('k', {} as BindingRecord),
     list: undefined,
     minExpiresAt: 0,
     dead: false,
