@@ -610,14 +610,14 @@ function keepFlowOpen(flow: Flow, bindings: readonly BindingRecord[], now: numbe
   if (longest > 0) flow.setIdleTimeout(longest + 60_000);
 }
 
+/** The contact parameters of every binding registered without any (one shared, frozen object). */
+const NO_CONTACT_PARAMS: Readonly<Record<string, string | null>> = Object.freeze({});
+
 /**
  * A copy of `s` that does not share memory with the string it was cut from. Header values are slices of
  * the whole message text; a binding keeps its Call-ID and User-Agent for hours, and a slice would keep
  * the entire message alive with it (and make the garbage collector copy it into the old generation).
  */
-/** The contact parameters of every binding registered without any (one shared, frozen object). */
-const NO_CONTACT_PARAMS: Readonly<Record<string, string | null>> = Object.freeze({});
-
 function own(s: string): string {
   // V8 copies strings shorter than 13 characters instead of slicing them. A longer slice would keep the
   // whole message text alive; JSON round-tripping makes one flat copy (a `(' ' + s).slice(1)` copy would
