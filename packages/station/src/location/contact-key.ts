@@ -31,6 +31,60 @@ export function contactKey(b: { contact: string; instance?: string; regId?: numb
  * Never throws; an unparsable URI is used verbatim.
  */
 export function canonicalContactUri(uri: string): string {
+  return canonicalCommonForm(uri) ?? canonicalContactUriGeneral(uri);
+}
+
+/** The parameters that take part in the key (see canonicalContactUri). */
+function isKeptParam(name: string): boolean {
+  return name === 'user' || name === 'ttl' || name === 'method' || name === 'maddr' || name === 'transport';
+}
+
+/**
+ * canonicalContactUri for the form nearly every device registers, in one pass and without the
+ * intermediate arrays of the general algorithm: `sip:` or `sips:` in lowercase, no %-escape, no URI
+ * headers, a host without capitals or non-ASCII characters, at most one of the kept parameters.
+ * Undefined for anything else.
+ * (This runs for every REGISTER; the property test checks it against the general algorithm.)
+ */
+function canonicalCommonForm(s: string): string | undefined {
+  const n = s.length;
+  // Printable ASCII at both ends: nothing for trim() to take off.
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(n - 1);
+  if (n < 5 || first <= 0x20 || first >= 0x7f || last <= 0x20 || last >= 0x7f) return undefined;
+  let hs: number;
+  if (s.startsWith('sip:')) hs = 4;
+  else if (s.startsWith('sips:')) hs = 5;
+  else return undefined;
+  if (s.indexOf('%') >= 0 || s.indexOf('?') >= 0) return undefined;
+  const at = s.lastIndexOf('@');
+  if (at >= 0) hs = at + 1;
+  let semi = hs;
+  for (; semi < n; semi++) {
+    const c = s.charCodeAt(semi);
+    if (c === 0x3b) break;
+    // A capital (or any non-ASCII character, which toLowerCase might change) needs the general path.
+    if ((c >= 0x41 && c <= 0x5a) || c >= 0x80) return undefined;
+  }
+  if (semi === n) return s;
+  let kept: string | undefined;
+  for (let i = semi + 1; i <= n;) {
+    let j = s.indexOf(';', i);
+    if (j < 0) j = n;
+    const eq = s.indexOf('=', i);
+    const nameEnd = eq >= 0 && eq < j ? eq : j;
+    const name = s.slice(i, nameEnd).toLowerCase();
+    if (isKeptParam(name)) {
+      if (kept !== undefined) return undefined;
+      kept = nameEnd < j ? name + '=' + s.slice(nameEnd + 1, j).toLowerCase() : name;
+    }
+    i = j + 1;
+  }
+  return kept === undefined ? s.slice(0, semi) : s.slice(0, semi) + ';' + kept;
+}
+
+/** canonicalContactUri for any URI (see there). */
+export function canonicalContactUriGeneral(uri: string): string {
   const s = uri.trim();
   const colon = s.indexOf(':');
   if (colon <= 0) return s;
@@ -62,7 +116,7 @@ export function canonicalContactUri(uri: string): string {
     for (const p of rest.slice(semi + 1).split(';')) {
       const eq = p.indexOf('=');
       const name = (eq >= 0 ? p.slice(0, eq) : p).toLowerCase();
-      if (name === 'user' || name === 'ttl' || name === 'method' || name === 'maddr' || name === 'transport')
+      if (isKeptParam(name))
         kept.push(name + (eq >= 0 ? '=' + normalizeEscapes(p.slice(eq + 1)).toLowerCase() : ''));
     }
     kept.sort();

@@ -5,6 +5,7 @@ import { createLogger, MetricsRegistry } from '@beckon/ops';
 import { SqliteDatabase } from '@beckon/store';
 import {
   canonicalContactUri,
+  canonicalContactUriGeneral,
   checkRegistrationOrder,
   contactKey,
   LocationService,
@@ -460,5 +461,42 @@ void describe('LocationService', () => {
     ]);
     assert.equal(r.svc.contactByIndex(1, 2)?.contact, 'sip:a@10.0.0.2');
     await r.close();
+  });
+});
+
+void describe('canonicalContactUri fast path', () => {
+  void it('gives what the general algorithm gives, for generated URIs', () => {
+    let seed = 99;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[rnd(xs.length)] as T;
+    const schemes = ['sip:', 'sips:', 'SIP:', 'Sip:', 'tel:', ' sip:'];
+    const users = ['', 'alice@', 'Alice@', 'a;x=1@', 'u%41@', 'bob:pw@', '69@', 'a@b@', 'é@'];
+    const hosts = ['h', 'example.com', 'EXAMPLE.com', '10.0.0.1', '[::1]', 'Ünï.example', 'host'];
+    const ports = ['', ':5060', ':5094'];
+    const params = [
+      '',
+      ';transport=udp',
+      ';transport=UDP',
+      ';Transport=TCP',
+      ';line=abc',
+      ';lr',
+      ';user=phone',
+      ';transport=tcp;user=ip',
+      ';ttl=5;line=x',
+      ';',
+      ';;maddr=1.2.3.4',
+      ';method=REGISTER',
+      ';x=%41',
+      ';transport',
+    ];
+    const tails = ['', '', '', '?h=1', ' ', '\u00a0', '\t'];
+    for (let i = 0; i < 20_000; i++) {
+      const u =
+        pick(schemes) + pick(users) + pick(hosts) + pick(ports) + pick(params) + pick(params) + pick(tails);
+      assert.equal(canonicalContactUri(u), canonicalContactUriGeneral(u), JSON.stringify(u));
+    }
   });
 });
