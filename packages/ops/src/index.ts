@@ -5,3 +5,4 @@ export * from './spawn-module-worker.js';
 export * from './counter-deltas.js';
 export * from './sharded-map.js';
 export * from './busy-poll.js';
+export * from './turn-budget-queue.js';
