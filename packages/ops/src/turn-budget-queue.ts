@@ -55,6 +55,10 @@ export class TurnBudgetQueue<T> {
     if (this.next === this.items.length) {
       this.items = [];
       this.next = 0;
+    } else if (this.next >= 4096 && this.next * 2 >= this.items.length) {
+      // A backlog that never empties: drop the handled items from the front now and then.
+      this.items = this.items.slice(this.next);
+      this.next = 0;
     }
   }
 }

@@ -42,3 +42,19 @@ void test('TurnBudgetQueue: flush handles the rest at once and takes no more', a
   assert.equal(seen.length, 35);
   assert.throws(() => new TurnBudgetQueue(() => undefined, 0), /at least 1/);
 });
+
+void test('TurnBudgetQueue: a backlog that never empties keeps its order across compactions', async () => {
+  const seen: number[] = [];
+  const q = new TurnBudgetQueue<number>((n) => seen.push(n), 1000);
+  let pushed = 0;
+  for (let t = 0; t < 30; t++) {
+    for (let i = 0; i < 1100; i++) q.push(pushed++);
+    await turn();
+  }
+  assert.equal(seen.length, 30_000);
+  assert.equal(q.length, pushed - 30_000);
+  assert.ok(seen.every((n, i) => n === i));
+  q.flush();
+  assert.equal(seen.length, pushed);
+  assert.ok(seen.every((n, i) => n === i));
+});
