@@ -8,36 +8,11 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
-import { MetricsRegistry, silentLogger } from '@beckon/ops';
-import type { TargetSender } from '@beckon/sip';
-import {
-  LocationService,
-  Registrar,
-  StatelessRegisterFront,
-  type BindingRecord,
-  type LocationStore,
-} from '@beckon/station';
-import { benchFlow, benchRegister } from './harness/register-bench-kit.js';
+import { benchFlow, benchRegister, benchRegistrarFront } from './harness/register-bench-kit.js';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' } } });
 const N = Number(values.n);
-const nullStore: LocationStore = {
-  write: () => Promise.resolve(),
-  upsert: () => Promise.resolve(),
-  remove: () => Promise.resolve(),
-  loadAll: () => Promise.resolve([] as BindingRecord[]),
-  removeExpired: () => Promise.resolve(0),
-  close: () => Promise.resolve(),
-};
-const metrics = new MetricsRegistry();
-const log = silentLogger();
-const location = new LocationService({ store: nullStore, log, metrics }, {});
-await location.start();
-const registrar = new Registrar({ log, metrics, location }, { domains: ['bench.local'], maxExpires: 7200 });
-const front = new StatelessRegisterFront(
-  { log, registrar, transport: {} as TargetSender },
-  { serverHeader: 'Beckon' },
-);
+const { location, front } = await benchRegistrarFront();
 const flow = benchFlow(() => undefined);
 
 interface Snapshot {

@@ -5,16 +5,12 @@
 // and reports the two legs separately. Several rounds; prints the best and the median round.
 //   node --max-semi-space-size=64 --import tsx bench/registrar-js-micro.ts [--n 20000] [--rounds 7] [--auth]
 import { parseArgs } from 'node:util';
-import { MetricsRegistry, silentLogger } from '@beckon/ops';
-import { DigestServer, type TargetSender } from '@beckon/sip';
 import {
-  LocationService,
-  Registrar,
-  StatelessRegisterFront,
-  type BindingRecord,
-  type LocationStore,
-} from '@beckon/station';
-import { benchAuthorization, benchFlow, benchRegister, benchUsers } from './harness/register-bench-kit.js';
+  benchAuthorization,
+  benchFlow,
+  benchRegister,
+  benchRegistrarFront,
+} from './harness/register-bench-kit.js';
 
 const { values } = parseArgs({
   options: {
@@ -29,32 +25,7 @@ const N = Number(values.n);
 const ROUNDS = Number(values.rounds);
 const AUTH = values.auth;
 
-/** A store that commits nothing: every write resolves at once. */
-const nullStore: LocationStore = {
-  write: () => Promise.resolve(),
-  upsert: () => Promise.resolve(),
-  remove: () => Promise.resolve(),
-  loadAll: () => Promise.resolve([] as BindingRecord[]),
-  removeExpired: () => Promise.resolve(0),
-  close: () => Promise.resolve(),
-};
-const metrics = new MetricsRegistry();
-const log = silentLogger();
-const location = new LocationService({ store: nullStore, log, metrics }, {});
-await location.start();
-const digest = AUTH
-  ? new DigestServer({ log, metrics, credentials: benchUsers }, { realm: 'bench.local', algorithms: ['MD5'] })
-  : undefined;
-const registrar = new Registrar(
-  { log, metrics, location, ...(digest ? { digest } : {}) },
-  { domains: ['bench.local'], maxExpires: 7200 },
-);
-const transport: TargetSender = {
-  sendTo: () => {
-    throw new Error('unexpected send to a target');
-  },
-} as unknown as TargetSender;
-const front = new StatelessRegisterFront({ log, registrar, transport }, { serverHeader: 'Beckon' });
+const { location, front } = await benchRegistrarFront({ digest: AUTH });
 
 let sent = 0;
 const replies: Buffer[] = [];

@@ -6,37 +6,14 @@
 //   node --max-semi-space-size=64 --import tsx bench/registrar-stalls.ts [--n 300000] [--ms 15]
 import { parseArgs } from 'node:util';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
-import { MetricsRegistry, silentLogger } from '@beckon/ops';
-import type { TargetSender } from '@beckon/sip';
-import {
-  LocationService,
-  Registrar,
-  StatelessRegisterFront,
-  type BindingRecord,
-  type LocationStore,
-} from '@beckon/station';
-import { benchFlow, benchRegister } from './harness/register-bench-kit.js';
+import { benchFlow, benchRegister, benchRegistrarFront } from './harness/register-bench-kit.js';
 
 const { values } = parseArgs({
   options: { n: { type: 'string', default: '300000' }, ms: { type: 'string', default: '15' } },
 });
 const N = Number(values.n);
 const LIMIT = Number(values.ms);
-const nullStore: LocationStore = {
-  write: () => Promise.resolve(),
-  upsert: () => Promise.resolve(),
-  remove: () => Promise.resolve(),
-  loadAll: () => Promise.resolve([] as BindingRecord[]),
-  removeExpired: () => Promise.resolve(0),
-  close: () => Promise.resolve(),
-};
-const metrics = new MetricsRegistry();
-const log = silentLogger();
-const location = new LocationService({ store: nullStore, log, metrics }, {});
-await location.start();
-const registrar = new Registrar({ log, metrics, location }, { domains: ['bench.local'], maxExpires: 7200 });
-const transport = {} as TargetSender;
-const front = new StatelessRegisterFront({ log, registrar, transport }, { serverHeader: 'Beckon' });
+const { location, front } = await benchRegistrarFront();
 let sent = 0;
 const flow = benchFlow(() => void sent++);
 

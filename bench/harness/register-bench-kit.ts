@@ -1,9 +1,24 @@
 // Shared pieces of the in-process REGISTER benchmarks (registrar-micro, registrar-js-micro,
 // registrar-digest-micro) and of the benchmark station: the reference's user convention (users
 // u0000000.. with password "secret" in realm bench.local, as in its users.csv), REGISTER messages in
-// the shape of its SIPp scenarios, their digest answers, and a UDP flow that only counts what is sent.
+// the shape of its SIPp scenarios, their digest answers, a UDP flow that only counts what is sent, and
+// the registrar's stateless front over a location service that stores nothing.
 import { createHash } from 'node:crypto';
-import type { Credential, CredentialStore, Flow } from '@beckon/sip';
+import { MetricsRegistry, silentLogger } from '@beckon/ops';
+import {
+  DigestServer,
+  type Credential,
+  type CredentialStore,
+  type Flow,
+  type TargetSender,
+} from '@beckon/sip';
+import {
+  LocationService,
+  Registrar,
+  StatelessRegisterFront,
+  type BindingRecord,
+  type LocationStore,
+} from '@beckon/station';
 
 export const BENCH_DOMAIN = 'bench.local';
 
@@ -63,4 +78,45 @@ export function benchFlow(onSend: (data: Buffer) => void): Flow {
     setIdleTimeout: () => undefined,
     close: () => undefined,
   };
+}
+
+/** A store that commits nothing: every write resolves at once. */
+const nullStore: LocationStore = {
+  write: () => Promise.resolve(),
+  upsert: () => Promise.resolve(),
+  remove: () => Promise.resolve(),
+  loadAll: () => Promise.resolve([] as BindingRecord[]),
+  removeExpired: () => Promise.resolve(0),
+  close: () => Promise.resolve(),
+};
+
+/**
+ * The registrar's stateless REGISTER front for the bench domain, over a started location service whose
+ * store commits nothing (what the registrar's own code costs, without storage); `digest` adds MD5 digest
+ * authentication against {@link benchUsers}. Nothing here sends to a target other than a request's flow.
+ */
+export async function benchRegistrarFront(
+  opts: { digest?: boolean } = {},
+): Promise<{ location: LocationService; front: StatelessRegisterFront }> {
+  const metrics = new MetricsRegistry();
+  const log = silentLogger();
+  const location = new LocationService({ store: nullStore, log, metrics }, {});
+  await location.start();
+  const digest = opts.digest
+    ? new DigestServer(
+        { log, metrics, credentials: benchUsers },
+        { realm: BENCH_DOMAIN, algorithms: ['MD5'] },
+      )
+    : undefined;
+  const registrar = new Registrar(
+    { log, metrics, location, ...(digest ? { digest } : {}) },
+    { domains: [BENCH_DOMAIN], maxExpires: 7200 },
+  );
+  const transport = {
+    sendTo: () => {
+      throw new Error('unexpected send to a target');
+    },
+  } as unknown as TargetSender;
+  const front = new StatelessRegisterFront({ log, registrar, transport }, { serverHeader: 'Beckon' });
+  return { location, front };
 }
