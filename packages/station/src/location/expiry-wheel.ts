@@ -1,37 +1,33 @@
-import { ShardedMap } from '@beckon/ops';
-
-export interface ExpiryWheelInit<T = unknown> {
+export interface ExpiryWheelInit<T> {
   /** Resolution: items fire at most this late (default 1000 ms). */
   readonly tickMs?: number;
   /** Clock (default Date.now); tests inject their own. */
   readonly now?: () => number;
   /**
-   * A number unique to each scheduled item (a new object standing for the same item is cancelled-then-
-   * scheduled, never scheduled over the old one): lets the wheel keep its item index in a ShardedMap.
-   * Without it, items are keyed by identity in one Map.
+   * When the item is due (epoch ms). It must not change while the item is scheduled: an item that
+   * should fire at another time is cancelled and a new one scheduled (the location service's records
+   * are immutable, a refresh makes a new record).
    */
-  readonly idOf?: (item: T) => number;
+  readonly dueAt: (item: T) => number;
 }
 
 /**
- * Hashed timing wheel with one timer for any number of items: item -> bucket `ceil(at / tick)`,
- * bucket -> set of items. Scheduling, rescheduling and cancelling are O(1); each tick visits only the
- * buckets that came due. An item never fires early (bucket * tick >= at) and at most one tick late.
- * Items are compared by identity.
+ * Hashed timing wheel with one timer for any number of items: bucket `ceil(dueAt / tick)` -> set of
+ * items. Scheduling and cancelling are O(1); each tick visits only the buckets that came due. An item
+ * never fires early (bucket * tick >= dueAt) and at most one tick late. Items are compared by identity.
+ *
+ * The wheel keeps no item -> bucket index: an item's bucket follows from its due time and from the
+ * last tick processed when it was scheduled (an item already due goes to the next tick's bucket), so
+ * `cancel` recomputes it. With hundreds of thousands of bindings that saves a hash-table entry per
+ * binding, which each registration would write and each garbage collection visit.
  */
 export class ExpiryWheel<T> {
   private readonly buckets = new Map<number, Set<T>>();
-  /** Bucket of each scheduled item, by `idOf(item)` (sharded: see ShardedMap) or by the item itself. */
-  private readonly itemBucket: {
-    get(k: unknown): number | undefined;
-    set(k: unknown, b: number): unknown;
-    delete(k: unknown): boolean;
-    readonly size: number;
-  };
-  private readonly key: (item: T) => unknown;
+  private readonly dueAt: (item: T) => number;
   private readonly tickMs: number;
   private readonly now: () => number;
   private lastProcessed: number;
+  private count = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -39,45 +35,38 @@ export class ExpiryWheel<T> {
     private readonly onExpire: (items: T[], now: number) => void,
   ) {
     this.tickMs = Math.max(1, init.tickMs ?? 1000);
-    const idOf = init.idOf;
-    if (idOf) {
-      this.itemBucket = new ShardedMap<number, number>() as unknown as typeof this.itemBucket;
-      this.key = idOf;
-    } else {
-      this.itemBucket = new Map<unknown, number>();
-      this.key = (item) => item;
-    }
+    this.dueAt = init.dueAt;
     this.now = init.now ?? Date.now;
     this.lastProcessed = Math.floor(this.now() / this.tickMs);
   }
 
+  /** Items scheduled and not yet fired or cancelled. */
   get size(): number {
-    return this.itemBucket.size;
+    return this.count;
   }
 
-  /** (Re)schedules `item` to expire at `at` (epoch ms). Already-due items fire on the next tick. */
-  schedule(item: T, at: number): void {
-    let b = Math.ceil(at / this.tickMs);
-    if (b <= this.lastProcessed) b = this.lastProcessed + 1;
-    const k = this.key(item);
-    const old = this.itemBucket.get(k);
-    if (old === b) return;
-    if (old !== undefined) this.removeFromBucket(item, old);
-    this.itemBucket.set(k, b);
+  /** Schedules `item` (a no-op if it is scheduled already). Items already due fire on the next tick. */
+  schedule(item: T): void {
+    const b = this.bucketOf(item);
     let set = this.buckets.get(b);
     if (!set) {
       set = new Set();
       this.buckets.set(b, set);
     }
+    const before = set.size;
     set.add(item);
+    this.count += set.size - before;
   }
 
+  /** Unschedules `item` (a no-op if it is not scheduled, e.g. fired already). */
   cancel(item: T): void {
-    const k = this.key(item);
-    const b = this.itemBucket.get(k);
-    if (b === undefined) return;
-    this.itemBucket.delete(k);
-    this.removeFromBucket(item, b);
+    // Scheduled while its bucket lay ahead: it is still there, or it fired. Scheduled when already due:
+    // it went to the bucket after the last processed tick, which is still that bucket, or it fired.
+    const b = this.bucketOf(item);
+    const set = this.buckets.get(b);
+    if (!set || !set.delete(item)) return;
+    this.count--;
+    if (set.size === 0) this.buckets.delete(b);
   }
 
   /** Starts the single interval timer (unref'd: it never keeps the process alive by itself). */
@@ -107,20 +96,16 @@ export class ExpiryWheel<T> {
     if (due.length > 0) this.onExpire(due, now);
   }
 
+  private bucketOf(item: T): number {
+    const b = Math.ceil(this.dueAt(item) / this.tickMs);
+    return b > this.lastProcessed ? b : this.lastProcessed + 1;
+  }
+
   private take(b: number, out: T[]): void {
     const set = this.buckets.get(b);
     if (!set) return;
     this.buckets.delete(b);
-    for (const item of set) {
-      this.itemBucket.delete(this.key(item));
-      out.push(item);
-    }
-  }
-
-  private removeFromBucket(item: T, b: number): void {
-    const set = this.buckets.get(b);
-    if (!set) return;
-    set.delete(item);
-    if (set.size === 0) this.buckets.delete(b);
+    this.count -= set.size;
+    for (const item of set) out.push(item);
   }
 }

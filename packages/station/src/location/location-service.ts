@@ -122,8 +122,8 @@ export class LocationService {
     this.maxContacts = Math.max(1, init.maxContactsPerAor ?? 10);
     this.policy = init.tooManyContacts ?? 'reject';
     this.wheel = new ExpiryWheel<BindingRecord>(
-      // contactIndex: unique per binding, kept by a refresh (insert cancels the old record first).
-      { tickMs: init.expiryTickMs ?? 1000, now: this.now, idOf: (b) => b.contactIndex },
+      // Records are immutable: a refresh cancels the old record and schedules the new one.
+      { tickMs: init.expiryTickMs ?? 1000, now: this.now, dueAt: (b) => b.expiresAt },
       (items, now) => this.onExpire(items, now),
     );
     const m = components.metrics;
@@ -163,7 +163,7 @@ export class LocationService {
         expired++;
         continue;
       }
-      this.insert(makeBindingRecord(r, r.contactKey, r.userIndex, r.contactIndex), now);
+      this.insert(makeBindingRecord(r, r.contactKey, r.userIndex, r.contactIndex));
     }
     if (expired > 0) await this.store.removeExpired(now);
     this.wheel.start();
@@ -442,7 +442,7 @@ export class LocationService {
         try {
           const at = this.now();
           for (const k of removals.keys()) this.removeBinding(aor, k);
-          for (const r of upserts.values()) this.insert(r, at);
+          for (const r of upserts.values()) this.insert(r);
           if (this.changeListeners.length > 0) this.emitChanges(aor, removals, upserts, live);
           const e = this.byAor.get(aor);
           return {
@@ -475,7 +475,7 @@ export class LocationService {
 
   // ---------------------------------------------------------------- cache maintenance
 
-  private insert(r: BindingRecord, now: number): void {
+  private insert(r: BindingRecord): void {
     let e = this.byAor.get(r.aor);
     if (!e) {
       e = {
@@ -483,13 +483,12 @@ export class LocationService {
         userIndex: r.userIndex,
         bindings: new ContactMap(r.contactKey, r),
         list: undefined,
-        minExpiresAt: 0,
         dead: false,
       };
       this.byAor.set(r.aor, e);
       this.order.add(e);
       this.bindingCount++;
-      this.indexAndSchedule(r, now);
+      this.indexAndSchedule(r);
       return;
     }
     const old = e.bindings.get(r.contactKey);
@@ -500,10 +499,10 @@ export class LocationService {
     } else this.bindingCount++;
     e.bindings.set(r.contactKey, r);
     e.list = undefined;
-    this.indexAndSchedule(r, now);
+    this.indexAndSchedule(r);
   }
 
-  private indexAndSchedule(r: BindingRecord, now: number): void {
+  private indexAndSchedule(r: BindingRecord): void {
     if (r.instrument !== undefined) {
       let set = this.byInstrumentIndex.get(r.instrument);
       if (!set) {
@@ -512,7 +511,7 @@ export class LocationService {
       }
       set.add(r);
     }
-    this.wheel.schedule(r, r.expiresAt <= now ? now : r.expiresAt);
+    this.wheel.schedule(r);
   }
 
   private removeBinding(aor: string, key: string): BindingRecord | undefined {
@@ -539,17 +538,16 @@ export class LocationService {
   }
 
   private liveList(e: AorEntry, now: number): readonly BindingRecord[] {
+    const one = e.bindings.only();
+    if (one !== undefined) return one.expiresAt > now ? [one] : EMPTY;
     let list = e.list;
     if (!list) {
       list = [...e.bindings.values()].sort(byPreference);
-      let min = Infinity;
-      for (const b of list) if (b.expiresAt < min) min = b.expiresAt;
       e.list = list;
-      e.minExpiresAt = min;
     }
-    // Fast path: nothing in the list has expired yet (the wheel removes them at most a tick late).
-    if (now < e.minExpiresAt) return list;
-    return list.filter((x) => x.expiresAt > now);
+    // The wheel removes expired bindings at most a tick late: until then, leave them out here.
+    for (const b of list) if (b.expiresAt <= now) return list.filter((x) => x.expiresAt > now);
+    return list;
   }
 
   private onExpire(items: BindingRecord[], now: number): void {

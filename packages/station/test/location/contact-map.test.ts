@@ -51,3 +51,15 @@ void test('ContactMap: property against a Map', () => {
   }
   assert.deepEqual([...m], [...ref]);
 });
+
+void test('ContactMap: only() is the value of a single entry', () => {
+  const m = new ContactMap<number>('a', 1);
+  assert.equal(m.only(), 1);
+  m.set('b', 2);
+  assert.equal(m.only(), undefined);
+  m.delete('a');
+  assert.equal(m.only(), 2);
+  m.delete('b');
+  assert.equal(m.only(), undefined);
+  assert.equal(m.size, 0);
+});

@@ -10,7 +10,6 @@ function entry(userIndex: number): AorEntry {
     userIndex,
     bindings: new ContactMap<BindingRecord>('k', {} as BindingRecord),
     list: undefined,
-    minExpiresAt: 0,
     dead: false,
   };
 }
