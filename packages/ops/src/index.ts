@@ -6,3 +6,4 @@ export * from './counter-deltas.js';
 export * from './sharded-map.js';
 export * from './busy-poll.js';
 export * from './turn-budget-queue.js';
+export * from './string-interner.js';

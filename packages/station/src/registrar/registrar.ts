@@ -1,4 +1,4 @@
-import type { Logger, MetricsRegistry } from '@beckon/ops';
+import { StringInterner, flatCopy, type Logger, type MetricsRegistry } from '@beckon/ops';
 import {
   formatUri,
   isSipUri,
@@ -14,6 +14,7 @@ import { identifyInstrument, splitDigestUsername } from '../instrument/index.js'
 import {
   contactKey,
   type Binding,
+  type BindingFlow,
   type BindingRecord,
   type LocationService,
   type RegisterChanges,
@@ -119,6 +120,13 @@ export class Registrar {
   private readonly inFlight = new Set<string>();
   private readonly authFailureCounts = new Map<string, number>();
   private readonly date = new HttpDate();
+  /** User-Agent values (a fleet has a few): one shared copy each across all stored bindings. */
+  private readonly userAgents = new StringInterner(256);
+  /**
+   * The binding flow made for the last transport flow seen, shared by the bindings registered over it
+   * (transport flows are immutable; many REGISTERs arrive over one flow from an edge proxy or SBC).
+   */
+  private lastFlow: { readonly of: Flow; readonly value: BindingFlow } | undefined;
   /** Options of every digest verification, built once (no per-request closure or object). */
   private readonly verifyOptions: DigestVerifyOptions;
 
@@ -428,37 +436,46 @@ export class Registrar {
         separator: this.separator,
       });
       let params: Record<string, string | null> | undefined;
-      for (const [k, v] of c.params) if (k !== 'expires') (params ??= {})[k] = v === null ? null : own(v);
+      for (const [k, v] of c.params)
+        if (k !== 'expires') (params ??= {})[k] = v === null ? null : flatCopy(v);
       const binding: Mutable<Binding> = {
         aor,
         contact: formatUri(c.uri),
         contactParams: params ?? NO_CONTACT_PARAMS,
-        callId: own(ctx.callId),
+        callId: flatCopy(ctx.callId),
         cseq: ctx.cseq,
         expiresAt: ctx.now + granted * 1000,
-        flow: {
-          transport: flow.transport,
-          localAddress: flow.local.address,
-          localPort: flow.local.port,
-          remoteAddress: flow.remote.address,
-          remotePort: flow.remote.port,
-          flowId: flow.id,
-        },
+        flow: this.bindingFlow(flow),
         receivedAt: ctx.now,
       };
-      if (c.displayName !== undefined) binding.displayName = own(c.displayName);
-      if (c.instance !== undefined) binding.instance = own(c.instance);
+      if (c.displayName !== undefined) binding.displayName = flatCopy(c.displayName);
+      if (c.instance !== undefined) binding.instance = flatCopy(c.instance);
       if (regId !== undefined) binding.regId = regId;
       if (identity.instrument !== undefined) binding.instrument = identity.instrument;
       if (ctx.authUser !== undefined) binding.authUser = ctx.authUser;
       if (ctx.path.length > 0) binding.path = ctx.path;
-      if (userAgent !== undefined) binding.userAgent = own(userAgent);
+      if (userAgent !== undefined) binding.userAgent = this.userAgents.intern(userAgent);
       out.push({ binding, key: contactKey(binding), expires: granted });
     }
     // RFC 5626 §6 (paraphrased): a REGISTER with more than one Contact carrying reg-id is invalid (400).
     if (regIds > 1)
       return { ok: false, reply: this.reject('bad-request', 400, 'Multiple Contacts With reg-id') };
     return { ok: true, contacts: out, outbound };
+  }
+
+  private bindingFlow(flow: Flow): BindingFlow {
+    const last = this.lastFlow;
+    if (last !== undefined && last.of === flow) return last.value;
+    const value: BindingFlow = Object.freeze({
+      transport: flow.transport,
+      localAddress: flow.local.address,
+      localPort: flow.local.port,
+      remoteAddress: flow.remote.address,
+      remotePort: flow.remote.port,
+      flowId: flow.id,
+    });
+    this.lastFlow = { of: flow, value };
+    return value;
   }
 
   /** True when every contact names a live binding stored with this very Call-ID and CSeq. */
@@ -613,24 +630,11 @@ function keepFlowOpen(flow: Flow, bindings: readonly BindingRecord[], now: numbe
 /** The contact parameters of every binding registered without any (one shared, frozen object). */
 const NO_CONTACT_PARAMS: Readonly<Record<string, string | null>> = Object.freeze({});
 
-/**
- * A copy of `s` that does not share memory with the string it was cut from. Header values are slices of
- * the whole message text; a binding keeps its Call-ID and User-Agent for hours, and a slice would keep
- * the entire message alive with it (and make the garbage collector copy it into the old generation).
- */
-function own(s: string): string {
-  // V8 copies strings shorter than 13 characters instead of slicing them. A longer slice would keep the
-  // whole message text alive; JSON round-tripping makes one flat copy (a `(' ' + s).slice(1)` copy would
-  // still be two heap objects, a slice and its parent, per stored string).
-  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
-}
-
 function hasStar(contacts: readonly Contact[]): boolean {
   for (const c of contacts) if (c.star) return true;
   return false;
 }
 
-/** Option tags of a header (Supported, Require), lowercased. */
 /** Whether the option tag `tag` (lower case) is listed in `header` (Supported, Require); no allocation when absent. */
 function hasOptionTag(req: SipRequest, header: string, tag: string): boolean {
   for (const v of req.getAll(header)) if (v.trim().toLowerCase() === tag) return true;
