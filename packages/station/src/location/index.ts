@@ -7,3 +7,4 @@ export * from './binding-codec.js';
 export * from './sqlite-location-store.js';
 export * from './postgres-location-store.js';
 export * from './location-service.js';
+export * from './register-change-plan.js';

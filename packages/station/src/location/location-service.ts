@@ -1,10 +1,16 @@
 import { ShardedMap, type CounterChild, type Logger, type MetricsRegistry } from '@beckon/ops';
 import { makeBindingRecord, type Binding, type BindingKey, type BindingRecord } from './binding.js';
-import { contactKey } from './contact-key.js';
 import { ContactMap } from './contact-map.js';
 import { ExpiryWheel } from './expiry-wheel.js';
 import type { LocationStore } from './location-store.js';
-import { checkRegistrationOrder } from './registration-order.js';
+import {
+  planRegisterChange,
+  type RegisterChanges,
+  type RegisterOutcome,
+  type RegisterPlanContext,
+  type RegisterWritePlan,
+  type TooManyContactsPolicy,
+} from './register-change-plan.js';
 import { UserIndexOrder, type AorEntry } from './user-index-order.js';
 
 export interface LocationServiceComponents {
@@ -12,8 +18,6 @@ export interface LocationServiceComponents {
   readonly log?: Logger;
   readonly metrics?: MetricsRegistry;
 }
-
-export type TooManyContactsPolicy = 'reject' | 'evict-oldest';
 
 export interface LocationServiceInit {
   /** Most bindings one AOR may hold (default 10). */
@@ -28,43 +32,6 @@ export interface LocationServiceInit {
   /** Clock (default Date.now). */
   readonly now?: () => number;
 }
-
-/** The binding changes one REGISTER asks for (already validated and expanded by the registrar). */
-export interface RegisterChanges {
-  /** Call-ID and CSeq of the REGISTER, for the ordering check of removals (RFC 3261 §10.3 steps 6, 7). */
-  readonly callId: string;
-  readonly cseq: number;
-  /** Contacts to add or refresh. A binding whose expiresAt is not in the future is removed instead. */
-  readonly add?: readonly Binding[];
-  /**
-   * contactKey() of each binding of `add`, same order, when the caller computed them already (they must
-   * be exactly contactKey(binding)); computed here when absent.
-   */
-  readonly addKeys?: readonly string[];
-  /** Contact keys (see contactKey()) to remove (Contact with expires=0). */
-  readonly remove?: readonly string[];
-  /** `Contact: *` with Expires: 0: remove every binding of the AOR. */
-  readonly removeAll?: boolean;
-}
-
-export type RegisterOutcome =
-  | {
-      readonly ok: true;
-      /** The AOR's bindings after the change, highest q first. */
-      readonly bindings: readonly BindingRecord[];
-      readonly added: number;
-      readonly refreshed: number;
-      readonly removed: number;
-      readonly evicted: number;
-    }
-  | { readonly ok: false; readonly reason: 'out-of-order'; readonly contactKey: string }
-  | {
-      readonly ok: false;
-      readonly reason: 'too-many-contacts';
-      readonly max: number;
-      readonly wanted: number;
-    }
-  | { readonly ok: false; readonly reason: 'storage-failed'; readonly error: unknown };
 
 export interface InstrumentLines {
   readonly instrument: string;
@@ -95,8 +62,8 @@ export class LocationService {
   private readonly store: LocationStore;
   private readonly log: Logger | undefined;
   private readonly now: () => number;
-  private readonly maxContacts: number;
-  private readonly policy: TooManyContactsPolicy;
+  /** The limits and index counters as planRegisterChange reads them. */
+  private readonly planContext: RegisterPlanContext;
   // Sharded: these hold one entry per AOR / instrument, and a plain Map's growth step at a few hundred
   // thousand entries would pause REGISTER handling for tens of milliseconds (see ShardedMap).
   private readonly byAor = new ShardedMap<string, AorEntry>();
@@ -119,8 +86,12 @@ export class LocationService {
     this.store = components.store;
     this.log = components.log?.child({ component: 'station.location' });
     this.now = init.now ?? Date.now;
-    this.maxContacts = Math.max(1, init.maxContactsPerAor ?? 10);
-    this.policy = init.tooManyContacts ?? 'reject';
+    this.planContext = {
+      maxContacts: Math.max(1, init.maxContactsPerAor ?? 10),
+      policy: init.tooManyContacts ?? 'reject',
+      userIndexForNewAor: () => this.nextUserIndex,
+      takeContactIndex: () => this.nextContactIndex++,
+    };
     this.wheel = new ExpiryWheel<BindingRecord>(
       // Records are immutable: a refresh cancels the old record and schedules the new one.
       { tickMs: init.expiryTickMs ?? 1000, now: this.now, dueAt: (b) => b.expiresAt },
@@ -342,98 +313,37 @@ export class LocationService {
   private applyLocked(aor: string, changes: RegisterChanges): Promise<RegisterOutcome> {
     const now = this.now();
     const entry = this.byAor.get(aor);
-    const live = new Map<string, BindingRecord>();
-    if (entry) for (const [k, b] of entry.bindings) if (b.expiresAt > now) live.set(k, b);
-
-    const removals = new Map<string, BindingRecord>();
-    // RFC 3261 §10.3 step 6: "[for Contact: *] ... it MUST remove the binding only if the CSeq in the
-    // request is higher than the value stored for that binding. Otherwise, the update MUST be aborted".
-    if (changes.removeAll) {
-      for (const [k, b] of live) {
-        if (checkRegistrationOrder(b, changes.callId, changes.cseq) !== 'ok')
-          return this.settle(aor, { ok: false, reason: 'out-of-order', contactKey: k });
-        removals.set(k, b);
-      }
-    }
-    if (changes.remove) {
-      for (const k of changes.remove) {
-        const b = live.get(k);
-        if (!b) continue;
-        if (checkRegistrationOrder(b, changes.callId, changes.cseq) !== 'ok')
-          return this.settle(aor, { ok: false, reason: 'out-of-order', contactKey: k });
-        removals.set(k, b);
-      }
-    }
-    const userIndex = entry?.userIndex ?? this.nextUserIndex;
-    const upserts = new Map<string, BindingRecord>();
-    let added = 0;
-    let refreshed = 0;
-    if (changes.add) {
-      const keys = changes.addKeys;
-      for (let i = 0; i < changes.add.length; i++) {
-        const b = changes.add[i] as Binding;
-        if (b.aor !== aor) throw new TypeError(`binding for ${b.aor} passed to applyRegister(${aor})`);
-        const k = keys?.[i] ?? contactKey(b);
-        const existing = live.get(k);
-        // RFC 3261 §10.3 step 7 (see checkRegistrationOrder).
-        if (checkRegistrationOrder(existing, b.callId, b.cseq) !== 'ok')
-          return this.settle(aor, { ok: false, reason: 'out-of-order', contactKey: k });
-        if (b.expiresAt <= now) {
-          upserts.delete(k);
-          if (existing) removals.set(k, existing);
-          continue;
-        }
-        removals.delete(k);
-        const prior = upserts.get(k);
-        const contactIndex = existing?.contactIndex ?? prior?.contactIndex ?? this.nextContactIndex++;
-        upserts.set(k, makeBindingRecord(b, k, userIndex, contactIndex));
-        if (!prior) {
-          if (existing) refreshed++;
-          else added++;
-        }
-      }
-    }
-
-    // Contact limit, counted on the state after the change.
-    let after = live.size;
-    for (const k of removals.keys()) if (live.has(k)) after--;
-    for (const k of upserts.keys()) if (!live.has(k)) after++;
-    let evicted = 0;
-    if (after > this.maxContacts) {
-      if (this.policy === 'reject' || upserts.size > this.maxContacts)
+    const plan = planRegisterChange(aor, changes, entry, now, this.planContext);
+    switch (plan.kind) {
+      case 'refused':
+        return this.settle(aor, plan.outcome);
+      case 'unchanged':
         return this.settle(aor, {
-          ok: false,
-          reason: 'too-many-contacts',
-          max: this.maxContacts,
-          wanted: after,
+          ok: true,
+          bindings: entry ? this.liveList(entry, now) : EMPTY,
+          added: 0,
+          refreshed: 0,
+          removed: 0,
+          evicted: 0,
         });
-      const candidates = [...live.values()]
-        .filter((b) => !removals.has(b.contactKey) && !upserts.has(b.contactKey))
-        .sort((a, b) => a.receivedAt - b.receivedAt || a.contactIndex - b.contactIndex);
-      for (const b of candidates) {
-        if (after <= this.maxContacts) break;
-        removals.set(b.contactKey, b);
-        after--;
-        evicted++;
-      }
+      case 'write':
+        if (!entry) this.nextUserIndex++;
+        return this.persist(aor, plan);
     }
+  }
 
-    if (upserts.size === 0 && removals.size === 0)
-      return this.settle(aor, {
-        ok: true,
-        bindings: entry ? this.liveList(entry, now) : EMPTY,
-        added: 0,
-        refreshed: 0,
-        removed: 0,
-        evicted: 0,
-      });
-
-    if (!entry && userIndex === this.nextUserIndex) this.nextUserIndex++;
+  /**
+   * Writes the planned change to the store and, once it committed, to the cache; ends the turn of
+   * `aor`.
+   */
+  private persist(aor: string, plan: RegisterWritePlan): Promise<RegisterOutcome> {
+    const { upserts, removals, before } = plan;
     const removeKeys: BindingKey[] = [];
-    for (const [k, b] of removals) removeKeys.push({ aor, contactKey: k, contactIndex: b.contactIndex });
+    for (const b of removals)
+      removeKeys.push({ aor, contactKey: b.contactKey, contactIndex: b.contactIndex });
     let written: Promise<void>;
     try {
-      written = this.store.write({ upsert: [...upserts.values()], remove: removeKeys });
+      written = this.store.write({ upsert: upserts, remove: removeKeys });
     } catch (err) {
       written = Promise.reject(err);
     }
@@ -441,17 +351,18 @@ export class LocationService {
       (): RegisterOutcome => {
         try {
           const at = this.now();
-          for (const k of removals.keys()) this.removeBinding(aor, k);
-          for (const r of upserts.values()) this.insert(r);
-          if (this.changeListeners.length > 0) this.emitChanges(aor, removals, upserts, live);
-          const e = this.byAor.get(aor);
+          for (const b of removals) this.removeBinding(aor, b.contactKey);
+          let e: AorEntry | undefined;
+          for (const r of upserts) e = this.insert(r);
+          if (this.changeListeners.length > 0) this.emitChanges(aor, removals, upserts, before);
+          if (e === undefined) e = this.byAor.get(aor);
           return {
             ok: true,
             bindings: e ? this.liveList(e, at) : EMPTY,
-            added,
-            refreshed,
-            removed: removals.size - evicted,
-            evicted,
+            added: plan.added,
+            refreshed: plan.refreshed,
+            removed: plan.removed,
+            evicted: plan.evicted,
           };
         } finally {
           this.release(aor, done);
@@ -475,7 +386,8 @@ export class LocationService {
 
   // ---------------------------------------------------------------- cache maintenance
 
-  private insert(r: BindingRecord): void {
+  /** Puts `r` in the cache (replacing the binding with its key) and returns the AOR's entry. */
+  private insert(r: BindingRecord): AorEntry {
     let e = this.byAor.get(r.aor);
     if (!e) {
       e = {
@@ -489,7 +401,7 @@ export class LocationService {
       this.order.add(e);
       this.bindingCount++;
       this.indexAndSchedule(r);
-      return;
+      return e;
     }
     const old = e.bindings.get(r.contactKey);
     if (old) {
@@ -500,6 +412,7 @@ export class LocationService {
     e.bindings.set(r.contactKey, r);
     e.list = undefined;
     this.indexAndSchedule(r);
+    return e;
   }
 
   private indexAndSchedule(r: BindingRecord): void {
@@ -573,24 +486,25 @@ export class LocationService {
   /** onChange listeners, once per instrument among the removed, new and replaced bindings. */
   private emitChanges(
     aor: string,
-    removals: ReadonlyMap<string, BindingRecord>,
-    upserts: ReadonlyMap<string, BindingRecord>,
-    before: ReadonlyMap<string, BindingRecord>,
+    removals: readonly BindingRecord[],
+    upserts: readonly BindingRecord[],
+    before: ReadonlyMap<string, BindingRecord> | BindingRecord | undefined,
   ): void {
-    if (removals.size === 0 && upserts.size === 1) {
+    const priorOf = (k: string): BindingRecord | undefined =>
+      before instanceof Map ? before.get(k) : (before as BindingRecord | undefined);
+    if (removals.length === 0 && upserts.length === 1) {
       // The common REGISTER: one contact added or refreshed (no set allocated).
-      for (const [k, r] of upserts) {
-        this.emitChange(aor, r.instrument);
-        const old = before.get(k);
-        if (old && old.instrument !== r.instrument) this.emitChange(aor, old.instrument);
-      }
+      const r = upserts[0] as BindingRecord;
+      this.emitChange(aor, r.instrument);
+      const old = priorOf(r.contactKey);
+      if (old && old.instrument !== r.instrument) this.emitChange(aor, old.instrument);
       return;
     }
     const instruments = new Set<string | undefined>();
-    for (const b of removals.values()) instruments.add(b.instrument);
-    for (const [k, b] of upserts) {
+    for (const b of removals) instruments.add(b.instrument);
+    for (const b of upserts) {
       instruments.add(b.instrument);
-      const old = before.get(k);
+      const old = priorOf(b.contactKey);
       if (old) instruments.add(old.instrument);
     }
     for (const i of instruments) this.emitChange(aor, i);
