@@ -14,6 +14,9 @@
 # idle host before a step, default 15: this machine is shared), KAM_CHILDREN (Kamailio workers, default 2),
 # KAM_MAXBUFFER (Kamailio's UDP receive buffer, default 4194304 as Beckon's),
 # BK_SEMI_SPACE_MB (V8 young generation for the station, default 64: cuts GC cost per REGISTER by ~1/3),
+# BK_OLD_SPACE_MB (V8 --initial-old-space-size for the station, default 512, 0: V8's default; the location
+# cache then grows to a few hundred thousand bindings without a major collection, whose marking and sweeping
+# on two busy cores held the event loop at full load for up to 0.5 s; see README, high registration rates),
 # BK_CHALLENGE_THREADS (registrar.challengeThreads of the station in auth mode, default 1: the 401 leg on a
 # second core, as Kamailio's second worker process uses it),
 # BK_NODE_ARGS / BK_ARGS (extra node flags, e.g. --trace-gc, and extra registrar-station.ts flags, e.g. --loop-stats),
@@ -44,8 +47,10 @@ BK_PID=
 bk_start() {   # bk_start [--auth] -> BK_PID
   ports_free "$BECKON_PORT" || return 1
   local db="$RUN/beckon-bench.db"
+  local old_space=
+  [ "${BK_OLD_SPACE_MB:-512}" -gt 0 ] && old_space="--initial-old-space-size=${BK_OLD_SPACE_MB:-512}"
   rm -f "$db" "$db-wal" "$db-shm"
-  (cd "$REPO" && exec node --max-semi-space-size="${BK_SEMI_SPACE_MB:-64}" ${BK_NODE_ARGS:-} --import tsx bench/registrar-station.ts --port "$BECKON_PORT" --db "$db" ${BK_ARGS:-} "$@") \
+  (cd "$REPO" && exec node --max-semi-space-size="${BK_SEMI_SPACE_MB:-64}" $old_space ${BK_NODE_ARGS:-} --import tsx bench/registrar-station.ts --port "$BECKON_PORT" --db "$db" ${BK_ARGS:-} "$@") \
     >"$RUN/beckon.log" 2>&1 &
   BK_PID=$!
   local i
