@@ -1,19 +1,31 @@
 // Heap cost of a stored binding, by kind of heap object: registers N AORs (reg.xml shape, one binding
 // each) through the registrar with a no-op store, takes a heap snapshot before and after, and prints the
 // difference per binding (objects and bytes by node type and constructor). Every object here is one that
-// each major garbage collection visits, so fewer objects per binding means shorter marking.
-//   node --import tsx bench/binding-heap-census.ts [--n 20000]
+// each major garbage collection visits, so fewer objects per binding means shorter marking. --auth
+// registers with digest (401, then the authorised REGISTER), so what digest keeps per user shows too.
+//   node --import tsx bench/binding-heap-census.ts [--n 20000] [--auth]
 import { parseArgs } from 'node:util';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
-import { benchFlow, benchRegister, benchRegistrarFront } from './harness/register-bench-kit.js';
+import {
+  benchAuthorization,
+  benchFlow,
+  benchRegister,
+  benchRegistrarFront,
+} from './harness/register-bench-kit.js';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' } } });
+const { values } = parseArgs({
+  options: { n: { type: 'string', default: '20000' }, auth: { type: 'boolean', default: false } },
+});
 const N = Number(values.n);
-const { location, front } = await benchRegistrarFront();
-const flow = benchFlow(() => undefined);
+const AUTH = values.auth;
+const { location, front } = await benchRegistrarFront({ digest: AUTH });
+let lastReply: Buffer | undefined;
+const flow = benchFlow((d) => {
+  lastReply = d;
+});
 
 interface Snapshot {
   snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
@@ -47,6 +59,11 @@ await settle();
 const before = writeHeapSnapshot(join(dir, `beckon-census-0-${process.pid}.heapsnapshot`));
 for (let k = 0; k < N; k++) {
   front.onMessage(benchRegister(k, 1), flow);
+  if (AUTH && lastReply !== undefined) {
+    const challenge = lastReply;
+    lastReply = undefined;
+    front.onMessage(benchRegister(k, 2, benchAuthorization(k, challenge)), flow);
+  }
   if (k % 500 === 499) await new Promise((resolve) => setImmediate(resolve));
 }
 await settle();

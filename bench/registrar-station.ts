@@ -52,7 +52,8 @@ if (values['no-persist']) {
   const { SqliteLocationStore } = await import('@beckon/station');
   SqliteLocationStore.prototype.write = () => Promise.resolve();
 }
-const station = new Station({ log, metrics: new MetricsRegistry() }, config, {
+const metrics = new MetricsRegistry();
+const station = new Station({ log, metrics }, config, {
   authenticate: values.auth,
   credentials: benchUsers,
   ...(values['commit-delay'] !== undefined ? { storeCommitDelayMs: Number(values['commit-delay']) } : {}),
@@ -96,6 +97,15 @@ if (values['loop-stats']) {
   ).unref();
 }
 const stop = (): void => {
+  if (values['loop-stats'])
+    // Who answered what (diagnosis: the challenge threads' share of the 401 leg, the registrar's outcomes).
+    for (const line of metrics.toPrometheus().split('\n'))
+      if (
+        /^beckon_(registrar_challenge_thread_messages|registrar_accepted|registrar_rejected|sip_auth_challenges)/.test(
+          line,
+        )
+      )
+        process.stdout.write(`${line}\n`);
   void station.stop().then(() => process.exit(0));
 };
 process.on('SIGTERM', stop);
