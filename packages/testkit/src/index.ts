@@ -12,3 +12,4 @@ export {
   type NatTopology,
   type NatTopologyOptions,
 } from './nat-topology.js';
+export { seededRandom, seededUint32 } from './seeded-random.js';

@@ -11,19 +11,7 @@ import {
   type SnmpValue,
   type VarBind,
 } from '../../src/index.js';
-
-/** Deterministic xorshift32 so failures reproduce. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
+import { seededUint32 } from '@beckon/testkit';
 
 function randomOid(r: () => number): number[] {
   const n = r() % 14;
@@ -157,7 +145,7 @@ function randomMessage(r: () => number): AgentxMessage {
 }
 
 void test('AgentX codec: 2,000 random messages round-trip in both byte orders', () => {
-  const r = rng(0xa6e7);
+  const r = seededUint32(0xa6e7);
   for (let i = 0; i < 2000; i++) {
     const m = randomMessage(r);
     const e = encodeAgentxPdu(m);
@@ -172,7 +160,7 @@ void test('AgentX codec: 2,000 random messages round-trip in both byte orders', 
 });
 
 void test('AgentX decoder fuzz: 60,000 mutated and random inputs, zero exceptions, stable re-encoding', () => {
-  const r = rng(0x5eed);
+  const r = seededUint32(0x5eed);
   const seeds: Buffer[] = [];
   for (let i = 0; i < 200; i++) {
     const e = encodeAgentxPdu(randomMessage(r));

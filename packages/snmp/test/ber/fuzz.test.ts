@@ -13,19 +13,7 @@ import {
 } from '../../src/index.js';
 import { startTestAgent } from '../helpers/test-agent.js';
 import { toySecurityModel } from '../helpers/toy-security-model.js';
-
-/** Deterministic xorshift32 so failures reproduce. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
+import { seededUint32 } from '@beckon/testkit';
 
 function seeds(): Buffer[] {
   const vbs = [
@@ -92,7 +80,7 @@ void test('fuzz: 100,000 random and mutated inputs never throw', async () => {
     toySecurityModel({ engineId: Buffer.from('8000ea60', 'hex'), users: ['alice'] }),
   ]);
   try {
-    const next = rng(0x5eed);
+    const next = seededUint32(0x5eed);
     const base = seeds();
     assert.ok(base.length >= 9);
     // every well-formed seed request reaches the responder (v3 through the toy security model)

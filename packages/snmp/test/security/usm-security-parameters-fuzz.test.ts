@@ -8,22 +8,10 @@ import {
   decodeUsmSecurityParameters,
   encodeUsmSecurityParameters,
 } from '../../src/security/usm-security-parameters.js';
-
-/** Small deterministic PRNG (xorshift32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
+import { seededUint32 } from '@beckon/testkit';
 
 void test('USM parameters decoder: 60,000 fuzzed inputs, zero exceptions', () => {
-  const next = rng(0x5eed);
+  const next = seededUint32(0x5eed);
   const seeds: Buffer[] = [];
   for (const mac of [0, 12, 24, 48]) {
     const e = encodeUsmSecurityParameters({
@@ -126,7 +114,7 @@ void test('USM processIncomingMsg: 20,000 mutated v3 messages, zero exceptions, 
     assert.ok(r.ok);
     seeds.push(r.value);
   }
-  const next = rng(0xfeed);
+  const next = seededUint32(0xfeed);
   let accepted = 0;
   for (let i = 0; i < 20_000; i++) {
     const seedIndex = next() % seeds.length;

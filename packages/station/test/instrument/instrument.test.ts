@@ -10,6 +10,7 @@ import {
   parseInstrumentUri,
   splitDigestUsername,
 } from '../../src/instrument/index.js';
+import { seededRandom } from '@beckon/testkit';
 
 void describe('splitDigestUsername (seed 002 method 1)', () => {
   void it('splits the seed example usernames', () => {
@@ -183,17 +184,6 @@ void describe('parseInstrumentUri', () => {
 });
 
 void describe('parsers never throw (fuzz)', () => {
-  // Deterministic PRNG (mulberry32) so failures reproduce.
-  function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const alphabet = [
     '~',
     'i',
@@ -221,7 +211,7 @@ void describe('parsers never throw (fuzz)', () => {
     '~~in~',
   ];
   void it('handles 20,000 random strings without exceptions', () => {
-    const r = rng(42);
+    const r = seededRandom(42);
     for (let i = 0; i < 20_000; i++) {
       const len = Math.floor(r() * 48);
       let s = '';
@@ -236,7 +226,7 @@ void describe('parsers never throw (fuzz)', () => {
     }
   });
   void it('handles random UUID-shaped instance values', () => {
-    const r = rng(7);
+    const r = seededRandom(7);
     const hex = '0123456789abcdefABCDEFg-';
     for (let i = 0; i < 5_000; i++) {
       let u = '';

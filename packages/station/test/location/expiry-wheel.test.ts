@@ -1,23 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExpiryWheel } from '../../src/location/expiry-wheel.js';
+import { seededRandom } from '@beckon/testkit';
 
 interface Item {
   readonly id: number;
   readonly due: number;
 }
 
-/** A seeded generator, so that a failure replays. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 void test('fires each item once, never early and at most a tick late; cancel finds items without an index', () => {
-  const random = rng(11);
+  const random = seededRandom(11);
   const tick = 100;
   let clock = 1_000_000;
   const fired: Item[] = [];

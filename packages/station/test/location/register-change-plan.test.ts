@@ -10,18 +10,10 @@ import {
   type RegisterPlanContext,
 } from '../../src/location/register-change-plan.js';
 import type { AorEntry } from '../../src/location/user-index-order.js';
+import { seededRandom } from '@beckon/testkit';
 
 const AOR = 'sip:alice@example.net';
 const NOW = 1_800_000_000_000;
-
-/** A seeded generator, so that a failure replays. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 function binding(random: () => number): Binding {
   const host = ['10.0.0.1', '10.0.0.2', 'Example.COM'][Math.floor(random() * 3)] as string;
@@ -55,7 +47,7 @@ function comparable(p: RegisterChangePlan): unknown {
 }
 
 void test('the fast path plans exactly what the general algorithm plans', () => {
-  const random = rng(5);
+  const random = seededRandom(5);
   let simpleCases = 0;
   for (let i = 0; i < 20_000; i++) {
     let entry: AorEntry | undefined;

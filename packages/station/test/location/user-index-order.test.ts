@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ContactMap } from '../../src/location/contact-map.js';
 import type { BindingRecord } from '../../src/location/binding.js';
 import { UserIndexOrder, type AorEntry } from '../../src/location/user-index-order.js';
+import { seededRandom } from '@beckon/testkit';
 
 function entry(userIndex: number): AorEntry {
   return {
@@ -14,17 +15,8 @@ function entry(userIndex: number): AorEntry {
   };
 }
 
-/** A seeded generator, so that a failure replays. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 void test('get and next agree with a plain model through adds, removals, compactions and walks', () => {
-  const random = rng(7);
+  const random = seededRandom(7);
   const order = new UserIndexOrder();
   const model = new Map<number, AorEntry>();
   let nextIndex = 1;
