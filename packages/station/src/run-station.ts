@@ -1,4 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import type { BeckonConfig } from '@beckon/config';
 import type { Logger, MetricsRegistry } from '@beckon/ops';
 import { Station } from './station.js';
@@ -14,6 +14,7 @@ export async function runStation(
   options: StationOptions = {},
 ): Promise<void> {
   raiseYoungGeneration();
+  components.log.info(heapSettings(), 'V8 heap settings');
   const station = new Station({ log: components.log, metrics: components.metrics }, config, options);
   await station.start();
   await new Promise<void>((resolve) => {
@@ -34,4 +35,30 @@ export function raiseYoungGeneration(): void {
     a.includes('--max-semi-space-size'),
   );
   if (!chosen) setFlagsFromString('--max-semi-space-size=64');
+}
+
+/**
+ * The V8 heap settings that matter for a registrar holding many bindings, for the start-up log: the
+ * young generation (see raiseYoungGeneration) and the initial old-generation budget
+ * (`--initial-old-space-size`, command line only; README, high registration rates), with V8's defaults
+ * named as such.
+ */
+export function heapSettings(): {
+  maxSemiSpaceMb: number | 'v8-default';
+  initialOldSpaceMb: number | 'v8-default';
+  heapLimitMb: number;
+} {
+  const flags = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)];
+  const value = (name: string): number | 'v8-default' => {
+    const f = flags.find((a) => a.startsWith(`--${name}=`));
+    const n = f === undefined ? NaN : Number(f.slice(name.length + 3));
+    return Number.isFinite(n) ? n : 'v8-default';
+  };
+  const semi = value('max-semi-space-size');
+  return {
+    // raiseYoungGeneration sets 64 at run time when nothing was chosen.
+    maxSemiSpaceMb: semi === 'v8-default' ? 64 : semi,
+    initialOldSpaceMb: value('initial-old-space-size'),
+    heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
+  };
 }
