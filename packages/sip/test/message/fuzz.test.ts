@@ -4,20 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseMessage, StreamFramer, type SipRequest, type SipResponse } from '../../src/index.js';
 import { VECTORS, vectorBytes } from './rfc4475-vectors.js';
+import { seededRandom } from '@beckon/testkit';
 
 const SEED = 0x5eed4475;
 const CASES = 100_000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const corpus: Buffer[] = VECTORS.map(vectorBytes);
 const SPECIAL = [
@@ -133,7 +123,7 @@ function exercise(m: SipRequest | SipResponse): void {
 }
 
 void test(`fuzz: ${CASES} random and mutated messages never throw`, () => {
-  const rnd = mulberry32(SEED);
+  const rnd = seededRandom(SEED);
   const pick = (n: number): number => Math.floor(rnd() * n);
   let ok = 0;
   for (let i = 0; i < CASES; i++) {
@@ -157,7 +147,7 @@ void test(`fuzz: ${CASES} random and mutated messages never throw`, () => {
 });
 
 void test('fuzz: stream framer with random chunking never throws and re-frames the stream', () => {
-  const rnd = mulberry32(SEED + 1);
+  const rnd = seededRandom(SEED + 1);
   const pick = (n: number): number => Math.floor(rnd() * n);
   // canonical serializations: Content-Length always matches the body
   const valid: Buffer[] = [];
