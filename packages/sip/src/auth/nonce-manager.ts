@@ -2,10 +2,14 @@ import * as nodeCrypto from 'node:crypto';
 
 const { createHmac, randomFillSync } = nodeCrypto;
 
-/** One-shot hashing (Node >= 20.12) with a Buffer result; older 20.x fall back to createHmac. */
-const oneShotHash: ((algorithm: string, data: Buffer, enc: 'buffer') => Buffer) | undefined =
+/**
+ * One-shot hashing (Node >= 20.12); older 20.x fall back to createHmac. The digest comes back as a
+ * latin1 string (one character per byte): asking for a Buffer costs four times as much (about 1.1 µs
+ * instead of 0.3 µs for SHA-256 of 91 bytes on Node 20), the price of allocating its memory.
+ */
+const oneShotHash: ((algorithm: string, data: Buffer, enc: 'latin1') => string) | undefined =
   typeof nodeCrypto.hash === 'function'
-    ? (nodeCrypto.hash as unknown as (algorithm: string, data: Buffer, enc: 'buffer') => Buffer)
+    ? (nodeCrypto.hash as unknown as (algorithm: string, data: Buffer, enc: 'latin1') => string)
     : undefined;
 
 /**
@@ -100,7 +104,7 @@ export class NonceManager {
     // Used random bytes are wiped so that they never serve twice.
     this.pool.fill(0, this.poolPos, this.poolPos + 8);
     this.poolPos += 8;
-    this.mac(b, 0).copy(b, 16, 0, 16);
+    b.write(this.mac(b, 0), 16, 16, 'latin1');
     return b.toString('base64url');
   }
 
@@ -115,7 +119,7 @@ export class NonceManager {
     const expected = this.mac(b, 0);
     // Constant-time comparison of the 16 MAC bytes.
     let diff = 0;
-    for (let i = 0; i < 16; i++) diff |= (expected[i] as number) ^ (b[16 + i] as number);
+    for (let i = 0; i < 16; i++) diff |= expected.charCodeAt(i) ^ (b[16 + i] as number);
     if (diff !== 0) return { ok: false, reason: 'bad-nonce' };
     const issuedAt = b.readUInt32BE(0) * 0x1_0000_0000 + b.readUInt32BE(4);
     // A nonce from the future (clock step, or another server with a skewed clock) is not accepted.
@@ -184,16 +188,16 @@ export class NonceManager {
     }
   }
 
-  /** HMAC-SHA256(secret, src[at..at+16] | realm). */
-  private mac(src: Buffer, at: number): Buffer {
+  /** HMAC-SHA256(secret, src[at..at+16] | realm), as a latin1 string of its 32 bytes. */
+  private mac(src: Buffer, at: number): string {
     const hash = oneShotHash;
     if (hash === undefined) {
       src.copy(this.macInput, 0, at, at + 16);
-      return createHmac('sha256', this.init.secret).update(this.macInput).digest();
+      return createHmac('sha256', this.init.secret).update(this.macInput).digest('latin1');
     }
     src.copy(this.inner, 64, at, at + 16);
-    hash('sha256', this.inner, 'buffer').copy(this.outer, 64);
-    return hash('sha256', this.outer, 'buffer');
+    this.outer.write(hash('sha256', this.inner, 'latin1'), 64, 32, 'latin1');
+    return hash('sha256', this.outer, 'latin1');
   }
 }
 
