@@ -193,7 +193,7 @@ export class NonceManager {
     const hash = oneShotHash;
     if (hash === undefined) {
       src.copy(this.macInput, 0, at, at + 16);
-      return createHmac('sha256', this.init.secret).update(this.macInput).digest('latin1');
+      return createHmac('sha256', this.init.secret).update(this.macInput).digest('binary');
     }
     src.copy(this.inner, 64, at, at + 16);
     this.outer.write(hash('sha256', this.inner, 'latin1'), 64, 32, 'latin1');
