@@ -30,8 +30,6 @@ export interface DigestServerInit {
   secret?: Buffer;
   /** Nonces whose nonce-count state is remembered (default 100000). */
   maxTrackedNonces?: number;
-  /** HA1 values computed from cleartext passwords kept for reuse (LRU, default 10000; 0 disables). */
-  ha1CacheSize?: number;
 }
 
 export type DigestFailureReason =
@@ -48,12 +46,6 @@ export type DigestFailureReason =
   | 'bad-response'
   | 'stale'
   | 'replay';
-
-interface Ha1Entry {
-  readonly hash: string;
-  readonly password: string;
-  readonly ha1: string;
-}
 
 const NO_OPTIONS: DigestVerifyOptions = Object.freeze({});
 
@@ -91,16 +83,12 @@ export class DigestServer {
    * false [0] and true [1]: formatted once instead of per 401.
    */
   private readonly challengeParts: [string, string][][];
-  /** HA1 computed from cleartext passwords, by username (bounded, two generations). */
-  private ha1Young = new Map<string, Ha1Entry>();
   private lastHa2: { hash: string; method: string; uri: string; value: string } = {
     hash: '',
     method: '',
     uri: '',
     value: '',
   };
-  private ha1Old = new Map<string, Ha1Entry>();
-  private readonly ha1CacheSize: number;
 
   constructor(components: DigestServerComponents, init: DigestServerInit) {
     this.realm = init.realm;
@@ -121,7 +109,6 @@ export class DigestServer {
     this.credentials = components.credentials;
     this.challenges = components.metrics.counter('sip_auth_challenges', 'Digest challenges issued');
     this.results = components.metrics.counter('sip_auth_results', 'Digest verification outcomes', ['result']);
-    this.ha1CacheSize = init.ha1CacheSize ?? 10_000;
     const MARK = '\u0000';
     this.challengeParts = [false, true].map((stale) =>
       this.algorithms.map((algorithm): [string, string] => {
@@ -226,7 +213,9 @@ export class DigestServer {
     const username = c.username;
     if (!cred) return { ok: false, reason: 'unknown-user', username };
     const ha1 =
-      cred.kind === 'password' ? this.passwordHa1(alg, username, cred.password) : storedHa1(cred, alg);
+      cred.kind === 'password'
+        ? computeHa1(alg.hash, username, this.realm, cred.password)
+        : storedHa1(cred, alg);
     if (ha1 === undefined) return { ok: false, reason: 'no-ha1-for-algorithm', username };
     const expected = computeDigestResponse({
       algorithm: alg,
@@ -259,32 +248,6 @@ export class DigestServer {
   static parse(authorization: string): DigestCredentials | undefined {
     const r = parseDigestCredentials(authorization);
     return r.ok ? r.value : undefined;
-  }
-
-  /**
-   * H(username:realm:password), cached: re-registrations of one user reuse it. Keyed by username per hash
-   * (the password is compared on a hit, so a changed password is never served a stale HA1). Two
-   * generations (at most ha1CacheSize entries in all): a hit in the old one is promoted; when the young
-   * one is full it becomes the old one. O(1), no Map iteration (deleting from the front of a V8 Map makes
-   * keys().next() slow).
-   */
-  private passwordHa1(alg: DigestAlgorithm, username: string, password: string): string {
-    if (this.ha1CacheSize <= 0) return computeHa1(alg.hash, username, this.realm, password);
-    const hash = alg.hash;
-    let e = this.ha1Young.get(username);
-    if (e !== undefined && e.hash === hash && e.password === password) return e.ha1;
-    e = this.ha1Old.get(username);
-    const ha1 =
-      e !== undefined && e.hash === hash && e.password === password
-        ? e.ha1
-        : computeHa1(hash, username, this.realm, password);
-    if (this.ha1Young.size * 2 >= this.ha1CacheSize) {
-      this.ha1Old = this.ha1Young;
-      this.ha1Young = new Map();
-    }
-    // The key is copied when long: the username is a slice of the whole request, which would stay alive.
-    this.ha1Young.set(username.length < 13 ? username : (' ' + username).slice(1), { hash, password, ha1 });
-    return ha1;
   }
 
   /** H(method ":" uri) (qop=auth), remembered for the last method, uri and hash: REGISTERs repeat them. */
