@@ -1,4 +1,5 @@
 import * as nodeCrypto from 'node:crypto';
+import { NonceCountTable } from './nonce-count-table.js';
 
 const { createHmac, randomFillSync } = nodeCrypto;
 
@@ -34,14 +35,6 @@ export type NonceCheck =
 
 export type NcCheck = 'ok' | 'replay' | 'bad-nc' | 'forgotten';
 
-interface NonceState {
-  issuedAt: number;
-  /** Highest nc seen. */
-  maxNc: number;
-  /** Bit i set: nc = maxNc - 1 - i was seen. */
-  window: number;
-}
-
 export interface NonceManagerInit {
   realm: string;
   secret: Buffer;
@@ -55,10 +48,16 @@ const WINDOW = 32;
 const POOL_BYTES = 4096;
 
 export class NonceManager {
-  private readonly tracked = new Map<string, NonceState>();
-  private readonly maxTracked: number;
+  /**
+   * Per nonce in use: issue time, highest nc seen, and a window whose bit i is set when nc = max - 1 - i
+   * was seen.
+   */
+  private readonly tracked: NonceCountTable;
   /** Nonces issued at or before this time and no longer tracked are treated as stale. */
   private forgottenBefore = -1;
+  private readonly forget = (issuedAt: number): void => {
+    if (issuedAt > this.forgottenBefore) this.forgottenBefore = issuedAt;
+  };
   /** Pooled random bytes; `poolPos` is the next unused one. */
   private readonly pool = Buffer.alloc(POOL_BYTES);
   private poolPos = POOL_BYTES;
@@ -66,8 +65,10 @@ export class NonceManager {
   private readonly macInput: Buffer;
   /** The nonce being built, reused. */
   private readonly out = Buffer.alloc(32);
-  /** A received nonce, decoded (reused). */
+  /** A received nonce, decoded (reused; its own memory, so the word view below is aligned). */
   private readonly received = Buffer.alloc(48);
+  /** The first 32 bytes of `received` as eight words: the nonce's key in `tracked`. */
+  private readonly receivedKey = new Int32Array(this.received.buffer, this.received.byteOffset, 8);
   /**
    * RFC 2104 HMAC computed with two one-shot SHA-256 calls (no Hmac object, no key import per nonce):
    * `inner` = (K xor ipad) | issuedAt | random | realm, `outer` = (K xor opad) | H(inner).
@@ -76,7 +77,7 @@ export class NonceManager {
   private readonly outer: Buffer;
 
   constructor(private readonly init: NonceManagerInit) {
-    this.maxTracked = init.maxTracked ?? 100_000;
+    this.tracked = new NonceCountTable(init.maxTracked ?? 100_000);
     const realm = Buffer.from(init.realm, 'utf8');
     this.macInput = Buffer.alloc(16 + realm.length);
     realm.copy(this.macInput, 16);
@@ -110,12 +111,15 @@ export class NonceManager {
 
   /** Checks origin and age of a nonce; cheap for nonces already in use (no HMAC). */
   check(nonce: string, now = Date.now()): NonceCheck {
-    const known = this.tracked.get(nonce);
-    if (known)
-      return { ok: true, issuedAt: known.issuedAt, expired: now - known.issuedAt > this.init.lifetimeMs };
     if (nonce.length !== 43) return { ok: false, reason: 'bad-nonce' };
     const b = this.received;
     if (b.write(nonce, 'base64url') !== 32) return { ok: false, reason: 'bad-nonce' };
+    // A nonce in use: its 32 bytes (MAC included) were checked when it was first used.
+    const known = this.tracked.find(this.receivedKey);
+    if (known >= 0) {
+      const issuedAt = this.tracked.issuedAt(known);
+      return { ok: true, issuedAt, expired: now - issuedAt > this.init.lifetimeMs };
+    }
     const expected = this.mac(b, 0);
     // Constant-time comparison of the 16 MAC bytes.
     let diff = 0;
@@ -134,58 +138,43 @@ export class NonceManager {
   useNc(nonce: string, issuedAt: number, ncHex: string): NcCheck {
     const nc = parseNc(ncHex);
     if (nc <= 0) return 'bad-nc';
-    let s = this.tracked.get(nonce);
-    if (!s) {
+    const t = this.tracked;
+    const b = this.received;
+    // Only nonces that `check` accepted come here; anything else is treated as one we no longer know.
+    if (nonce.length !== 43 || b.write(nonce, 'base64url') !== 32) return 'forgotten';
+    const s = t.find(this.receivedKey);
+    if (s < 0) {
       // A valid nonce that we stopped tracking could be replayed with old counts: refuse it as stale.
       if (issuedAt <= this.forgottenBefore) return 'forgotten';
-      if (this.tracked.size >= this.maxTracked) this.evictOldest();
-      s = { issuedAt, maxNc: nc, window: 0 };
-      // A copy: the nonce is a slice of the whole request text, which the table would otherwise keep.
-      this.tracked.set((' ' + nonce).slice(1), s);
+      t.add(this.receivedKey, issuedAt, nc, this.forget);
       return 'ok';
     }
-    if (nc > s.maxNc) {
-      const shift = nc - s.maxNc;
-      let w = shift >= WINDOW ? 0 : (s.window << shift) >>> 0;
+    const maxNc = t.maxNc(s);
+    const window = t.window(s);
+    if (nc > maxNc) {
+      const shift = nc - maxNc;
+      let w = shift >= WINDOW ? 0 : (window << shift) >>> 0;
       if (shift - 1 < WINDOW) w = (w | (1 << (shift - 1))) >>> 0;
-      s.window = w;
-      s.maxNc = nc;
+      t.update(s, nc, w);
       return 'ok';
     }
-    if (nc === s.maxNc) return 'replay';
-    const d = s.maxNc - nc - 1;
+    if (nc === maxNc) return 'replay';
+    const d = maxNc - nc - 1;
     if (d >= WINDOW) return 'replay';
     const bit = (1 << d) >>> 0;
-    if ((s.window & bit) !== 0) return 'replay';
-    s.window = (s.window | bit) >>> 0;
+    if ((window & bit) !== 0) return 'replay';
+    t.update(s, maxNc, (window | bit) >>> 0);
     return 'ok';
   }
 
   get trackedCount(): number {
-    return this.tracked.size;
+    return this.tracked.count;
   }
 
   /** Drops state of nonces past their lifetime (call from time to time; also bounded by maxTracked). */
   prune(now = Date.now()): void {
-    for (const [n, s] of this.tracked) {
-      if (now - s.issuedAt > this.init.lifetimeMs * 2) {
-        this.tracked.delete(n);
-        if (s.issuedAt > this.forgottenBefore) this.forgottenBefore = s.issuedAt;
-      }
-    }
-  }
-
-  /**
-   * Drops the oldest 1/16 of the table in one pass: evicting one entry per new nonce would restart a Map
-   * iterator each time, and V8 skips the deleted slots at the front on every restart (O(n) per nonce).
-   */
-  private evictOldest(): void {
-    let n = Math.max(1, this.maxTracked >>> 4);
-    for (const [k, s] of this.tracked) {
-      this.tracked.delete(k);
-      if (s.issuedAt > this.forgottenBefore) this.forgottenBefore = s.issuedAt;
-      if (--n <= 0) break;
-    }
+    const limit = this.init.lifetimeMs * 2;
+    this.tracked.removeWhere((issuedAt) => now - issuedAt > limit, this.forget);
   }
 
   /** HMAC-SHA256(secret, src[at..at+16] | realm), as a latin1 string of its 32 bytes. */
