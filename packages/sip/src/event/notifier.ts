@@ -1,4 +1,4 @@
-import { ShardedMap, type Logger, type MetricsRegistry } from '@beckon/ops';
+import { flatCopy, ShardedMap, type Logger, type MetricsRegistry } from '@beckon/ops';
 import type { Flow } from '../transport/transport-types.js';
 import type { ServerContext } from '../ua/server-context.js';
 import type { RequestCredentials } from '../ua/uac-request.js';
@@ -9,7 +9,7 @@ import { EventPackageRegistry } from './event-package-registry.js';
 import { ExpiryQueue } from './expiry-queue.js';
 import { NotifierSubscription, SubscriptionState } from './notifier-subscription.js';
 import { NotifySender, type FlowLookup, type NotifierEndpoint, type NotifyOutcome } from './notify-sender.js';
-import { firstContact, flowRecordOf, ownString, recordFromSubscribe } from './record-from-subscribe.js';
+import { firstContact, flowRecordOf, recordFromSubscribe } from './record-from-subscribe.js';
 import type { FlowRecord, SubscriptionRecord, SubscriptionStore } from './subscription-store.js';
 
 /**
@@ -435,7 +435,7 @@ export class Notifier {
     // RFC 6665 §4.1.2.1 (paraphrase): SUBSCRIBE is a target refresh request; its Contact replaces the
     // remote target.
     const contact = firstContact(req);
-    if (contact !== undefined) sub.remoteTarget = ownString(contact);
+    if (contact !== undefined) sub.remoteTarget = flatCopy(contact);
     if (outcome.packageState !== undefined) sub.packageState = outcome.packageState;
     sub.expiresAt = this.now() + expires * 1000;
     this.expiries.schedule(sub, sub.expiresAt);

@@ -1,3 +1,4 @@
+import { flatCopy } from '@beckon/ops';
 import { formatNameAddr, type NameAddr } from '../grammar/name-addr.js';
 import { formatUri } from '../grammar/uri.js';
 import type { SipRequest } from '../message/sip-request.js';
@@ -37,20 +38,20 @@ export function recordFromSubscribe(req: SipRequest, init: RecordInit): Subscrip
     return undefined;
   }
   const rr = req.getAll('record-route');
-  for (let i = 0; i < rr.length; i++) rr[i] = ownString(rr[i] as string);
+  for (let i = 0; i < rr.length; i++) rr[i] = flatCopy(rr[i] as string);
   return {
     id: init.localTag,
     event: init.event,
-    eventId: init.eventId === undefined ? null : ownString(init.eventId),
+    eventId: init.eventId === undefined ? null : flatCopy(init.eventId),
     state: init.state,
-    callId: ownString(callId.value),
+    callId: flatCopy(callId.value),
     localTag: init.localTag,
-    remoteTag: ownString(remoteTag),
-    localUri: ownString(withoutTag(to.value)),
-    remoteUri: ownString(withoutTag(from.value)),
+    remoteTag: flatCopy(remoteTag),
+    localUri: flatCopy(withoutTag(to.value)),
+    remoteUri: flatCopy(withoutTag(from.value)),
     localSeq: 0,
     remoteSeq: cseq.value.seq,
-    remoteTarget: ownString(target),
+    remoteTarget: flatCopy(target),
     routeSet: rr,
     expiresAt: init.now + init.expires * 1000,
     createdAt: init.now,
@@ -69,16 +70,6 @@ export function flowRecordOf(flow: Flow): FlowRecord {
     flowId: flow.id,
     secure: flow.secure,
   };
-}
-
-/**
- * A copy of `s` that references no other string. Header values of a parsed message are slices of the
- * whole message text, and strings built from them are trees over those slices: a subscription keeping
- * them would keep every SUBSCRIBE's text alive for its lifetime (minutes, in the old generation).
- */
-export function ownString(s: string): string {
-  // Concatenation then slicing makes V8 flatten into a fresh string; the slice refers to that one only.
-  return s.length === 0 ? '' : (' ' + s).slice(1);
 }
 
 /** The URI of the first Contact (not `*`), as text. */
