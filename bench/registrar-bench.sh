@@ -21,6 +21,9 @@
 # second core, as Kamailio's second worker process uses it),
 # BK_NODE_ARGS / BK_ARGS (extra node flags, e.g. --trace-gc, and extra registrar-station.ts flags, e.g. --loop-stats),
 # ONLY=beckon (diagnosis runs: skip the Kamailio steps; such a run is no comparison),
+# FLOOR=1 (a third server per step: bench/udp-floor-server.ts, the fewest operations Node.js needs to answer
+# the same SIPp load without parsing, verifying or storing anything: the floor a Node.js registrar pays on
+# this host; port FLOOR_PORT, default 5086),
 # WARM_S / WARM_RATE (warm-up before each measured step, both servers: default 3 s at 2,000/s; WARM_S=0: none).
 set -u
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -84,7 +87,21 @@ kam_stop_all() {
   local i; for i in $(seq 1 30); do ss -lun | grep -q "127.0.0.1:$KAM_PORT " || return 0; sleep 0.1; done
   pkill -KILL -f "$RUN/kamailio.cfg" 2>/dev/null; sleep 0.3
 }
-trap 'kam_stop_all; bk_stop' EXIT; trap 'exit 130' INT TERM
+FLOOR_PID=
+floor_step() {   # floor_step MODE RATE: the same step against the Node.js floor server
+  local port=${FLOOR_PORT:-5086}
+  ports_free "$port" || return 1
+  local auth=; [ "$1" = auth ] && auth=--auth
+  (cd "$REPO" && exec node --import tsx bench/udp-floor-server.ts --port "$port" $auth) >"$RUN/floor.log" 2>&1 &
+  FLOOR_PID=$!
+  local i; for i in $(seq 1 100); do grep -q READY "$RUN/floor.log" 2>/dev/null && break; sleep 0.1; done
+  warm floor "$1" "$2" "$port" "$FLOOR_PID"
+  log "floor $1 rate=$2"
+  KAM_PID=$FLOOR_PID SIP_PORT=$port run_sipp "$RES/$TAG/floor-$1-$2" "$SCEN" u1 "$2" "$DUR"
+  kill -TERM "$FLOOR_PID" 2>/dev/null; wait "$FLOOR_PID" 2>/dev/null; FLOOR_PID=
+  sleep 1
+}
+trap 'kam_stop_all; bk_stop; [ -n "$FLOOR_PID" ] && kill "$FLOOR_PID" 2>/dev/null' EXIT; trap 'exit 130' INT TERM
 
 for MODE in "${MODES[@]}"; do
   if [ "$MODE" = auth ]; then SCEN=$BENCH/sipp/reg_auth.xml; KDEFS=(WITH_AUTH); BKARGS=(--auth --challenge-threads "${BK_CHALLENGE_THREADS:-1}"); RS=("${RATES_AUTH[@]}")
@@ -107,6 +124,7 @@ for MODE in "${MODES[@]}"; do
     KAM_PID=$BK_PID SIP_PORT=$BECKON_PORT run_sipp "$RES/$TAG/beckon-$MODE-$R" "$SCEN" u1 "$R" "$DUR"
     bk_stop
     sleep 1
+    if [ "${FLOOR:-0}" = 1 ]; then floor_step "$MODE" "$R" || exit 1; fi
   done
 done
 echo "summary: $RES/$TAG/summary.tsv"

@@ -18,13 +18,13 @@ while i < len(args):
         dirs.append(args[i]); i += 1
 
 def parse(label):
-    m = re.match(r'(kamailio|beckon)-(plain|auth)-(\d+)', label)
+    m = re.match(r'(kamailio|beckon|floor)-(plain|auth)-(\d+)', label)
     return (m.group(1), m.group(2), int(m.group(3))) if m else None
 
 detail = ['| run | target | mode | offered/s | ok/s | failed % | p50 ms | p99 ms | server CPU % | CPU ms / 1,000 | other CPU % | sustained |',
           '|---|---|---|---|---|---|---|---|---|---|---|---|']
-summary = ['| run | mode | Kamailio max sustained/s | Beckon max sustained/s | ratio | Kamailio CPU ms/1k (median) | Beckon CPU ms/1k (median) |',
-           '|---|---|---|---|---|---|---|']
+summary = ['| run | mode | Kamailio max sustained/s | Beckon max sustained/s | ratio | Kamailio CPU ms/1k (median) | Beckon CPU ms/1k (median) | Node.js floor CPU ms/1k (median) |',
+           '|---|---|---|---|---|---|---|---|']
 for d in dirs:
     run = os.path.basename(d.rstrip('/'))
     rows = list(csv.DictReader(open(os.path.join(d, 'summary.tsv')), delimiter='\t'))
@@ -46,7 +46,7 @@ for d in dirs:
         k = best.get(('kamailio', mode)); b = best.get(('beckon', mode))
         ratio = f'{b / k:.2f}' if k and b else 'n/a'
         med = lambda t: f"{statistics.median(cpu[(t, mode)]):.0f}" if (t, mode) in cpu else '-'
-        summary.append(f"| {run} | {mode} | {k or 'none'} | {b or 'none'} | {ratio} | {med('kamailio')} | {med('beckon')} |")
+        summary.append(f"| {run} | {mode} | {k or 'none'} | {b or 'none'} | {ratio} | {med('kamailio')} | {med('beckon')} | {med('floor')} |")
 section = ['## REGISTER (issue 3)', '',
            'Kamailio 5.6 (registrar + usrloc in memory, 2 workers, `../shared/reference/kamailio-bench`) and Beckon\'s station',
            '(one Node.js process, stateless REGISTER front, SQLite persistence on: WAL, synchronous=normal, 200 sent after',
