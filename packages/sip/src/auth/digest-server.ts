@@ -99,12 +99,24 @@ export class DigestServer {
       (a, b) => (digestAlgorithm(b)?.strength ?? 0) - (digestAlgorithm(a)?.strength ?? 0),
     );
     this.lifetimeMs = (init.nonceLifetimeSec ?? 300) * 1000;
+    const evicted = components.metrics
+      .counter(
+        'sip_auth_nonces_evicted',
+        'Nonces whose nonce-count state was dropped for room before they expired (maxTrackedNonces too small: their clients get a stale challenge)',
+      )
+      .child();
     this.nonces = new NonceManager({
       realm: init.realm,
       secret: init.secret ?? randomBytes(32),
       lifetimeMs: this.lifetimeMs,
       maxTracked: init.maxTrackedNonces,
+      onEvicted: () => evicted.inc(),
     });
+    components.metrics.gauge(
+      'sip_auth_nonces_tracked',
+      'Nonces in use whose nonce-count is tracked for replay detection',
+      () => this.nonces.trackedCount,
+    );
     this.log = components.log.child({ component: 'sip.auth', realm: init.realm });
     this.credentials = components.credentials;
     this.challenges = components.metrics.counter('sip_auth_challenges', 'Digest challenges issued');

@@ -41,6 +41,11 @@ export interface NonceManagerInit {
   lifetimeMs: number;
   /** Nonces whose nc state is remembered (default 100000). */
   maxTracked?: number;
+  /**
+   * Called when a nonce's state is dropped to make room before the nonce expired: a client that uses it
+   * again gets a stale challenge (one more round trip). Frequent calls mean `maxTracked` is too small.
+   */
+  onEvicted?: () => void;
 }
 
 const WINDOW = 32;
@@ -57,6 +62,10 @@ export class NonceManager {
   private forgottenBefore = -1;
   private readonly forget = (issuedAt: number): void => {
     if (issuedAt > this.forgottenBefore) this.forgottenBefore = issuedAt;
+  };
+  private readonly evict = (issuedAt: number): void => {
+    this.forget(issuedAt);
+    this.init.onEvicted?.();
   };
   /** Pooled random bytes; `poolPos` is the next unused one. */
   private readonly pool = Buffer.alloc(POOL_BYTES);
@@ -146,7 +155,7 @@ export class NonceManager {
     if (s < 0) {
       // A valid nonce that we stopped tracking could be replayed with old counts: refuse it as stale.
       if (issuedAt <= this.forgottenBefore) return 'forgotten';
-      t.add(this.receivedKey, issuedAt, nc, this.forget);
+      t.add(this.receivedKey, issuedAt, nc, this.evict);
       return 'ok';
     }
     const maxNc = t.maxNc(s);

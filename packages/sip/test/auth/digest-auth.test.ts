@@ -285,7 +285,11 @@ void test('replay: a reused nonce-count is refused, increasing counts pass, smal
 });
 
 void test('replay state is bounded: an evicted nonce is treated as stale, never replayable', async () => {
-  const { server } = setup({ maxTrackedNonces: 2 });
+  const { server, metrics } = setup({ maxTrackedNonces: 2 });
+  const value = (name: string): number => {
+    const m = metrics.toJSON()[name];
+    return m?.samples.reduce((n, x) => n + x.value, 0) ?? NaN;
+  };
   const client = new DigestClient();
   const first: string[] = [];
   for (let i = 0; i < 3; i++) {
@@ -302,6 +306,9 @@ void test('replay state is bounded: an evicted nonce is treated as stale, never 
   }
   const again = await server.verify('REGISTER', first[0] as string);
   assert.deepEqual(again.ok ? 'ok' : [again.reason, again.stale], ['stale', true]);
+  // Exposed: how many nonces are tracked, and how many were dropped for room (the first one here).
+  assert.equal(value('sip_auth_nonces_tracked'), 2);
+  assert.equal(value('sip_auth_nonces_evicted'), 1);
 });
 
 void test('usernameTransform maps the sent username to the store key', async () => {
