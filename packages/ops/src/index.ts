@@ -7,3 +7,4 @@ export * from './sharded-map.js';
 export * from './busy-poll.js';
 export * from './turn-budget-queue.js';
 export * from './string-interner.js';
+export * from './event-loop-load.js';

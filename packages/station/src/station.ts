@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BeckonConfig } from '@beckon/config';
-import type { Logger, MetricsRegistry } from '@beckon/ops';
+import { EventLoopLoad, type Logger, type MetricsRegistry } from '@beckon/ops';
 import {
   DigestServer,
   SipEndpoint,
@@ -72,11 +72,14 @@ export class Station {
   private gruu: TempGruuCodec | undefined;
   /** Key of the registrar's digest nonces (shared with the challenge threads). */
   private readonly nonceSecret = randomBytes(32);
+  /** How busy the main thread's and the challenge threads' event loops are (`event_loop_utilization`). */
+  private readonly loopLoad: EventLoopLoad;
   private servicesValue: StationServices | undefined;
 
   constructor(components: StationComponents, config: BeckonConfig, options: StationOptions = {}) {
     this.log = components.log.child({ component: 'station' });
     this.metrics = components.metrics;
+    this.loopLoad = new EventLoopLoad({ metrics: components.metrics });
     this.config = config;
     this.options = options;
   }
@@ -152,6 +155,7 @@ export class Station {
           this.options.services,
         );
       await this.startListeners();
+      this.loopLoad.start();
       await this.startChallengeThreads();
     } catch (err) {
       await this.closeAll();
@@ -355,7 +359,7 @@ export class Station {
       if (!listener) continue;
       pools.push(
         await ChallengeThreads.start(
-          { log: this.log, metrics: this.metrics, listener },
+          { log: this.log, metrics: this.metrics, listener, loopLoad: this.loopLoad },
           {
             threads: n,
             maxMessageSize: cfg.sip.maxMessageBytes,
@@ -379,6 +383,7 @@ export class Station {
     if (services) await services.stop();
     const o = this.opened;
     this.opened = {};
+    this.loopLoad.stop();
     o.front?.stop();
     // Right before the listeners close: an ending thread closes the descriptor it shares with them.
     for (const p of o.challengeThreads ?? []) await p.stop();

@@ -102,6 +102,20 @@ void test('2,000 SIPp digest registrations through a station with a challenge th
   assert.ok(answered > 0, 'the challenge thread answered some first legs');
   assert.ok(counter('sip_auth_challenges') >= USERS, 'challenges of both threads counted');
   assert.equal(counter('registrar_accepted_registrations'), USERS);
+  // The load of the main thread and of the challenge thread is exposed (values appear once a window closed).
+  let threads: string[] = [];
+  for (let i = 0; i < 40 && threads.length < 2; i++) {
+    const g = metrics.toJSON()['event_loop_utilization'];
+    threads = (g?.samples ?? []).map((x) => x.labels['thread'] as string);
+    if (threads.length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(threads.includes('main'), threads.join());
+  assert.ok(
+    threads.some((t) => t.startsWith('registrar-challenge-')),
+    threads.join(),
+  );
+  for (const x of metrics.toJSON()['event_loop_utilization']?.samples ?? [])
+    assert.ok(x.value >= 0 && x.value <= 1, `${x.labels['thread']} ${x.value}`);
 });
 
 void test('hasHeader finds a header by name in the raw bytes, any case, not in the body', () => {

@@ -3,6 +3,7 @@ import {
   applyCounterDeltas,
   spawnModuleWorker,
   TurnBudgetQueue,
+  type EventLoopLoad,
   type Logger,
   type MetricsRegistry,
 } from '@beckon/ops';
@@ -20,6 +21,8 @@ export interface ChallengeThreadsComponents {
   readonly metrics: MetricsRegistry;
   /** The bound UDP listener whose socket the threads share. */
   readonly listener: UdpListener;
+  /** Where the threads' event-loop utilisation is reported (`registrar-challenge-<threadId>`). */
+  readonly loopLoad?: EventLoopLoad;
 }
 
 export interface ChallengeThreadsInit extends Omit<ChallengeThreadInit, 'fd' | 'host' | 'port'> {
@@ -116,7 +119,8 @@ export class ChallengeThreads {
     );
     const worker = spawnModuleWorker(entry, data);
     this.workers.push(worker);
-    const { listener, metrics } = this.components;
+    const { listener, metrics, loopLoad } = this.components;
+    const loopName = `registrar-challenge-${worker.threadId}`;
     return new Promise<void>((resolve, reject) => {
       let ready = false;
       worker.on('message', (m: ChallengeThreadMessage) => {
@@ -129,6 +133,7 @@ export class ChallengeThreads {
             return;
           case 'ready':
             ready = true;
+            loopLoad?.track(loopName, (a, b) => worker.performance.eventLoopUtilization(a, b));
             resolve();
             return;
           case 'failed':
@@ -142,6 +147,7 @@ export class ChallengeThreads {
         if (!ready) reject(err);
       });
       worker.on('exit', (code) => {
+        loopLoad?.untrack(loopName);
         if (this.stateValue === ChallengeThreadsState.Running)
           this.log.error({ code }, 'challenge thread exited; the main thread answers its share from now on');
         const i = this.workers.indexOf(worker);
