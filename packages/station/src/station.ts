@@ -203,6 +203,8 @@ export class Station {
       if (!r.ok) throw new Error(`location store migration failed: ${JSON.stringify(r)}`);
       store = r.store;
       if (s.sqliteWriterThread) await db.startWriterThread();
+      const writerLoad = db.writerLoad;
+      if (writerLoad) this.loopLoad.track('sqlite-writer', writerLoad);
     }
     this.opened.store = store;
     const location = new LocationService(

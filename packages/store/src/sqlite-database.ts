@@ -1,3 +1,4 @@
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import type { Logger } from '@beckon/ops';
 import {
@@ -200,6 +201,13 @@ export class SqliteDatabase {
     );
     this.log?.info({ path: this.path }, 'sqlite writes moved to a worker thread');
     return true;
+  }
+
+  /** The writer thread's event-loop utilisation reader, while writes go through it. */
+  get writerLoad():
+    ((a?: EventLoopUtilization, b?: EventLoopUtilization) => EventLoopUtilization) | undefined {
+    const w = this.writer;
+    return w === undefined || w.failed ? undefined : (a, b) => w.eventLoopUtilization(a, b);
   }
 
   /** True while writes go through the worker thread. */

@@ -1,3 +1,4 @@
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { spawnModuleWorker, type Logger } from '@beckon/ops';
 import type { SqliteValue, SqliteWriterOpen, WriterReply, WriterRequest } from './sqlite-writer-protocol.js';
@@ -73,6 +74,11 @@ export class SqliteWriter {
       };
       worker.once('message', onFirst);
     });
+  }
+
+  /** The writer thread's cumulative event-loop utilisation (`worker.performance.eventLoopUtilization`). */
+  eventLoopUtilization(a?: EventLoopUtilization, b?: EventLoopUtilization): EventLoopUtilization {
+    return this.worker.performance.eventLoopUtilization(a, b);
   }
 
   /** True once the worker failed; every write rejects from then on. */

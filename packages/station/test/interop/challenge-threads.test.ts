@@ -102,14 +102,15 @@ void test('2,000 SIPp digest registrations through a station with a challenge th
   assert.ok(answered > 0, 'the challenge thread answered some first legs');
   assert.ok(counter('sip_auth_challenges') >= USERS, 'challenges of both threads counted');
   assert.equal(counter('registrar_accepted_registrations'), USERS);
-  // The load of the main thread and of the challenge thread is exposed (values appear once a window closed).
+  // The load of the main thread, the challenge thread and the SQLite writer thread is exposed (values appear once a window closed).
   let threads: string[] = [];
-  for (let i = 0; i < 40 && threads.length < 2; i++) {
+  for (let i = 0; i < 40 && threads.length < 3; i++) {
     const g = metrics.toJSON()['event_loop_utilization'];
     threads = (g?.samples ?? []).map((x) => x.labels['thread'] as string);
-    if (threads.length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (threads.length < 3) await new Promise((resolve) => setTimeout(resolve, 100));
   }
   assert.ok(threads.includes('main'), threads.join());
+  assert.ok(threads.includes('sqlite-writer'), threads.join());
   assert.ok(
     threads.some((t) => t.startsWith('registrar-challenge-')),
     threads.join(),
