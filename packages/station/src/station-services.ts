@@ -473,6 +473,7 @@ export class StationServices {
         realm,
         algorithms: cfg.auth.algorithms as DigestServerAlgorithm[],
         nonceLifetimeSec: cfg.auth.nonceLifetimeSec,
+        maxTrackedNonces: cfg.auth.maxTrackedNonces,
       },
     );
   }

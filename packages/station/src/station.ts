@@ -262,6 +262,7 @@ export class Station {
           realm,
           algorithms: cfg.auth.algorithms as DigestServerAlgorithm[],
           nonceLifetimeSec: cfg.auth.nonceLifetimeSec,
+          maxTrackedNonces: cfg.auth.maxTrackedNonces,
           secret: this.nonceSecret,
         },
       );

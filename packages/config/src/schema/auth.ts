@@ -67,6 +67,15 @@ export const AuthSection = Type.Object(
       description: 'How long a server nonce is accepted before the client is asked again (stale=true).',
       'x-reason': 'Five minutes bounds replay of a captured nonce while rarely forcing an extra round trip.',
     }),
+    maxTrackedNonces: Type.Integer({
+      minimum: 1000,
+      maximum: 10_000_000,
+      default: 100_000,
+      description:
+        'Nonces whose nonce-count is remembered for replay detection; beyond it the oldest are forgotten (sip_auth_nonces_evicted), and a client reusing one gets a stale challenge.',
+      'x-reason':
+        'About 6 MB of memory; covers the nonce lifetime at up to 333 registrations/s, and several seconds at 20,000/s, far longer than a challenge takes to answer.',
+    }),
     users: Type.Array(AuthUser, {
       maxItems: 100000,
       default: [],
