@@ -1,6 +1,5 @@
-import type { EventLoopUtilization } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import type { Logger } from '@beckon/ops';
+import type { EventLoopUtilizationReader, Logger } from '@beckon/ops';
 import {
   planMigrations,
   SCHEMA_MIGRATIONS_DDL,
@@ -204,8 +203,7 @@ export class SqliteDatabase {
   }
 
   /** The writer thread's event-loop utilisation reader, while writes go through it. */
-  get writerLoad():
-    ((a?: EventLoopUtilization, b?: EventLoopUtilization) => EventLoopUtilization) | undefined {
+  get writerLoad(): EventLoopUtilizationReader | undefined {
     const w = this.writer;
     return w === undefined || w.failed ? undefined : (a, b) => w.eventLoopUtilization(a, b);
   }

@@ -137,21 +137,11 @@ export class NonceCountTable {
   }
 
   private grow(slots: number): void {
-    const keys = new Int32Array(slots * 8);
-    keys.set(this.keys);
-    this.keys = keys;
-    const issued = new Float64Array(slots);
-    issued.set(this.issued);
-    this.issued = issued;
-    const maxNcs = new Float64Array(slots);
-    maxNcs.set(this.maxNcs);
-    this.maxNcs = maxNcs;
-    const windows = new Uint32Array(slots);
-    windows.set(this.windows);
-    this.windows = windows;
-    const used = new Uint8Array(slots);
-    used.set(this.used);
-    this.used = used;
+    this.keys = grown(this.keys, new Int32Array(slots * 8));
+    this.issued = grown(this.issued, new Float64Array(slots));
+    this.maxNcs = grown(this.maxNcs, new Float64Array(slots));
+    this.windows = grown(this.windows, new Uint32Array(slots));
+    this.used = grown(this.used, new Uint8Array(slots));
     this.index = new Int32Array(bucketsFor(slots));
     this.mask = this.index.length - 1;
     for (let s = 0; s < this.size; s++) {
@@ -173,6 +163,12 @@ export class NonceCountTable {
     for (let w = 0; w < 8; w++) if (keys[base + w] !== k[w]) return false;
     return true;
   }
+}
+
+/** `to` (larger) holding `from` at its start. */
+function grown<A extends Int32Array | Float64Array | Uint32Array | Uint8Array>(from: A, to: A): A {
+  to.set(from);
+  return to;
 }
 
 function bucketsFor(slots: number): number {
