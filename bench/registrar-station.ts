@@ -22,6 +22,8 @@ const { values } = parseArgs({
     'no-persist': { type: 'boolean', default: false },
     'no-writer-thread': { type: 'boolean', default: false },
     'challenge-threads': { type: 'string', default: '0' },
+    // A/B runs: write every UDP datagram at once instead of per event-loop turn (sip.udpCoalesceSends).
+    'no-coalesce': { type: 'boolean', default: false },
   },
 });
 
@@ -33,6 +35,7 @@ const config: BeckonConfig = {
   sip: {
     ...c.sip,
     domain: 'bench.local',
+    udpCoalesceSends: !values['no-coalesce'],
     listen: [
       { transport: 'udp', host: '127.0.0.1', port },
       { transport: 'tcp', host: '127.0.0.1', port },

@@ -233,6 +233,7 @@ export class Station {
         maxConnectionsPerSource: sip.maxConnectionsPerSource,
         idleTimeoutMs: sip.idleConnectionTimeoutSec * 1000,
         recvBufferSize: sip.udpRecvBufferBytes,
+        coalesceUdpSends: sip.udpCoalesceSends,
       },
     );
     this.opened.transport = transport;
@@ -372,6 +373,7 @@ export class Station {
             nonceSecret: this.nonceSecret,
             registrar: this.registrarInit(),
             serverHeader: cfg.sip.userAgent,
+            coalesceSends: cfg.sip.udpCoalesceSends,
             logLevel: this.log.level,
             reportIntervalMs: 250,
           },

@@ -51,6 +51,7 @@ const DEFAULTS = {
   recvBufferSize: 4 * 1024 * 1024,
   sendBufferSize: 1024 * 1024,
   maxUdpFlows: 65_536,
+  coalesceUdpSends: true,
   maxQueuedBytes: 4 * 1024 * 1024,
 };
 
@@ -98,6 +99,7 @@ export class TransportLayer implements ConnectionHost {
       recvBufferSize: init.recvBufferSize ?? DEFAULTS.recvBufferSize,
       sendBufferSize: init.sendBufferSize ?? DEFAULTS.sendBufferSize,
       maxUdpFlows: init.maxUdpFlows ?? DEFAULTS.maxUdpFlows,
+      coalesceUdpSends: init.coalesceUdpSends ?? DEFAULTS.coalesceUdpSends,
       maxQueuedBytes: init.maxQueuedBytes ?? DEFAULTS.maxQueuedBytes,
       reapIntervalMs:
         init.reapIntervalMs ?? Math.min(30_000, Math.max(250, Math.floor((idle || 60_000) / 4))),
@@ -301,6 +303,7 @@ export class TransportLayer implements ConnectionHost {
             maxFlows: this.cfg.maxUdpFlows,
             recvBufferSize: this.cfg.recvBufferSize,
             sendBufferSize: this.cfg.sendBufferSize,
+            coalesceSends: this.cfg.coalesceUdpSends,
           },
           this,
           this.metrics.for('udp'),

@@ -120,6 +120,11 @@ export interface TransportInit {
   recvBufferSize?: number;
   /** SO_SNDBUF for UDP sockets (default 1 MiB). */
   sendBufferSize?: number;
+  /**
+   * Write the UDP datagrams sent during one event-loop turn together at its end (default true; see
+   * UdpListener.sendTo).
+   */
+  coalesceUdpSends?: boolean;
   /** How many UDP flows are cached per listener (default 65536). */
   maxUdpFlows?: number;
   /** Bytes queued on one connection above which sends are refused with `congested` (default 4 MiB). */

@@ -30,6 +30,11 @@ export interface UdpListenerInit {
    * the main thread's listening socket: see {@link UdpListener.fd}).
    */
   fd?: number;
+  /**
+   * Queue the datagrams sent during one event-loop turn and write them together at its end (default
+   * false). See {@link UdpListener.sendTo}.
+   */
+  coalesceSends?: boolean;
 }
 
 /** RFC 768 / IPv4: the largest UDP payload that can be sent at all. */
@@ -93,6 +98,9 @@ export class UdpListener {
   private lastFlow: UdpFlow | undefined;
   private prefix = '';
   private readonly v6: boolean;
+  private readonly coalesce: boolean;
+  /** Datagrams waiting for the end of the turn, as (data, port, address) triples. */
+  private pending: (Buffer | number | string)[] = [];
 
   constructor(
     private readonly init: UdpListenerInit,
@@ -101,6 +109,7 @@ export class UdpListener {
     private readonly log: Logger,
   ) {
     this.v6 = init.host.includes(':');
+    this.coalesce = init.coalesceSends ?? false;
     this.socket = dgram.createSocket({
       type: this.v6 ? 'udp6' : 'udp4',
       ipv6Only: this.v6,
@@ -308,6 +317,13 @@ export class UdpListener {
     return this.flows.size;
   }
 
+  /**
+   * Sends one datagram. With `coalesceSends` the datagram is queued and written, with every other one
+   * sent in the same event-loop turn, by an immediate callback at the end of the turn: a response to a
+   * burst of requests then leaves as a burst, and the peer's process is woken once for it rather than
+   * once per datagram (measured: 401s and 200s of 17,500 digest registrations/s, p99 48-52 against 96 ms,
+   * CPU unchanged; bench/RESULTS.md). Order is kept; the delay is the rest of the current turn.
+   */
   sendTo(data: Buffer, port: number, address: string): SendResult {
     if (this.closed) return FLOW_CLOSED;
     if (data.length > MAX_UDP_PAYLOAD || data.length > this.init.maxMessageSize) {
@@ -316,20 +332,38 @@ export class UdpListener {
     }
     this.counters.bytesOut.inc(data.length);
     if (!(data.length <= 4 && isCrlfOnly(data))) this.counters.messagesOut.inc();
+    if (this.coalesce) {
+      if (this.pending.length === 0) setImmediate(this.flushPending);
+      this.pending.push(data, port, address);
+      return OK;
+    }
+    return this.write(data, port, address) ? OK : FLOW_CLOSED;
+  }
+
+  private write(data: Buffer, port: number, address: string): boolean {
     try {
       // No completion callback: with one, Node defers a callback per datagram (process.nextTick) even when
       // the send completed synchronously. The cost is that asynchronous send errors (ENOBUFS and the like,
       // rare on UDP) are not counted here; the kernel's UDP drop counters still show them.
       this.socket.send(data, port, address);
+      return true;
     } catch {
       this.counters.error('send');
-      return FLOW_CLOSED;
+      return false;
     }
-    return OK;
   }
+
+  /** Writes the queued datagrams (also right before the socket closes). */
+  private readonly flushPending = (): void => {
+    const q = this.pending;
+    if (q.length === 0) return;
+    this.pending = [];
+    for (let i = 0; i < q.length; i += 3) this.write(q[i] as Buffer, q[i + 1] as number, q[i + 2] as string);
+  };
 
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
+    this.flushPending();
     this.closed = true;
     this.flows.clear();
     this.lastFlow = undefined;

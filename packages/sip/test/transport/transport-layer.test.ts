@@ -580,9 +580,10 @@ void test('UDP: SendTarget.local picks the listener to send from', BOUNDED, asyn
       assert.deepEqual(r, { ok: true });
     }
     await receiver.until(() => receiver.messages.length === 3, 'three datagrams');
+    // Datagrams from different sockets have no order on the wire (each listener writes its own queue).
     assert.deepEqual(
-      receiver.messages.map((m) => m.flow.remote.port),
-      [second.port, first.port, second.port],
+      receiver.messages.map((m) => m.flow.remote.port).sort(),
+      [second.port, first.port, second.port].sort(),
     );
     const none = await tx.send(
       { transport: 'udp', address: '127.0.0.1', port, local: { address: '127.0.0.1', port: 1 } },
@@ -683,6 +684,53 @@ void test(
     } finally {
       sock.close();
       await layer.stop();
+    }
+  },
+);
+
+void test(
+  'UDP sends of one event-loop turn leave together at its end, in order; stop writes what is queued',
+  BOUNDED,
+  async () => {
+    const rx = dgram.createSocket('udp4');
+    const got: string[] = [];
+    rx.on('message', (m) => got.push(m.toString()));
+    await new Promise<void>((resolve) => rx.bind(0, '127.0.0.1', () => resolve()));
+    const port = rx.address().port;
+    const to = { transport: 'udp', address: '127.0.0.1', port } as const;
+    try {
+      for (const coalesce of [true, false]) {
+        got.length = 0;
+        const { layer, metrics } = await makeLayer(
+          [{ transport: 'udp', host: '127.0.0.1', port: 0 }],
+          new Recorder(),
+          { coalesceUdpSends: coalesce },
+        );
+        // Ten sends in one synchronous run: counted at once, written by the end of the turn.
+        const sends = Array.from({ length: 10 }, (_, i) => layer.send(to, sipMessage(String(i + 1))));
+        const out = metrics.get('sip_transport_messages_out');
+        assert.equal(out?.kind === 'counter' ? out.get('udp') : -1, 10);
+        for (const r of await Promise.all(sends)) assert.deepEqual(r, { ok: true });
+        const deadline = Date.now() + 5000;
+        while (got.length < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        assert.deepEqual(
+          got.map((m) => /Call-ID: (\S+)/.exec(m)?.[1]),
+          Array.from({ length: 10 }, (_, i) => String(i + 1)),
+          `order kept (coalesce ${coalesce})`,
+        );
+        // Queued and then stopped within the same turn: still written.
+        got.length = 0;
+        void layer.send(to, sipMessage('last'));
+        await layer.stop();
+        while (got.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        assert.equal(
+          got.length,
+          1,
+          `the queued datagram left before the socket closed (coalesce ${coalesce})`,
+        );
+      }
+    } finally {
+      rx.close();
     }
   },
 );

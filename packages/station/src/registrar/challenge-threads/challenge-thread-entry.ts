@@ -106,6 +106,7 @@ async function run(init: ChallengeThreadInit): Promise<void> {
       maxFlows: 65_536,
       recvBufferSize: 0,
       sendBufferSize: 0,
+      coalesceSends: init.coalesceSends,
     },
     { user },
     new TransportMetrics(metrics).for('udp'),

@@ -16,6 +16,8 @@ export interface ChallengeThreadInit {
   readonly nonceSecret: Uint8Array;
   readonly registrar: Omit<RegistrarInit, 'now'>;
   readonly serverHeader: string;
+  /** Coalesce the thread's UDP sends per event-loop turn (`sip.udpCoalesceSends`). */
+  readonly coalesceSends: boolean;
   readonly logLevel: string;
   /** How often counter growth is reported to the main thread, ms. */
   readonly reportIntervalMs: number;
