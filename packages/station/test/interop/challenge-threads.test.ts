@@ -100,6 +100,12 @@ void test('2,000 SIPp digest registrations through a station with a challenge th
     'every REGISTER counted once in the registry',
   );
   assert.ok(answered > 0, 'the challenge thread answered some first legs');
+  // SIPp's first leg is the common REGISTER: the thread builds its 401 from the request text, counted
+  // as the registrar counts a challenge.
+  assert.ok(counter('registrar_quick_challenges') > 0, 'quick challenges answered');
+  assert.ok(counter('registrar_quick_challenges') <= answered);
+  assert.ok(counter('registrar_rejected_registrations', 'unauthenticated') >= USERS);
+  assert.ok(counter('sip_responses_out', 'REGISTER', '401') >= USERS);
   assert.ok(counter('sip_auth_challenges') >= USERS, 'challenges of both threads counted');
   assert.equal(counter('registrar_accepted_registrations'), USERS);
   // The load of the main thread, the challenge thread and the SQLite writer thread is exposed (values appear once a window closed).

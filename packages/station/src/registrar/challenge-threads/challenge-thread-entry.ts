@@ -1,6 +1,7 @@
 // A registrar challenge thread (see ChallengeThreads): reads the station's UDP socket alongside the
-// main thread, answers REGISTER requests that carry no credentials with the 401 challenge, and passes
-// every other datagram to the main thread unchanged.
+// main thread, answers REGISTER requests that carry no credentials with the 401 challenge (built from the
+// request text when QuickChallenge can, through the registrar otherwise), and passes every other datagram
+// to the main thread unchanged.
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { CounterDeltaTracker, createLogger, MetricsRegistry } from '@beckon/ops';
 import {
@@ -23,6 +24,7 @@ import type {
   ChallengeThreadMessage,
 } from './challenge-thread-protocol.js';
 import { hasHeader } from './has-header.js';
+import { QuickChallenge } from './quick-challenge.js';
 
 function post(m: ChallengeThreadMessage): void {
   parentPort?.postMessage(m);
@@ -53,6 +55,12 @@ async function run(init: ChallengeThreadInit): Promise<void> {
     ['outcome'],
   );
   const answered = outcomes.child('answered');
+  const quickAnswered = metrics
+    .counter(
+      'registrar_quick_challenges',
+      'REGISTERs of the challenge threads answered with a 401 built from the request text (a part of registrar_challenge_thread_messages{outcome="answered"})',
+    )
+    .child();
   const handedOver = outcomes.child('handed-over');
   let batch: HandedOver[] = [];
   const flush = (): void => {
@@ -81,15 +89,34 @@ async function run(init: ChallengeThreadInit): Promise<void> {
       return Promise.resolve(l.flowFor(target.address, target.port).send(data));
     },
   };
+  const counters = new EndpointMetrics(metrics);
   const front = new StatelessRegisterFront(
-    { log, registrar, transport: sender, next: handOver, counters: new EndpointMetrics(metrics) },
+    { log, registrar, transport: sender, next: handOver, counters },
     { serverHeader: init.serverHeader, maxMessageSize: init.maxMessageSize },
+  );
+  const quick = new QuickChallenge(
+    { challenge: () => digest.challenge() },
+    {
+      domains: init.registrar.domains,
+      acceptAnyDomain: init.registrar.acceptAnyDomain ?? false,
+      serverHeader: init.serverHeader,
+    },
   );
   const user: TransportUser = {
     onMessage(data: Buffer, flow: Flow): void {
       if (startsWithRegister(data) && !hasHeader(data, 'authorization')) {
         answered.inc();
-        front.onMessage(data, flow);
+        const q = quick.answer(data, flow.remote.address, flow.remote.port);
+        if (q === undefined) {
+          front.onMessage(data, flow);
+          return;
+        }
+        // Counted as the full path counts its 401 (SIP core counters, registrar rejections).
+        quickAnswered.inc();
+        counters.requestIn('REGISTER');
+        registrar.metrics.reject('unauthenticated');
+        flow.send(q);
+        counters.responseOut('REGISTER', 401);
       } else handOver.onMessage(data, flow);
     },
     onKeepAlive(flow: Flow, kind): void {
