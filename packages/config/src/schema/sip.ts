@@ -143,7 +143,7 @@ export const SipSection = Type.Object(
       description:
         'Write the UDP datagrams sent during one event-loop turn together at its end instead of one by one.',
       'x-reason':
-        'Responses to a burst of requests leave as a burst and wake the peer once; at 17,500 digest registrations/s the p99 fell from 96 to 48-52 ms at the same CPU (bench/RESULTS.md). The delay is the rest of the current turn.',
+        'Responses to a burst of requests leave as a burst and wake the peer once; in paired runs at 10,000-17,500 digest registrations/s the p99 was lower in 5 of 7 pairs, equal in 1, higher in 1, at the same CPU (bench/RESULTS.md). The delay is the rest of the current turn.',
     }),
     userAgent: Type.String({
       maxLength: 200,

@@ -321,8 +321,9 @@ export class UdpListener {
    * Sends one datagram. With `coalesceSends` the datagram is queued and written, with every other one
    * sent in the same event-loop turn, by an immediate callback at the end of the turn: a response to a
    * burst of requests then leaves as a burst, and the peer's process is woken once for it rather than
-   * once per datagram (measured: 401s and 200s of 17,500 digest registrations/s, p99 48-52 against 96 ms,
-   * CPU unchanged; bench/RESULTS.md). Order is kept; the delay is the rest of the current turn.
+   * once per datagram (measured on the registrar at 10,000-17,500 digest registrations/s: a lower p99
+   * in most paired runs, CPU unchanged; bench/RESULTS.md). Order is kept; the delay is the rest of the
+   * current turn.
    */
   sendTo(data: Buffer, port: number, address: string): SendResult {
     if (this.closed) return FLOW_CLOSED;
