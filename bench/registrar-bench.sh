@@ -17,6 +17,9 @@
 # BK_OLD_SPACE_MB (V8 --initial-old-space-size for the station, default 512, 0: V8's default; the location
 # cache then grows to a few hundred thousand bindings without a major collection, whose marking and sweeping
 # on two busy cores held the event loop at full load for up to 0.5 s; see README, high registration rates),
+# BK_SINGLE_THREADED_GC (default 1: the station runs with V8's --single-threaded-gc, which on this two-core
+# host shortened the digest tail at 20,000 registrations/s, bench/RESULTS.md; 0: V8's parallel and concurrent
+# collection),
 # BK_CHALLENGE_THREADS (registrar.challengeThreads of the station in auth mode, default 1: the 401 leg on a
 # second core, as Kamailio's second worker process uses it),
 # BK_NODE_ARGS / BK_ARGS (extra node flags, e.g. --trace-gc, and extra registrar-station.ts flags, e.g. --loop-stats),
@@ -52,8 +55,10 @@ bk_start() {   # bk_start [--auth] -> BK_PID
   local db="$RUN/beckon-bench.db"
   local old_space=
   [ "${BK_OLD_SPACE_MB:-512}" -gt 0 ] && old_space="--initial-old-space-size=${BK_OLD_SPACE_MB:-512}"
+  local gc=
+  [ "${BK_SINGLE_THREADED_GC:-1}" = 1 ] && gc=--single-threaded-gc
   rm -f "$db" "$db-wal" "$db-shm"
-  (cd "$REPO" && exec node --max-semi-space-size="${BK_SEMI_SPACE_MB:-64}" $old_space ${BK_NODE_ARGS:-} --import tsx bench/registrar-station.ts --port "$BECKON_PORT" --db "$db" ${BK_ARGS:-} "$@") \
+  (cd "$REPO" && exec node --max-semi-space-size="${BK_SEMI_SPACE_MB:-64}" $old_space $gc ${BK_NODE_ARGS:-} --import tsx bench/registrar-station.ts --port "$BECKON_PORT" --db "$db" ${BK_ARGS:-} "$@") \
     >"$RUN/beckon.log" 2>&1 &
   BK_PID=$!
   local i

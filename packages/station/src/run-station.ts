@@ -39,13 +39,15 @@ export function raiseYoungGeneration(): void {
 
 /**
  * The V8 heap settings that matter for a registrar holding many bindings, for the start-up log: the
- * young generation (see raiseYoungGeneration) and the initial old-generation budget
- * (`--initial-old-space-size`, command line only; README, high registration rates), with V8's defaults
+ * young generation (see raiseYoungGeneration), the initial old-generation budget
+ * (`--initial-old-space-size`) and whether garbage collection runs on the collecting thread alone
+ * (`--single-threaded-gc`; both command line only, README, high registration rates), with V8's defaults
  * named as such.
  */
 export function heapSettings(): {
   maxSemiSpaceMb: number | 'v8-default';
   initialOldSpaceMb: number | 'v8-default';
+  singleThreadedGc: boolean;
   heapLimitMb: number;
 } {
   const flags = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)];
@@ -59,6 +61,7 @@ export function heapSettings(): {
     // raiseYoungGeneration sets 64 at run time when nothing was chosen.
     maxSemiSpaceMb: semi === 'v8-default' ? 64 : semi,
     initialOldSpaceMb: value('initial-old-space-size'),
+    singleThreadedGc: flags.includes('--single-threaded-gc'),
     heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
   };
 }
