@@ -67,6 +67,14 @@ function fullPath(domains: string[], acceptAnyDomain = false) {
   };
 }
 
+/** The full path answers `data` once, over the request's flow, with the bytes of the quick answer `q`. */
+function assertSameAsFull(p: ReturnType<typeof fullPath>, data: Buffer, q: Buffer, context = ''): void {
+  const full = p.full(data);
+  assert.equal(full.length, 1, `full path answered once${context}`);
+  assert.equal(full[0]?.overFlow, true, `same destination${context}`);
+  assert.equal(normalise(q), normalise(full[0]?.data as Buffer), `same bytes${context}`);
+}
+
 /** Nonce and To tag replaced by fixed text (they differ per response by design). */
 function normalise(b: Buffer): string {
   return b
@@ -109,10 +117,7 @@ void test('quick challenge: the common REGISTER gets the same 401 as the full pa
     /\r\nWWW-Authenticate: Digest realm="example\.net", nonce="[^"]+", algorithm=SHA-256, qop="auth"\r\n/,
   );
   assert.match(text, /\r\nServer: Beckon\r\nContent-Length: 0\r\n\r\n$/);
-  const full = p.full(data);
-  assert.equal(full.length, 1);
-  assert.equal(full[0]?.overFlow, true);
-  assert.equal(normalise(q), normalise(full[0]?.data as Buffer));
+  assertSameAsFull(p, data, q);
 });
 
 void test('quick challenge: rport (RFC 3581) gets its value and received, as the full path stamps it', () => {
@@ -127,10 +132,7 @@ void test('quick challenge: rport (RFC 3581) gets its value and received, as the
     q.toString('latin1'),
     /\r\nVia: SIP\/2\.0\/UDP 192\.168\.1\.20:5060;rport=5062;branch=z9hG4bK-7;received=10\.0\.0\.9\r\n/,
   );
-  const full = p.full(data);
-  assert.equal(full.length, 1);
-  assert.equal(full[0]?.overFlow, true);
-  assert.equal(normalise(q), normalise(full[0]?.data as Buffer));
+  assertSameAsFull(p, data, q);
 });
 
 void test('quick challenge: what it leaves to the full path', () => {
@@ -305,10 +307,7 @@ void test('quick challenge: equals the full path on 20,000 generated and mutated
     const q = p.quick.answer(data, SOURCE.address, SOURCE.port);
     if (q === undefined) continue;
     quick++;
-    const full = p.full(data);
-    assert.equal(full.length, 1, `full path answered once: ${JSON.stringify(text)}`);
-    assert.equal(full[0]?.overFlow, true, `same destination: ${JSON.stringify(text)}`);
-    assert.equal(normalise(q), normalise(full[0]?.data as Buffer), `same bytes: ${JSON.stringify(text)}`);
+    assertSameAsFull(p, data, q, `: ${JSON.stringify(text)}`);
   }
   // The property must not hold vacuously.
   assert.ok(quick > 1000, `quick answers: ${quick}`);
