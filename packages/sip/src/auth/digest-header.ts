@@ -265,6 +265,12 @@ export function parseDigestChallenge(value: string): AuthParseResult<DigestChall
 
 /** An Authorization / Proxy-Authorization value with the Digest scheme. */
 export function parseDigestCredentials(value: string): AuthParseResult<DigestCredentials> {
+  const quick = quickDigestCredentials(value);
+  return quick !== undefined ? { ok: true, value: quick } : parseDigestCredentialsFully(value);
+}
+
+/** {@link parseDigestCredentials} without the quick path (exported for the test comparing both). */
+export function parseDigestCredentialsFully(value: string): AuthParseResult<DigestCredentials> {
   const r = parseDigest(value);
   if (!r.ok) return r;
   const p = r.value;
@@ -300,6 +306,209 @@ export function parseDigestCredentials(value: string): AuthParseResult<DigestCre
   const opaque = p.get('opaque');
   if (opaque !== undefined) c.opaque = opaque;
   return { ok: true, value: c };
+}
+
+/** The credentials parameters the quick path knows. */
+enum Param {
+  None,
+  Username,
+  Realm,
+  Nonce,
+  Uri,
+  Response,
+  Algorithm,
+  Cnonce,
+  Opaque,
+  Qop,
+  Nc,
+  Userhash,
+}
+
+/** Which parameter value[start, end) names, exactly in lower case; no slice of the name is made. */
+function credentialParam(value: string, start: number, end: number): Param {
+  switch (end - start) {
+    case 2:
+      return nameAt(value, start, 'nc') ? Param.Nc : Param.None;
+    case 3:
+      return nameAt(value, start, 'uri') ? Param.Uri : nameAt(value, start, 'qop') ? Param.Qop : Param.None;
+    case 5:
+      return nameAt(value, start, 'realm')
+        ? Param.Realm
+        : nameAt(value, start, 'nonce')
+          ? Param.Nonce
+          : Param.None;
+    case 6:
+      return nameAt(value, start, 'cnonce')
+        ? Param.Cnonce
+        : nameAt(value, start, 'opaque')
+          ? Param.Opaque
+          : Param.None;
+    case 8:
+      return nameAt(value, start, 'username')
+        ? Param.Username
+        : nameAt(value, start, 'response')
+          ? Param.Response
+          : nameAt(value, start, 'userhash')
+            ? Param.Userhash
+            : Param.None;
+    case 9:
+      return nameAt(value, start, 'algorithm') ? Param.Algorithm : Param.None;
+    default:
+      return Param.None;
+  }
+}
+
+/** Whether `name` is at value[start...] (the caller checked the length). */
+function nameAt(value: string, start: number, name: string): boolean {
+  for (let i = 0; i < name.length; i++) if (value.charCodeAt(start + i) !== name.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * Credentials whose `params` map is made only when someone reads it (the verifier never does): the
+ * quick path below fills the named fields while it scans.
+ */
+class ScannedCredentials implements DigestCredentials {
+  username = '';
+  realm = '';
+  nonce = '';
+  uri = '';
+  response = '';
+  algorithm = 'MD5';
+  userhash = false;
+  // Set only when sent (as the full parser does): no own property otherwise.
+  declare cnonce?: string;
+  declare opaque?: string;
+  declare qop?: string;
+  declare nc?: string;
+  private paramsValue: ReadonlyMap<string, string> | undefined;
+
+  constructor(private readonly source: string) {}
+
+  get params(): ReadonlyMap<string, string> {
+    if (this.paramsValue === undefined) {
+      const r = parseDigest(this.source);
+      this.paramsValue = r.ok ? r.value : new Map();
+    }
+    return this.paramsValue;
+  }
+}
+
+/**
+ * The common form of Digest credentials parsed in one scan, without the parameter map: `Digest ` then
+ * `name=value` pairs separated by `,` or `, `, every name one of RFC 7616's in lower case and given once,
+ * values quoted (no backslash anywhere) or tokens. The result is what {@link parseDigestCredentialsFully}
+ * gives for the same text (a property test holds the two together); anything else - other spacing,
+ * other names or cases, escapes, missing parameters - gives undefined, and the full parser decides.
+ */
+export function quickDigestCredentials(value: string): DigestCredentials | undefined {
+  const len = value.length;
+  if (len > MAX_HEADER_LENGTH || len < 8 || !isDigestWord(value, 0) || value.charCodeAt(6) !== 0x20)
+    return undefined;
+  if (value.indexOf('\\', 7) >= 0) return undefined;
+  let username: string | undefined;
+  let realm: string | undefined;
+  let nonce: string | undefined;
+  let uri: string | undefined;
+  let response: string | undefined;
+  let algorithm: string | undefined;
+  let cnonce: string | undefined;
+  let opaque: string | undefined;
+  let qop: string | undefined;
+  let nc: string | undefined;
+  let userhash: string | undefined;
+  let p = 7;
+  for (;;) {
+    const nameStart = p;
+    while (p < len && isTokenChar(value.charCodeAt(p))) p++;
+    if (p === nameStart || value.charCodeAt(p) !== 0x3d /* = */) return undefined;
+    const nameEnd = p++;
+    let v: string;
+    if (value.charCodeAt(p) === 0x22 /* " */) {
+      const close = value.indexOf('"', p + 1);
+      if (close < 0) return undefined;
+      v = value.slice(p + 1, close);
+      p = close + 1;
+    } else {
+      const start = p;
+      while (p < len) {
+        const c = value.charCodeAt(p);
+        if (c === 0x2c || c === 0x22 || c < 0x21 || c > 0x7e) break;
+        p++;
+      }
+      if (p === start) return undefined;
+      v = value.slice(start, p);
+    }
+    switch (credentialParam(value, nameStart, nameEnd)) {
+      case Param.Username:
+        if (username !== undefined) return undefined;
+        username = v;
+        break;
+      case Param.Realm:
+        if (realm !== undefined) return undefined;
+        realm = v;
+        break;
+      case Param.Nonce:
+        if (nonce !== undefined) return undefined;
+        nonce = v;
+        break;
+      case Param.Uri:
+        if (uri !== undefined) return undefined;
+        uri = v;
+        break;
+      case Param.Response:
+        if (response !== undefined) return undefined;
+        response = v;
+        break;
+      case Param.Algorithm:
+        if (algorithm !== undefined) return undefined;
+        algorithm = v;
+        break;
+      case Param.Cnonce:
+        if (cnonce !== undefined) return undefined;
+        cnonce = v;
+        break;
+      case Param.Opaque:
+        if (opaque !== undefined) return undefined;
+        opaque = v;
+        break;
+      case Param.Qop:
+        if (qop !== undefined) return undefined;
+        qop = v;
+        break;
+      case Param.Nc:
+        if (nc !== undefined) return undefined;
+        nc = v;
+        break;
+      case Param.Userhash:
+        if (userhash !== undefined) return undefined;
+        userhash = v;
+        break;
+      default:
+        return undefined;
+    }
+    if (p === len) break;
+    if (value.charCodeAt(p) !== 0x2c /* , */) return undefined;
+    p++;
+    if (value.charCodeAt(p) === 0x20) p++;
+  }
+  if (username === undefined || realm === undefined || nonce === undefined) return undefined;
+  if (uri === undefined || response === undefined) return undefined;
+  // RFC 3261 §25.1 / RFC 7616 §3.4: with message-qop, cnonce and nonce-count are present.
+  if (qop !== undefined && (cnonce === undefined || nc === undefined)) return undefined;
+  const c = new ScannedCredentials(value);
+  c.username = username;
+  c.realm = realm;
+  c.nonce = nonce;
+  c.uri = uri;
+  c.response = response;
+  if (algorithm !== undefined) c.algorithm = algorithm;
+  c.userhash = userhash !== undefined && userhash.toLowerCase() === 'true';
+  if (qop !== undefined) c.qop = qop;
+  if (cnonce !== undefined) c.cnonce = cnonce;
+  if (nc !== undefined) c.nc = nc;
+  if (opaque !== undefined) c.opaque = opaque;
+  return c;
 }
 
 function splitList(s: string): string[] {
