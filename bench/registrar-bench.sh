@@ -22,6 +22,10 @@
 # collection),
 # BK_CHALLENGE_THREADS (registrar.challengeThreads of the station in auth mode, default 1: the 401 leg on a
 # second core, as Kamailio's second worker process uses it),
+# BK_WRITER_THREAD (storage.sqliteWriterThread of the station: default 1 in plain mode, 0 in auth mode, the
+# setting README recommends for each: with the challenge thread on the second core, commits on the event loop
+# cost less CPU per registration; without it, the event loop is the bottleneck and the writer thread relieves
+# it; paired runs in bench/RESULTS.md),
 # BK_NODE_ARGS / BK_ARGS (extra node flags, e.g. --trace-gc, and extra registrar-station.ts flags, e.g. --loop-stats),
 # ONLY=beckon (diagnosis runs: skip the Kamailio steps; such a run is no comparison),
 # FLOOR=1 (a third server per step: bench/udp-floor-server.ts, the fewest operations Node.js needs to answer
@@ -111,6 +115,8 @@ trap 'kam_stop_all; bk_stop; [ -n "$FLOOR_PID" ] && kill "$FLOOR_PID" 2>/dev/nul
 for MODE in "${MODES[@]}"; do
   if [ "$MODE" = auth ]; then SCEN=$BENCH/sipp/reg_auth.xml; KDEFS=(WITH_AUTH); BKARGS=(--auth --challenge-threads "${BK_CHALLENGE_THREADS:-1}"); RS=("${RATES_AUTH[@]}")
   else SCEN=$BENCH/sipp/reg.xml; KDEFS=(); BKARGS=(); RS=("${RATES[@]}"); fi
+  WT_DEFAULT=1; [ "$MODE" = auth ] && WT_DEFAULT=0
+  [ "${BK_WRITER_THREAD:-$WT_DEFAULT}" = 1 ] || BKARGS+=(--no-writer-thread)
   # The same 4 MB UDP receive buffer as Beckon's default (sip.udpRecvBufferBytes): Kamailio's own default is
   # smaller and drops datagrams (counted as failures) at 15,000/s and more.
   KDEFS+=("BENCH_CHILDREN=${KAM_CHILDREN:-2}" "BENCH_MAXBUFFER=${KAM_MAXBUFFER:-4194304}")
