@@ -18,11 +18,11 @@ import type { LocationService } from '../../location/index.js';
 import { Registrar } from '../registrar.js';
 import { StatelessRegisterFront, startsWithRegister } from '../stateless-register-front.js';
 import type {
-  HandedOver,
   ChallengeThreadCommand,
   ChallengeThreadInit,
   ChallengeThreadMessage,
 } from './challenge-thread-protocol.js';
+import { DatagramBatchPacker, transferList } from './datagram-batch.js';
 import { hasHeader } from './has-header.js';
 import { QuickChallenge } from './quick-challenge.js';
 
@@ -62,15 +62,18 @@ async function run(init: ChallengeThreadInit): Promise<void> {
     )
     .child();
   const handedOver = outcomes.child('handed-over');
-  let batch: HandedOver[] = [];
+  const batch = new DatagramBatchPacker();
   const flush = (): void => {
-    const items = batch;
-    batch = [];
-    post({ t: 'datagrams', items });
+    const packed = batch.take();
+    if (packed)
+      parentPort?.postMessage(
+        { t: 'datagrams', batch: packed } satisfies ChallengeThreadMessage,
+        transferList(packed),
+      );
   };
   const forward = (data: Buffer, flow: Flow): void => {
     if (batch.length === 0) setImmediate(flush);
-    batch.push({ data, address: flow.remote.address, port: flow.remote.port });
+    batch.add(data, flow.remote.address, flow.remote.port);
   };
   const handOver: TransportUser = {
     onMessage(data: Buffer, flow: Flow): void {

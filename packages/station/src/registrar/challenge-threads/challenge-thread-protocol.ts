@@ -1,6 +1,7 @@
 import type { CounterDelta } from '@beckon/ops';
 import type { DigestServerAlgorithm } from '@beckon/sip';
 import type { RegistrarInit } from '../registrar.js';
+import type { PackedDatagrams } from './datagram-batch.js';
 
 /** What a challenge thread is started with (plain data: it crosses a thread boundary). */
 export interface ChallengeThreadInit {
@@ -29,13 +30,15 @@ export type ChallengeThreadMessage =
   | { readonly t: 'failed'; readonly message: string }
   /**
    * Datagrams this thread does not answer, in arrival order: the main thread handles each as if it had
-   * read it. Batched per event-loop turn of the thread (one message for everything read in one turn).
+   * read it. Batched per event-loop turn of the thread (one message, its buffers transferred, for
+   * everything read in one turn).
    */
-  | { readonly t: 'datagrams'; readonly items: readonly HandedOver[] }
+  | { readonly t: 'datagrams'; readonly batch: PackedDatagrams }
   | { readonly t: 'counters'; readonly deltas: readonly CounterDelta[] };
 
+/** A handed-over datagram waiting for the main thread's event loop. */
 export interface HandedOver {
-  readonly data: Uint8Array;
+  readonly data: Buffer;
   readonly address: string;
   readonly port: number;
 }

@@ -14,6 +14,7 @@ import type {
   ChallengeThreadMessage,
   HandedOver,
 } from './challenge-thread-protocol.js';
+import { unpackDatagrams } from './datagram-batch.js';
 
 export interface ChallengeThreadsComponents {
   readonly log: Logger;
@@ -70,11 +71,13 @@ export class ChallengeThreads {
     this.log = components.log.child({ component: 'station.registrar.challenge-threads' });
     const { listener } = components;
     this.handedOver = new TurnBudgetQueue<HandedOver>(
-      (d) =>
-        listener.inject(Buffer.from(d.data.buffer, d.data.byteOffset, d.data.byteLength), d.address, d.port),
+      (d) => listener.inject(d.data, d.address, d.port),
       DATAGRAMS_PER_TURN,
     );
   }
+
+  private readonly queueDatagram = (data: Buffer, address: string, port: number): void =>
+    this.handedOver.push({ data, address, port });
 
   get state(): ChallengeThreadsState {
     return this.stateValue;
@@ -126,7 +129,7 @@ export class ChallengeThreads {
       worker.on('message', (m: ChallengeThreadMessage) => {
         switch (m.t) {
           case 'datagrams':
-            for (const d of m.items) this.handedOver.push(d);
+            unpackDatagrams(m.batch, this.queueDatagram);
             return;
           case 'counters':
             applyCounterDeltas(metrics, m.deltas);
