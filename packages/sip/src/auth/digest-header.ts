@@ -324,38 +324,35 @@ enum Param {
   Userhash,
 }
 
+/** The names the quick path knows, by length: [name, parameter] pairs. */
+const PARAMS_BY_LENGTH: readonly (readonly (readonly [string, Param])[])[] = (() => {
+  const names: [string, Param][] = [
+    ['username', Param.Username],
+    ['realm', Param.Realm],
+    ['nonce', Param.Nonce],
+    ['uri', Param.Uri],
+    ['response', Param.Response],
+    ['algorithm', Param.Algorithm],
+    ['cnonce', Param.Cnonce],
+    ['opaque', Param.Opaque],
+    ['qop', Param.Qop],
+    ['nc', Param.Nc],
+    ['userhash', Param.Userhash],
+  ];
+  const out: [string, Param][][] = [];
+  for (const n of names) (out[n[0].length] ??= []).push(n);
+  return out;
+})();
+
 /** Which parameter value[start, end) names, exactly in lower case; no slice of the name is made. */
 function credentialParam(value: string, start: number, end: number): Param {
-  switch (end - start) {
-    case 2:
-      return nameAt(value, start, 'nc') ? Param.Nc : Param.None;
-    case 3:
-      return nameAt(value, start, 'uri') ? Param.Uri : nameAt(value, start, 'qop') ? Param.Qop : Param.None;
-    case 5:
-      return nameAt(value, start, 'realm')
-        ? Param.Realm
-        : nameAt(value, start, 'nonce')
-          ? Param.Nonce
-          : Param.None;
-    case 6:
-      return nameAt(value, start, 'cnonce')
-        ? Param.Cnonce
-        : nameAt(value, start, 'opaque')
-          ? Param.Opaque
-          : Param.None;
-    case 8:
-      return nameAt(value, start, 'username')
-        ? Param.Username
-        : nameAt(value, start, 'response')
-          ? Param.Response
-          : nameAt(value, start, 'userhash')
-            ? Param.Userhash
-            : Param.None;
-    case 9:
-      return nameAt(value, start, 'algorithm') ? Param.Algorithm : Param.None;
-    default:
-      return Param.None;
-  }
+  const candidates = PARAMS_BY_LENGTH[end - start];
+  if (candidates !== undefined)
+    for (let i = 0; i < candidates.length; i++) {
+      const c = candidates[i] as readonly [string, Param];
+      if (nameAt(value, start, c[0])) return c[1];
+    }
+  return Param.None;
 }
 
 /** Whether `name` is at value[start...] (the caller checked the length). */
@@ -406,17 +403,8 @@ export function quickDigestCredentials(value: string): DigestCredentials | undef
   if (len > MAX_HEADER_LENGTH || len < 8 || !isDigestWord(value, 0) || value.charCodeAt(6) !== 0x20)
     return undefined;
   if (value.indexOf('\\', 7) >= 0) return undefined;
-  let username: string | undefined;
-  let realm: string | undefined;
-  let nonce: string | undefined;
-  let uri: string | undefined;
-  let response: string | undefined;
-  let algorithm: string | undefined;
-  let cnonce: string | undefined;
-  let opaque: string | undefined;
-  let qop: string | undefined;
-  let nc: string | undefined;
-  let userhash: string | undefined;
+  // The value of each parameter, indexed by Param.
+  const values: (string | undefined)[] = [];
   let p = 7;
   for (;;) {
     const nameStart = p;
@@ -439,61 +427,24 @@ export function quickDigestCredentials(value: string): DigestCredentials | undef
       if (p === start) return undefined;
       v = value.slice(start, p);
     }
-    switch (credentialParam(value, nameStart, nameEnd)) {
-      case Param.Username:
-        if (username !== undefined) return undefined;
-        username = v;
-        break;
-      case Param.Realm:
-        if (realm !== undefined) return undefined;
-        realm = v;
-        break;
-      case Param.Nonce:
-        if (nonce !== undefined) return undefined;
-        nonce = v;
-        break;
-      case Param.Uri:
-        if (uri !== undefined) return undefined;
-        uri = v;
-        break;
-      case Param.Response:
-        if (response !== undefined) return undefined;
-        response = v;
-        break;
-      case Param.Algorithm:
-        if (algorithm !== undefined) return undefined;
-        algorithm = v;
-        break;
-      case Param.Cnonce:
-        if (cnonce !== undefined) return undefined;
-        cnonce = v;
-        break;
-      case Param.Opaque:
-        if (opaque !== undefined) return undefined;
-        opaque = v;
-        break;
-      case Param.Qop:
-        if (qop !== undefined) return undefined;
-        qop = v;
-        break;
-      case Param.Nc:
-        if (nc !== undefined) return undefined;
-        nc = v;
-        break;
-      case Param.Userhash:
-        if (userhash !== undefined) return undefined;
-        userhash = v;
-        break;
-      default:
-        return undefined;
-    }
+    const param = credentialParam(value, nameStart, nameEnd);
+    if (param === Param.None || values[param] !== undefined) return undefined;
+    values[param] = v;
     if (p === len) break;
     if (value.charCodeAt(p) !== 0x2c /* , */) return undefined;
     p++;
     if (value.charCodeAt(p) === 0x20) p++;
   }
+  const username = values[Param.Username];
+  const realm = values[Param.Realm];
+  const nonce = values[Param.Nonce];
+  const uri = values[Param.Uri];
+  const response = values[Param.Response];
   if (username === undefined || realm === undefined || nonce === undefined) return undefined;
   if (uri === undefined || response === undefined) return undefined;
+  const qop = values[Param.Qop];
+  const cnonce = values[Param.Cnonce];
+  const nc = values[Param.Nc];
   // RFC 3261 §25.1 / RFC 7616 §3.4: with message-qop, cnonce and nonce-count are present.
   if (qop !== undefined && (cnonce === undefined || nc === undefined)) return undefined;
   const c = new ScannedCredentials(value);
@@ -502,11 +453,14 @@ export function quickDigestCredentials(value: string): DigestCredentials | undef
   c.nonce = nonce;
   c.uri = uri;
   c.response = response;
+  const algorithm = values[Param.Algorithm];
   if (algorithm !== undefined) c.algorithm = algorithm;
+  const userhash = values[Param.Userhash];
   c.userhash = userhash !== undefined && userhash.toLowerCase() === 'true';
   if (qop !== undefined) c.qop = qop;
   if (cnonce !== undefined) c.cnonce = cnonce;
   if (nc !== undefined) c.nc = nc;
+  const opaque = values[Param.Opaque];
   if (opaque !== undefined) c.opaque = opaque;
   return c;
 }
