@@ -26,8 +26,8 @@ import { DatagramBatchPacker, transferList } from './datagram-batch.js';
 import { hasHeader } from './has-header.js';
 import { QuickChallenge } from './quick-challenge.js';
 
-function post(m: ChallengeThreadMessage): void {
-  parentPort?.postMessage(m);
+function post(m: ChallengeThreadMessage, transfer?: ArrayBuffer[]): void {
+  parentPort?.postMessage(m, transfer);
 }
 
 async function run(init: ChallengeThreadInit): Promise<void> {
@@ -65,11 +65,7 @@ async function run(init: ChallengeThreadInit): Promise<void> {
   const batch = new DatagramBatchPacker();
   const flush = (): void => {
     const packed = batch.take();
-    if (packed)
-      parentPort?.postMessage(
-        { t: 'datagrams', batch: packed } satisfies ChallengeThreadMessage,
-        transferList(packed),
-      );
+    if (packed) post({ t: 'datagrams', batch: packed }, transferList(packed));
   };
   const forward = (data: Buffer, flow: Flow): void => {
     if (batch.length === 0) setImmediate(flush);
