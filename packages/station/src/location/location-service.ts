@@ -464,20 +464,21 @@ export class LocationService {
   }
 
   private onExpire(items: BindingRecord[], now: number): void {
-    let n = 0;
+    const expired: BindingRecord[] = [];
     for (const b of items) {
       // Only if it is still the current record (not refreshed meanwhile) and really due.
       if (b.expiresAt > now || this.byAor.get(b.aor)?.bindings.get(b.contactKey) !== b) continue;
       this.removeBinding(b.aor, b.contactKey);
-      n++;
+      expired.push(b);
       this.expirations?.inc();
       if (this.changeListeners.length > 0) this.emitChange(b.aor, b.instrument);
       this.log?.info({ aor: b.aor, contact: b.contact, instrument: b.instrument }, 'binding expired');
     }
-    if (n === 0) return;
-    // Deletes rows with expires_at <= now only: a refresh committed meanwhile carries a later expiry.
-    const p = this.store.removeExpired(now).catch((err: unknown) => {
-      this.log?.warn({ err }, 'persisting expirations failed; rows are removed with the next expiry');
+    if (expired.length === 0) return;
+    // Deletes these rows if their expires_at <= now only: a refresh committed meanwhile carries a later
+    // expiry. Rows left by a failed write are loaded as expired at the next start and swept then.
+    const p = this.store.removeExpired(now, expired).catch((err: unknown) => {
+      this.log?.warn({ err }, 'persisting expirations failed; the rows are swept at the next start');
     });
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));

@@ -8,6 +8,13 @@ export interface LocationWrite {
   readonly upsert?: readonly BindingRecord[];
   readonly remove?: readonly BindingKey[];
   readonly expireUpTo?: number;
+  /**
+   * With `expireUpTo`: the bindings known to have expired. A store may delete only those (each still
+   * only if its stored expiresAt <= expireUpTo) instead of sweeping the table; one that keeps an index
+   * on the expiry may ignore the list and sweep. Rows an expiry missed (a failed write) are left for the
+   * sweep at the next start.
+   */
+  readonly expireCandidates?: readonly BindingKey[];
 }
 
 /**
@@ -24,8 +31,11 @@ export interface LocationStore {
   remove(keys: readonly BindingKey[]): Promise<void>;
   /** Every stored binding (expired ones included), ordered by (userIndex, contactIndex). */
   loadAll(): Promise<BindingRecord[]>;
-  /** Deletes bindings with expiresAt <= now; resolves with how many were deleted. */
-  removeExpired(now: number): Promise<number>;
+  /**
+   * Deletes bindings with expiresAt <= now, or only those among `candidates` (see
+   * `LocationWrite.expireCandidates`); resolves with how many were deleted.
+   */
+  removeExpired(now: number, candidates?: readonly BindingKey[]): Promise<number>;
   /** Flushes pending writes and releases the store's resources (not a database it was given). */
   close(): Promise<void>;
 }

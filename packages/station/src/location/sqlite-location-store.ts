@@ -58,6 +58,28 @@ export const SQLITE_LOCATION_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX location_bindings_expires_at ON location_bindings (expires_at);
     `,
   },
+  {
+    // Rows hold only what SQLite itself reads: the key, the load order, the expiry, and the record. The
+    // AOR, contact key, contact and instrument columns repeated what `data` holds (nothing queried them:
+    // the location service keeps every binding in memory), and the expires_at index was there for the
+    // expiry sweep, which now deletes the expired bindings by contact_index. Every REGISTER that changes a
+    // binding wrote all of it: measured on 200,000 new bindings in batches of 500, 3.4-3.7 µs of CPU per
+    // row before, 1.4-1.6 µs after.
+    version: 3,
+    name: 'location_bindings_slim',
+    up: `
+      CREATE TABLE location_bindings_v3 (
+        contact_index INTEGER PRIMARY KEY,
+        user_index INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        data TEXT NOT NULL
+      );
+      INSERT INTO location_bindings_v3 (contact_index, user_index, expires_at, data)
+        SELECT contact_index, user_index, expires_at, data FROM location_bindings ORDER BY contact_index;
+      DROP TABLE location_bindings;
+      ALTER TABLE location_bindings_v3 RENAME TO location_bindings;
+    `,
+  },
 ];
 
 export interface SqliteLocationStoreComponents {
@@ -80,10 +102,12 @@ interface Job {
 }
 
 const UPSERT =
-  'INSERT OR REPLACE INTO location_bindings ' +
-  '(aor, contact_key, contact, instrument, expires_at, user_index, contact_index, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+  'INSERT OR REPLACE INTO location_bindings (contact_index, user_index, expires_at, data) VALUES (?, ?, ?, ?)';
 const DELETE = 'DELETE FROM location_bindings WHERE contact_index = ?';
+/** The sweep of every expired row (a table scan: at start-up, and when no candidates are named). */
 const EXPIRE = 'DELETE FROM location_bindings WHERE expires_at <= ?';
+/** One named candidate, deleted only if still expired (a refresh committed meanwhile keeps it). */
+const EXPIRE_ONE = 'DELETE FROM location_bindings WHERE contact_index = ? AND expires_at <= ?';
 
 /** The default location store: SQLite through better-sqlite3, writes group-committed. */
 export class SqliteLocationStore implements LocationStore {
@@ -101,34 +125,33 @@ export class SqliteLocationStore implements LocationStore {
         // One transaction per batch, on the database's writer thread when it has one (see SqliteWriter).
         commit: async (batch) => {
           const ops: SqliteWrite[] = [];
-          const expireAt: number[] = [];
+          const expireFrom: number[] = [];
+          const expireTo: number[] = [];
           for (let j = 0; j < batch.length; j++) {
             const c = (batch[j] as Job).change;
             if (c.upsert)
               for (const b of c.upsert)
                 ops.push({
                   sql: UPSERT,
-                  params: [
-                    b.aor,
-                    b.contactKey,
-                    b.contact,
-                    b.instrument ?? null,
-                    b.expiresAt,
-                    b.userIndex,
-                    b.contactIndex,
-                    encodeBinding(b),
-                  ],
+                  params: [b.contactIndex, b.userIndex, b.expiresAt, encodeBinding(b)],
                 });
             if (c.remove) for (const k of c.remove) ops.push({ sql: DELETE, params: [k.contactIndex] });
             if (c.expireUpTo !== undefined) {
-              expireAt[j] = ops.length;
-              ops.push({ sql: EXPIRE, params: [c.expireUpTo] });
+              expireFrom[j] = ops.length;
+              if (c.expireCandidates === undefined) ops.push({ sql: EXPIRE, params: [c.expireUpTo] });
+              else
+                for (const k of c.expireCandidates)
+                  ops.push({ sql: EXPIRE_ONE, params: [k.contactIndex, c.expireUpTo] });
+              expireTo[j] = ops.length;
             }
           }
           const changes = await this.db.write(ops);
           for (let j = 0; j < batch.length; j++) {
-            const at = expireAt[j];
-            if (at !== undefined) (batch[j] as Job).removed = changes[at] ?? 0;
+            const from = expireFrom[j];
+            if (from === undefined) continue;
+            let removed = 0;
+            for (let i = from; i < (expireTo[j] as number); i++) removed += changes[i] ?? 0;
+            (batch[j] as Job).removed = removed;
           }
         },
       },
@@ -157,8 +180,10 @@ export class SqliteLocationStore implements LocationStore {
     return this.write({ remove: keys });
   }
 
-  async removeExpired(now: number): Promise<number> {
-    const job: Job = { change: { expireUpTo: now }, removed: 0 };
+  async removeExpired(now: number, candidates?: readonly BindingKey[]): Promise<number> {
+    const change: LocationWrite =
+      candidates === undefined ? { expireUpTo: now } : { expireUpTo: now, expireCandidates: candidates };
+    const job: Job = { change, removed: 0 };
     await this.gc.submit(job);
     return job.removed;
   }

@@ -127,6 +127,21 @@ export function locationStoreCompliance(name: string, harness: LocationStoreHarn
       assert.equal(await store.removeExpired(2500), 0);
     });
 
+    void it('removeExpired with candidates deletes those that are still expired', async () => {
+      const rs = [
+        record(1, { expiresAt: 1000 }),
+        record(2, { expiresAt: 2000 }),
+        record(3, { expiresAt: 3000 }),
+      ];
+      await store.upsert(rs);
+      // A candidate refreshed meanwhile (stored expiry later than now) stays.
+      assert.equal(await store.removeExpired(2000, rs), 2);
+      assert.deepEqual(
+        (await store.loadAll()).map((b) => b.expiresAt),
+        [3000],
+      );
+    });
+
     void it('applies concurrent writes in call order (last write wins)', async () => {
       const k = record(1);
       await Promise.all([

@@ -86,3 +86,35 @@ void test('a version-1 database (rows keyed by AOR and contact key) migrates wit
     rmSync(d, { recursive: true, force: true });
   }
 });
+
+void test('expiry with candidates deletes only the named rows (no table sweep), and the table holds four columns', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'beckon-loc-slim-'));
+  const db = new SqliteDatabase({}, { path: join(d, 'location.db') });
+  try {
+    const r = SqliteLocationStore.open({ db });
+    assert.ok(r.ok);
+    const rs = [
+      record(1, { expiresAt: 1000 }),
+      record(2, { expiresAt: 1000 }),
+      record(3, { expiresAt: 3000 }),
+    ];
+    await r.store.upsert(rs);
+    // Only the first is named: the second, expired as well, stays until a sweep.
+    assert.equal(await r.store.removeExpired(2000, [rs[0]!]), 1);
+    assert.deepEqual(
+      (await r.store.loadAll()).map((b) => b.contactIndex),
+      [rs[1]!.contactIndex, rs[2]!.contactIndex],
+    );
+    assert.equal(await r.store.removeExpired(2000), 1);
+    assert.deepEqual(
+      db
+        .all<{ name: string }>('SELECT name FROM pragma_table_info(?)', ['location_bindings'])
+        .map((c) => c.name),
+      ['contact_index', 'user_index', 'expires_at', 'data'],
+    );
+    await r.store.close();
+  } finally {
+    db.close();
+    rmSync(d, { recursive: true, force: true });
+  }
+});
