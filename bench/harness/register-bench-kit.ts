@@ -15,6 +15,7 @@ import {
 import {
   LocationService,
   Registrar,
+  QuickRegisterScanner,
   StatelessRegisterFront,
   type BindingRecord,
   type LocationStore,
@@ -117,6 +118,14 @@ export async function benchRegistrarFront(
       throw new Error('unexpected send to a target');
     },
   } as unknown as TargetSender;
-  const front = new StatelessRegisterFront({ log, registrar, transport }, { serverHeader: 'Beckon' });
+  // As the station builds it: the quick path on unless asked otherwise (BK_QUICK_REGISTER=0).
+  const quick =
+    process.env['BK_QUICK_REGISTER'] === '0'
+      ? undefined
+      : new QuickRegisterScanner({ domains: [BENCH_DOMAIN], acceptAnyDomain: false });
+  const front = new StatelessRegisterFront(
+    { log, registrar, transport, ...(quick ? { quick } : {}) },
+    { serverHeader: 'Beckon' },
+  );
   return { location, front };
 }

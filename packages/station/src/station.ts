@@ -23,6 +23,7 @@ import { TempGruuCodec } from './gruu/index.js';
 import { ForkingProxy } from './proxy/index.js';
 import {
   ChallengeThreads,
+  QuickRegisterScanner,
   Registrar,
   REGISTRAR_SUPPORTED,
   type RegistrarInit,
@@ -289,8 +290,13 @@ export class Station {
       if (reply) ctx.respond(reply.status, reply.reason, reply.headers);
     });
     if (this.options.statelessRegistrar ?? true) {
+      const ri = this.registrarInit();
+      const quick = new QuickRegisterScanner({
+        domains: ri.domains,
+        acceptAnyDomain: ri.acceptAnyDomain ?? false,
+      });
       const front = new StatelessRegisterFront(
-        { log: this.log, registrar, transport, next: endpoint, counters: endpoint.metrics },
+        { log: this.log, registrar, transport, next: endpoint, counters: endpoint.metrics, quick },
         { serverHeader: cfg.sip.userAgent, maxMessageSize: cfg.sip.maxMessageBytes },
       );
       transport.setUser(front);

@@ -87,11 +87,7 @@ export function serializeResponse(
   reason?: string,
   options?: CreateResponseOptions,
 ): Buffer {
-  if (!Number.isInteger(status) || status < 100 || status > 699) {
-    throw new TypeError(`bad SIP status code ${status}`);
-  }
-  if (reason !== undefined && /[\r\n]/.test(reason)) throw new TypeError('reason phrase holds CR or LF');
-  let s = 'SIP/2.0 ' + status + ' ' + (reason ?? defaultReasonPhrase(status)) + '\r\n';
+  let s = responseStatusLine(status, reason);
   const { keys, values } = request._rows();
   for (let i = 0; i < keys.length; i++) {
     switch (keys[i]) {
@@ -120,6 +116,31 @@ export function serializeResponse(
         break;
     }
   }
+  return finishResponse(s, options);
+}
+
+/**
+ * `SIP/2.0 <status> <reason>` and CRLF, the reason defaulting to the status's phrase. TypeError on a bad
+ * status, or a reason holding CR or LF.
+ */
+export function responseStatusLine(status: number, reason?: string): string {
+  if (!Number.isInteger(status) || status < 100 || status > 699) {
+    throw new TypeError(`bad SIP status code ${status}`);
+  }
+  if (reason !== undefined && /[\r\n]/.test(reason)) throw new TypeError('reason phrase holds CR or LF');
+  return 'SIP/2.0 ' + status + ' ' + (reason ?? defaultReasonPhrase(status)) + '\r\n';
+}
+
+/**
+ * The rest of {@link serializeResponse} once `head` (the status line and the rows copied from the
+ * request, each ending CRLF) is written: `options.headers`, Content-Length, the empty line and the body.
+ * For a sender that copied the request's rows itself (the registrar's quick path); same checks.
+ */
+export function finishResponse(
+  head: string,
+  options?: Pick<CreateResponseOptions, 'headers' | 'body'>,
+): Buffer {
+  let s = head;
   const body = options?.body;
   const bodyLength = body === undefined ? 0 : body.length;
   // As SipMessage.serialize: every Content-Length row becomes one with the body length, written where

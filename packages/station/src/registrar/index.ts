@@ -5,4 +5,5 @@ export * from './registrar.js';
 export * from './format-binding-contact.js';
 export * from './http-date.js';
 export * from './stateless-register-front.js';
+export * from './quick-register.js';
 export * from './challenge-threads/index.js';

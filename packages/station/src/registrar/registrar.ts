@@ -4,8 +4,6 @@ import {
   isSipUri,
   type Contact,
   type DigestServer,
-  type DigestVerifyOptions,
-  type DigestVerifyResult,
   type SipRequest,
   type Flow,
 } from '@beckon/sip';
@@ -25,10 +23,13 @@ import { formatBindingContact } from './format-binding-contact.js';
 import { HttpDate } from './http-date.js';
 import type { RegisterReply, RegisterRejectReason } from './register-reply.js';
 import { RegistrarMetrics } from './registrar-metrics.js';
+import { RegisterAuthentication } from './register-authentication.js';
+import { hasOptionTag, optionTags, unsupportedRequires } from './option-tags.js';
+import type { QuickRegister, RegisterHeaders } from './quick-register.js';
 
 /** A REGISTER that passed the checks before authentication (§10.3 steps 1-3), with what they found. */
 interface PendingRegister {
-  readonly req: SipRequest;
+  readonly req: RegisterHeaders;
   readonly flow: Flow;
   readonly aor: string;
   readonly toUser: string | undefined;
@@ -75,11 +76,7 @@ export interface RegistrarInit {
 /** Option tags the registrar supports (RFC 3327 path, RFC 5626 outbound). */
 export const REGISTRAR_SUPPORTED = ['path', 'outbound'] as const;
 
-const MAX_TRACKED_AUTH_FAILURE_AORS = 100_000;
-
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-type AuthVerdict = { ok: true; username: string } | { ok: false; reply: RegisterReply };
 
 interface ContactPlan {
   readonly binding: Binding;
@@ -106,7 +103,6 @@ export class Registrar {
   readonly metrics: RegistrarMetrics;
   private readonly log: Logger;
   private readonly location: LocationService;
-  private readonly digest: DigestServer | undefined;
   private readonly gruu: TempGruuCodec | undefined;
   private readonly domains: Set<string>;
   private readonly acceptAnyDomain: boolean;
@@ -118,7 +114,6 @@ export class Registrar {
   private readonly separator: string;
   private readonly now: () => number;
   private readonly inFlight = new Set<string>();
-  private readonly authFailureCounts = new Map<string, number>();
   private readonly date = new HttpDate();
   /** User-Agent values (a fleet has a few): one shared copy each across all stored bindings. */
   private readonly userAgents = new StringInterner(256);
@@ -127,14 +122,13 @@ export class Registrar {
    * (transport flows are immutable; many REGISTERs arrive over one flow from an edge proxy or SBC).
    */
   private lastFlow: { readonly of: Flow; readonly value: BindingFlow } | undefined;
-  /** Options of every digest verification, built once (no per-request closure or object). */
-  private readonly verifyOptions: DigestVerifyOptions;
+  /** Digest authentication (§10.3 step 3), when REGISTERs need credentials. */
+  private readonly auth: RegisterAuthentication | undefined;
 
   constructor(components: RegistrarComponents, init: RegistrarInit) {
     this.log = components.log.child({ component: 'station.registrar' });
     this.metrics = new RegistrarMetrics(components.metrics);
     this.location = components.location;
-    this.digest = components.digest;
     this.gruu = components.gruu;
     this.domains = new Set(init.domains.map((d) => d.toLowerCase()));
     this.acceptAnyDomain = init.acceptAnyDomain ?? false;
@@ -145,20 +139,27 @@ export class Registrar {
     this.byInstance = init.identifyBySipInstance ?? true;
     this.separator = init.instrumentSeparator ?? '/';
     this.now = init.now ?? Date.now;
-    const sep = this.separator;
-    this.verifyOptions = this.byDigest
-      ? { usernameTransform: (u: string): string => splitDigestUsername(u, sep).user }
-      : {};
+    this.auth = components.digest
+      ? new RegisterAuthentication(
+          { log: this.log, metrics: this.metrics, digest: components.digest },
+          { identifyByDigestUsername: this.byDigest, instrumentSeparator: this.separator },
+        )
+      : undefined;
   }
 
   /** True when `host` is one of the registrar's domains. */
+  /** Whether REGISTERs need digest credentials (those without get a 401). */
+  get requiresCredentials(): boolean {
+    return this.auth !== undefined;
+  }
+
   isLocalDomain(host: string): boolean {
     return this.domains.has(host.toLowerCase());
   }
 
   /** Failed digest verifications of REGISTERs for `aor` (SIP-SERVER-MIB sipServerRegUserAuthenticationFailures). */
   authFailures(aor: string): number {
-    return this.authFailureCounts.get(aor) ?? 0;
+    return this.auth?.failures(aor) ?? 0;
   }
 
   /**
@@ -249,13 +250,76 @@ export class Registrar {
     // §10.3 step 3 before the Contact work of steps 6-7: without credentials the answer is a 401 whatever
     // the contacts say (and a copy of an applied REGISTER always carries credentials, so it cannot be
     // a repeat) - the first leg of every registration skips Contact parsing and the location lookup.
-    const authorization = this.digest ? req.get('authorization') : undefined;
-    if (this.digest && authorization === undefined) return this.challenge('unauthenticated', false);
+    const authorization = this.auth ? req.get('authorization') : undefined;
+    if (this.auth && authorization === undefined) return this.auth.challenge('unauthenticated', false);
 
     const contactsResult = req.tryContacts();
     if (!contactsResult.ok) return this.reject('bad-request', 400, 'Bad Contact Header');
-    const contacts = contactsResult.value;
-    const headerExpires = req.expires();
+    return this.afterSyntax(
+      req,
+      flow,
+      aor,
+      toUri.user,
+      contactsResult.value,
+      req.expires(),
+      authorization,
+      callId,
+      cseq,
+      key,
+    );
+  }
+
+  /**
+   * The quick path's entry (`QuickRegisterScanner`): a REGISTER whose syntax and domain checks were made
+   * on its text. Same as {@link processNow} for it, or 'full' when the full path must run instead (the
+   * challenge of a request without credentials); 'full' is decided before anything is changed or counted.
+   */
+  processQuick(
+    q: QuickRegister,
+    flow: Flow,
+  ): RegisterReply | undefined | Promise<RegisterReply | undefined> | 'full' {
+    const authorization = this.auth ? q.headers.get('authorization') : undefined;
+    if (this.auth && authorization === undefined) return 'full';
+    const key = q.callId + '\u0000' + q.cseq;
+    if (this.inFlight.has(key)) {
+      this.metrics.retransmissions.inc();
+      return undefined;
+    }
+    let r: RegisterReply | Promise<RegisterReply>;
+    try {
+      r = this.afterSyntax(
+        q.headers,
+        flow,
+        q.aor,
+        q.toUser,
+        q.contacts,
+        q.headerExpires,
+        authorization,
+        q.callId,
+        q.cseq,
+        key,
+      );
+    } catch (err) {
+      return this.failed(err);
+    }
+    if (!(r instanceof Promise)) return r;
+    this.inFlight.add(key);
+    return r;
+  }
+
+  /** §10.3 from the repeat check on, once the request's syntax, domain and Require were checked. */
+  private afterSyntax(
+    req: RegisterHeaders,
+    flow: Flow,
+    aor: string,
+    toUser: string | undefined,
+    contacts: readonly Contact[],
+    headerExpires: number | undefined,
+    authorization: string | undefined,
+    callId: string,
+    cseq: number,
+    key: string,
+  ): RegisterReply | Promise<RegisterReply> {
     const now = this.now();
 
     // Retransmission of a REGISTER already applied (see the class comment): answer it unchanged.
@@ -270,7 +334,7 @@ export class Registrar {
       req,
       flow,
       aor,
-      toUser: toUri.user,
+      toUser,
       contacts,
       headerExpires,
       now,
@@ -279,7 +343,7 @@ export class Registrar {
       key,
     };
     if (authorization === undefined) return this.authorized(r, undefined);
-    const verdict = this.authenticate(authorization, aor);
+    const verdict = (this.auth as RegisterAuthentication).authenticate(authorization, aor);
     if (verdict instanceof Promise)
       return this.afterAsync(
         verdict.then((v) => (v.ok ? this.authorized(r, v.username) : v.reply)),
@@ -358,7 +422,7 @@ export class Registrar {
   /** The reply once the location service applied (or refused) the change. */
   private applied(
     outcome: RegisterOutcome,
-    req: SipRequest,
+    req: RegisterHeaders,
     flow: Flow,
     outbound: boolean,
     key: string,
@@ -371,7 +435,12 @@ export class Registrar {
     }
   }
 
-  private reply(outcome: RegisterOutcome, req: SipRequest, flow: Flow, outbound: boolean): RegisterReply {
+  private reply(
+    outcome: RegisterOutcome,
+    req: RegisterHeaders,
+    flow: Flow,
+    outbound: boolean,
+  ): RegisterReply {
     if (!outcome.ok) {
       switch (outcome.reason) {
         case 'out-of-order':
@@ -392,7 +461,7 @@ export class Registrar {
 
   /** Steps 7's expiry rules and the binding for each contact; 423 when one asks for too short a time. */
   private plan(
-    req: SipRequest,
+    req: RegisterHeaders,
     flow: Flow,
     aor: string,
     contacts: readonly Contact[],
@@ -512,54 +581,6 @@ export class Registrar {
     return true;
   }
 
-  private authenticate(authorization: string, aor: string): AuthVerdict | Promise<AuthVerdict> {
-    const digest = this.digest as DigestServer;
-    // Seed 002 §3: the digest is checked over the FULL username `user/TOKEN`, with the credentials of
-    // `user`; DigestServer computes HA1 over the username as sent when the store has a cleartext
-    // password, so a store holding only HA1 values cannot verify a tokened username (see
-    // splitDigestUsername).
-    const r = digest.verifyNow('REGISTER', authorization, this.verifyOptions);
-    return r instanceof Promise ? r.then((x) => this.verdict(x, aor)) : this.verdict(r, aor);
-  }
-
-  private verdict(r: DigestVerifyResult, aor: string): AuthVerdict {
-    if (r.ok) return { ok: true, username: r.username };
-    switch (r.reason) {
-      // §22.4 / §10.3 step 3: "If no such credentials exist, the registrar SHOULD challenge the UA with a
-      // 401 (Unauthorized) response."
-      case 'missing':
-      case 'bad-nonce':
-      case 'wrong-realm':
-        return { ok: false, reply: this.challenge('unauthenticated', false) };
-      case 'stale':
-        return { ok: false, reply: this.challenge('unauthenticated', true) };
-      case 'malformed':
-      case 'not-digest':
-        return { ok: false, reply: this.reject('bad-request', 400, 'Bad Authorization Header') };
-      default:
-        this.metrics.authFailures.inc();
-        this.countAuthFailure(aor);
-        this.log.info({ aor, reason: r.reason, username: r.username }, 'REGISTER authentication failed');
-        return { ok: false, reply: this.challenge('auth-failed', false) };
-    }
-  }
-
-  private challenge(reason: RegisterRejectReason, stale: boolean): RegisterReply {
-    this.metrics.reject(reason);
-    const rows: [string, string][] = [];
-    for (const v of (this.digest as DigestServer).challenge({ stale })) rows.push(['WWW-Authenticate', v]);
-    return { status: 401, headers: rows };
-  }
-
-  private countAuthFailure(aor: string): void {
-    const m = this.authFailureCounts;
-    if (!m.has(aor) && m.size >= MAX_TRACKED_AUTH_FAILURE_AORS) {
-      const first = m.keys().next();
-      if (!first.done) m.delete(first.value);
-    }
-    m.set(aor, (m.get(aor) ?? 0) + 1);
-  }
-
   private reject(
     reason: RegisterRejectReason,
     status: number,
@@ -580,7 +601,7 @@ export class Registrar {
   private ok(
     bindings: readonly BindingRecord[],
     now: number,
-    req: SipRequest,
+    req: RegisterHeaders,
     outbound: boolean,
   ): RegisterReply {
     this.metrics.accepted.inc();
@@ -633,30 +654,4 @@ const NO_CONTACT_PARAMS: Readonly<Record<string, string | null>> = Object.freeze
 function hasStar(contacts: readonly Contact[]): boolean {
   for (const c of contacts) if (c.star) return true;
   return false;
-}
-
-/** Whether the option tag `tag` (lower case) is listed in `header` (Supported, Require); no allocation when absent. */
-function hasOptionTag(req: SipRequest, header: string, tag: string): boolean {
-  for (const v of req.getAll(header)) if (v.trim().toLowerCase() === tag) return true;
-  return false;
-}
-
-function optionTags(req: SipRequest, header: string): Set<string> {
-  const out = new Set<string>();
-  for (const v of req.getAll(header)) {
-    const t = v.trim().toLowerCase();
-    if (t !== '') out.add(t);
-  }
-  return out;
-}
-
-function unsupportedRequires(req: SipRequest, gruu: boolean): string[] {
-  const required = req.getAll('require');
-  if (required.length === 0) return [];
-  const out: string[] = [];
-  for (const raw of required) {
-    const t = raw.trim().toLowerCase();
-    if (t !== '' && t !== 'path' && t !== 'outbound' && !(gruu && t === 'gruu')) out.push(raw.trim());
-  }
-  return out;
 }

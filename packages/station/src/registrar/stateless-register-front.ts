@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@beckon/ops';
 import {
+  finishResponse,
+  flowChannel,
   parseMessage,
+  responseStatusLine,
   serializeResponse,
   responseChannel,
   stampVia,
@@ -14,6 +17,8 @@ import {
 } from '@beckon/sip';
 import type { Registrar } from './registrar.js';
 import type { RegisterReply } from './register-reply.js';
+import { hasHeader } from './challenge-threads/has-header.js';
+import type { QuickRegister, QuickRegisterScanner } from './quick-register.js';
 
 export interface StatelessRegisterFrontComponents {
   readonly log: Logger;
@@ -28,6 +33,11 @@ export interface StatelessRegisterFrontComponents {
    * and Prometheus).
    */
   readonly counters?: MessageCounters;
+  /**
+   * The quick path for the REGISTER that carries the registration (see `QuickRegisterScanner`); without
+   * it every REGISTER is parsed.
+   */
+  readonly quick?: QuickRegisterScanner;
 }
 
 /** The part of the SIP core's counters the front writes. */
@@ -64,6 +74,7 @@ export class StatelessRegisterFront implements TransportUser {
   private readonly serverRow: readonly [string, string] | undefined;
   private readonly maxMessageSize: number;
   private readonly counters: MessageCounters | undefined;
+  private readonly quick: QuickRegisterScanner | undefined;
   private readonly tagPrefix = randomBytes(4).toString('hex');
   private tagCounter = 0;
   private stopped = false;
@@ -75,6 +86,7 @@ export class StatelessRegisterFront implements TransportUser {
     this.transport = components.transport;
     this.next = components.next;
     this.counters = components.counters;
+    this.quick = components.quick;
     const server = init.serverHeader ?? 'Beckon';
     this.serverRow = server === '' ? undefined : ['Server', server];
     this.maxMessageSize = init.maxMessageSize ?? 65535;
@@ -91,6 +103,30 @@ export class StatelessRegisterFront implements TransportUser {
       return;
     }
     if (this.stopped) return;
+    // Over UDP, the common form skips the parser (a response over a stream would follow other rules).
+    // A REGISTER without credentials that needs them is challenged by the full path: not scanned twice.
+    if (
+      this.quick !== undefined &&
+      !flow.reliable &&
+      (!this.registrar.requiresCredentials || hasHeader(data, 'authorization'))
+    ) {
+      const q = this.quick.scan(data, flow.remote.address, flow.remote.port);
+      if (q !== undefined) {
+        const reply = this.registrar.processQuick(q, flow);
+        if (reply !== 'full') {
+          this.counters?.requestIn('REGISTER');
+          if (reply instanceof Promise)
+            reply.then(
+              (r) => {
+                if (r) this.respondQuick(q, flow, r);
+              },
+              (err: unknown) => this.log.error({ err }, 'registrar failed'),
+            );
+          else if (reply) this.respondQuick(q, flow, reply);
+          return;
+        }
+      }
+    }
     const parsed = parseMessage(data, { requireContentLength: flow.reliable, maxSize: this.maxMessageSize });
     if (!parsed.ok || parsed.message.kind !== 'request') {
       this.next?.onMessage(data, flow);
@@ -135,6 +171,34 @@ export class StatelessRegisterFront implements TransportUser {
       });
       // §18.2.2 (with RFC 3581 §4): where a response goes, decided from the stamped top Via.
       const p = responseChannel(this.transport, flow, via).send(data);
+      if (p !== undefined) p.then(undefined, (err: unknown) => this.notSent(err, reply.status));
+      this.counters?.responseOut('REGISTER', reply.status);
+    } catch (err) {
+      this.notSent(err, reply.status);
+    }
+  }
+
+  /**
+   * The response to a quick REGISTER: the bytes `respond` would send for the parsed request (the lines
+   * copied in request order, the To tag added), sent back over the request's flow, which is where §18.2.2
+   * sends it for every Via the scanner accepts.
+   */
+  private respondQuick(q: QuickRegister, flow: Flow, reply: RegisterReply): void {
+    try {
+      const head =
+        responseStatusLine(reply.status, reply.reason) +
+        q.before +
+        'To: ' +
+        q.to +
+        ';tag=' +
+        this.tagPrefix +
+        (this.tagCounter++).toString(36) +
+        '\r\n' +
+        q.after;
+      const data = finishResponse(head, {
+        headers: this.serverRow === undefined ? reply.headers : [...reply.headers, this.serverRow],
+      });
+      const p = flowChannel(flow).send(data);
       if (p !== undefined) p.then(undefined, (err: unknown) => this.notSent(err, reply.status));
       this.counters?.responseOut('REGISTER', reply.status);
     } catch (err) {

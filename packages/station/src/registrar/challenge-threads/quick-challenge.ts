@@ -1,4 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import {
+  CALL_ID,
+  CSEQ,
+  DIGITS,
+  HEADER_LINE,
+  NAME_ADDR,
+  REQUEST_LINE,
+  stampedViaText,
+} from '../register-text.js';
 
 export interface QuickChallengeComponents {
   /** WWW-Authenticate values of a fresh challenge (`DigestServer.challenge()`: one nonce for all). */
@@ -13,24 +22,6 @@ export interface QuickChallengeInit {
   /** Server header value ('' for none), as the full path sends it. */
   readonly serverHeader: string;
 }
-
-// The request line the common REGISTER has: `REGISTER sip:host[:port] SIP/2.0`.
-const REQUEST_LINE = /^REGISTER sip:([A-Za-z0-9.-]+)(?::\d{1,5})? SIP\/2\.0$/;
-// One Via (no comma: one value per line) as the Via parser and formatter write it back (upper-case
-// protocol and transport, one space, sent-by a host name or IPv4 address), with its parameters.
-const VIA = /^SIP\/2\.0\/(?:UDP|TCP|TLS|SCTP|WS|WSS) ([A-Za-z0-9.-]+)(?::([1-9]\d{0,4}))?((?:;[^;]+)*)$/;
-// One Via parameter as the formatter writes it back: a lower-case name, a token value or none.
-const VIA_PARAM = /^([a-z0-9.!%*_+`'~-]+)(?:=[A-Za-z0-9.!%*_+`'~-]+)?$/;
-// From / To: an optional quoted display name, then <sip:user@host[:port][;uri-params]>, then header params.
-// user: unreserved and user-unreserved characters (RFC 3261 §25.1) without escapes; host: name or IPv4.
-const NAME_ADDR =
-  /^(?:"[A-Za-z0-9 .!%*_+`'~-]*" ?)?<sip:([A-Za-z0-9.!~*'()&=+$,;?/_-]+)@([A-Za-z0-9.-]+)(?::\d{1,5})?(?:;[A-Za-z0-9.!%*_+`'~-]+(?:=[A-Za-z0-9.!%*_+`'~-]+)?)*>((?:;[A-Za-z0-9.!%*_+`'~-]+(?:=[A-Za-z0-9.!%*_+`'~-]+)?)*)$/;
-// Call-ID: word ["@" word] (RFC 3261 §25.1), with the characters that need no further checks.
-const CALL_ID = /^[A-Za-z0-9.!%*_+`'~()-]+(?:@[A-Za-z0-9.!%*_+`'~()-]+)?$/;
-const CSEQ = /^\d{1,9} REGISTER$/;
-const DIGITS = /^\d{1,10}$/;
-// Header names: tokens of two or more characters (one-letter names are compact forms: left to the parser).
-const HEADER_LINE = /^([A-Za-z][A-Za-z0-9.!%*_+`'~-]+):[ \t]*(\S(?:.*\S)?)$/;
 
 /**
  * The 401 challenge of a registrar challenge thread, built straight from the request's text for the
@@ -90,7 +81,7 @@ export class QuickChallenge {
       const value = m[2] as string;
       switch ((m[1] as string).toLowerCase()) {
         case 'via': {
-          const v = via === undefined ? this.stampedVia(value, sourceAddress, sourcePort) : undefined;
+          const v = via === undefined ? stampedViaText(value, sourceAddress, sourcePort) : undefined;
           if (v === undefined) return undefined;
           via = v;
           // A stamped Via replaces the request's and becomes its first header (stampVia prepends it).
@@ -147,40 +138,6 @@ export class QuickChallenge {
     let out = 'SIP/2.0 401 Unauthorized\r\n' + first + copied;
     for (const v of this.challenge()) out += 'WWW-Authenticate: ' + v + '\r\n';
     return Buffer.from(out + this.tail, 'latin1');
-  }
-
-  /**
-   * The Via as the full path sends it back, or undefined when the quick path cannot tell. RFC 3581 §4: with
-   * `rport` (no value) the server "MUST set the value of the "rport" parameter to the source port of the
-   * request" and adds `received` with the source address (stampVia: the rport parameter keeps its place,
-   * received goes last), and the response goes back where the request came from. Without rport, nothing
-   * is added when the sent-by host is the source address, and RFC 3261 §18.2.2 sends the response to the
-   * sent-by port (5060 when none): the quick path requires both to be where the request came from.
-   */
-  private stampedVia(value: string, sourceAddress: string, sourcePort: number): string | undefined {
-    const v = VIA.exec(value);
-    const port = v === null ? 0 : v[2] === undefined ? 5060 : Number(v[2]);
-    if (v === null || port < 1 || port > 65535) return undefined;
-    const params = v[3] as string;
-    const names = new Set<string>();
-    let rport = false;
-    if (params !== '')
-      for (const p of params.slice(1).split(';')) {
-        const m = VIA_PARAM.exec(p);
-        // Repeated names (the parser keeps the first) and a received already there are left to the full path.
-        if (m === null || names.has(m[1] as string) || m[1] === 'received') return undefined;
-        names.add(m[1] as string);
-        if (m[1] === 'rport') {
-          if (p !== 'rport') return undefined;
-          rport = true;
-        }
-      }
-    if (rport) {
-      const head = value.slice(0, value.length - params.length);
-      const stamped = (params + ';').replace(';rport;', ';rport=' + sourcePort + ';');
-      return head + stamped.slice(0, -1) + ';received=' + sourceAddress;
-    }
-    return (v[1] as string).toLowerCase() === sourceAddress && port === sourcePort ? value : undefined;
   }
 
   private isLocal(host: string): boolean {
