@@ -22,6 +22,8 @@ const { values } = parseArgs({
     'no-persist': { type: 'boolean', default: false },
     'no-writer-thread': { type: 'boolean', default: false },
     'challenge-threads': { type: 'string', default: '0' },
+    // A/B runs: the main thread writes its own datagrams (registrar.challengeThreadsWrite false).
+    'no-thread-writes': { type: 'boolean', default: false },
     // A/B runs: write every UDP datagram at once instead of per event-loop turn (sip.udpCoalesceSends).
     'no-coalesce': { type: 'boolean', default: false },
   },
@@ -42,7 +44,12 @@ const config: BeckonConfig = {
     ],
   },
   auth: { ...c.auth, realm: 'bench.local', algorithms: ['MD5'] },
-  registrar: { ...c.registrar, maxExpires: 7200, challengeThreads: Number(values['challenge-threads']) },
+  registrar: {
+    ...c.registrar,
+    maxExpires: 7200,
+    challengeThreads: Number(values['challenge-threads']),
+    challengeThreadsWrite: !values['no-thread-writes'],
+  },
   storage: {
     ...c.storage,
     driver: 'sqlite',

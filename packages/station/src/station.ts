@@ -372,6 +372,7 @@ export class Station {
           { log: this.log, metrics: this.metrics, listener, loopLoad: this.loopLoad },
           {
             threads: n,
+            writeMainSends: cfg.registrar.challengeThreadsWrite,
             maxMessageSize: cfg.sip.maxMessageBytes,
             realm: cfg.auth.realm || cfg.sip.domain,
             algorithms: cfg.auth.algorithms as DigestServerAlgorithm[],

@@ -41,6 +41,13 @@ export const RegistrarSection = Type.Object(
       'x-reason':
         'Off by default: one thread is plenty below a few thousand registrations per second; set 1 (or the spare cores) on a registrar facing registration storms.',
     }),
+    challengeThreadsWrite: Type.Boolean({
+      default: true,
+      description:
+        'With challenge threads: the UDP datagrams the main thread sends (the 200s of registrations, requests it forwards) are handed, one batch per event-loop turn, to the first challenge thread, which writes them to the shared socket; false: the main thread writes them itself.',
+      'x-reason':
+        "Saves the main thread, the registrar's bottleneck, a system call per datagram (the writes are counted where they are queued, the thread counts only failures); see bench/RESULTS.md.",
+    }),
     instrumentPrefix: Type.String({
       minLength: 1,
       maxLength: 32,

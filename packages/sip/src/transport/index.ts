@@ -14,5 +14,10 @@ export {
 } from './ws-frame-codec.js';
 export { wsAcceptKey, SIP_WS_PROTOCOL } from './ws-handshake.js';
 export * from './stun-keepalive.js';
-export { UdpListener, type UdpListenerInit, type Upstream as UdpListenerUpstream } from './udp-listener.js';
+export {
+  UdpListener,
+  type SendOffload,
+  type UdpListenerInit,
+  type Upstream as UdpListenerUpstream,
+} from './udp-listener.js';
 export { TransportMetrics, TransportCounters } from './transport-metrics.js';

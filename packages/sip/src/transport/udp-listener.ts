@@ -101,6 +101,8 @@ export class UdpListener {
   private readonly coalesce: boolean;
   /** Datagrams waiting for the end of the turn, as (data, port, address) triples. */
   private pending: (Buffer | number | string)[] = [];
+  /** Who writes the queued datagrams instead of this listener (see setSendOffload). */
+  private offload: SendOffload | undefined;
 
   constructor(
     private readonly init: UdpListenerInit,
@@ -333,12 +335,32 @@ export class UdpListener {
     }
     this.counters.bytesOut.inc(data.length);
     if (!(data.length <= 4 && isCrlfOnly(data))) this.counters.messagesOut.inc();
-    if (this.coalesce) {
+    if (this.coalesce || this.offload !== undefined) {
       if (this.pending.length === 0) setImmediate(this.flushPending);
       this.pending.push(data, port, address);
       return OK;
     }
     return this.write(data, port, address) ? OK : FLOW_CLOSED;
+  }
+
+  /**
+   * Hands the datagrams sent through this listener, queued per event-loop turn as with `coalesceSends`,
+   * to `offload` instead of writing them: another thread that shares the socket (the registrar's
+   * challenge threads) writes them with {@link writeDatagram}, and this thread saves the system calls.
+   * They are counted here, when queued. Undefined: this listener writes them again (what is queued
+   * then is written at the end of the turn).
+   */
+  setSendOffload(offload: SendOffload | undefined): void {
+    this.offload = offload;
+  }
+
+  /**
+   * Writes one datagram to the socket as it is, uncounted: for the thread an offload gave it to (see
+   * setSendOffload), the listener that queued it having counted it. False when the socket refused it.
+   */
+  writeDatagram(data: Buffer, port: number, address: string): boolean {
+    if (this.closed) return false;
+    return this.write(data, port, address);
   }
 
   private write(data: Buffer, port: number, address: string): boolean {
@@ -359,11 +381,17 @@ export class UdpListener {
     const q = this.pending;
     if (q.length === 0) return;
     this.pending = [];
+    if (this.offload !== undefined && !this.closed) {
+      this.offload(q);
+      return;
+    }
     for (let i = 0; i < q.length; i += 3) this.write(q[i] as Buffer, q[i + 1] as number, q[i + 2] as string);
   };
 
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
+    // What is still queued is written here: the offload's thread may already be gone.
+    this.offload = undefined;
     this.flushPending();
     this.closed = true;
     this.flows.clear();
@@ -377,6 +405,13 @@ export class UdpListener {
     });
   }
 }
+
+/**
+ * Takes the datagrams a listener queued in one event-loop turn, as (data, port, address) triples in
+ * sending order, to have them written elsewhere (`UdpListener.setSendOffload`). The array is the
+ * taker's; its buffers must not be changed.
+ */
+export type SendOffload = (queued: readonly (Buffer | number | string)[]) => void;
 
 /** What `fd` and `setReading` use of a socket's internal libuv handle. */
 interface SocketHandle {

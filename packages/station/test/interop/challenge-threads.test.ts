@@ -108,6 +108,13 @@ void test('2,000 SIPp digest registrations through a station with a challenge th
   assert.ok(counter('sip_responses_out', 'REGISTER', '401') >= USERS);
   assert.ok(counter('sip_auth_challenges') >= USERS, 'challenges of both threads counted');
   assert.equal(counter('registrar_accepted_registrations'), USERS);
+  // The 200s the main thread sent were written by the thread (registrar.challengeThreadsWrite, default on)
+  // and counted once, where they were queued.
+  for (let i = 0; i < 40 && counter('registrar_challenge_thread_writes', 'written') < USERS; i++)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.ok(counter('registrar_challenge_thread_writes', 'written') >= USERS, 'the thread wrote the 200s');
+  assert.equal(counter('registrar_challenge_thread_writes', 'failed'), 0);
+  assert.equal(counter('sip_responses_out', 'REGISTER', '200'), USERS);
   // The load of the main thread, the challenge thread and the SQLite writer thread is exposed (values appear once a window closed).
   let threads: string[] = [];
   for (let i = 0; i < 40 && threads.length < 3; i++) {

@@ -22,7 +22,7 @@ import type {
   ChallengeThreadInit,
   ChallengeThreadMessage,
 } from './challenge-thread-protocol.js';
-import { DatagramBatchPacker, transferList } from './datagram-batch.js';
+import { DatagramBatchPacker, transferList, unpackDatagrams } from './datagram-batch.js';
 import { hasHeader } from './has-header.js';
 import { QuickChallenge } from './quick-challenge.js';
 
@@ -150,8 +150,20 @@ async function run(init: ChallengeThreadInit): Promise<void> {
     if (deltas.length > 0) post({ t: 'counters', deltas });
   };
   setInterval(report, init.reportIntervalMs);
+  const writes = metrics.counter(
+    'registrar_challenge_thread_writes',
+    'Datagrams sent by the main thread that a challenge thread wrote to the shared socket, by outcome',
+    ['outcome'],
+  );
+  const written = writes.child('written');
+  const writeFailed = writes.child('failed');
+  const write = (data: Buffer, address: string, port: number): void => {
+    if (listener.writeDatagram(data, port, address)) written.inc();
+    else writeFailed.inc();
+  };
   parentPort?.on('message', (m: ChallengeThreadCommand) => {
     if (m.t === 'report') post({ t: 'counters', deltas: tracker.take() });
+    else if (m.t === 'send') unpackDatagrams(m.batch, write);
   });
   log.debug({ fd: init.fd }, 'challenge thread reading the shared socket');
   post({ t: 'ready' });

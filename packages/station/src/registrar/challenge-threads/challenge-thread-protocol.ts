@@ -44,4 +44,10 @@ export interface HandedOver {
 }
 
 /** Main -> thread. */
-export type ChallengeThreadCommand = { readonly t: 'report' };
+export type ChallengeThreadCommand =
+  | { readonly t: 'report' }
+  /**
+   * Datagrams the main thread sent through the shared socket in one event-loop turn, for this thread to
+   * write (the main thread counted them; `ChallengeThreadsInit.writeMainSends`).
+   */
+  | { readonly t: 'send'; readonly batch: PackedDatagrams };

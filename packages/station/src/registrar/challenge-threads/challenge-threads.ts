@@ -14,7 +14,7 @@ import type {
   ChallengeThreadMessage,
   HandedOver,
 } from './challenge-thread-protocol.js';
-import { unpackDatagrams } from './datagram-batch.js';
+import { DatagramBatchPacker, transferList, unpackDatagrams } from './datagram-batch.js';
 
 export interface ChallengeThreadsComponents {
   readonly log: Logger;
@@ -29,6 +29,12 @@ export interface ChallengeThreadsComponents {
 export interface ChallengeThreadsInit extends Omit<ChallengeThreadInit, 'fd' | 'host' | 'port'> {
   /** Number of threads (at least 1). */
   readonly threads: number;
+  /**
+   * The datagrams the main thread sends through the listener are written by one of the threads
+   * (`registrar.challengeThreadsWrite`): the main thread packs each turn's datagrams into one message
+   * instead of one system call per datagram. Default false.
+   */
+  readonly writeMainSends?: boolean;
 }
 
 /** Handed-over datagrams the main thread handles per event-loop turn at most (about 4 ms of work). */
@@ -79,6 +85,27 @@ export class ChallengeThreads {
   private readonly queueDatagram = (data: Buffer, address: string, port: number): void =>
     this.handedOver.push({ data, address, port });
 
+  /** The thread that writes the main thread's datagrams (writeMainSends), if any. */
+  private writer: Worker | undefined;
+  private readonly packer = new DatagramBatchPacker();
+
+  /** The listener's SendOffload: one turn's datagrams, packed and posted to the writing thread. */
+  private readonly offload = (queued: readonly (Buffer | number | string)[]): void => {
+    const w = this.writer;
+    const { listener } = this.components;
+    for (let i = 0; i < queued.length; i += 3) {
+      const data = queued[i] as Buffer;
+      const port = queued[i + 1] as number;
+      const address = queued[i + 2] as string;
+      // No thread left to write them (it exited since this turn began): written here.
+      if (w === undefined) listener.writeDatagram(data, port, address);
+      else this.packer.add(data, address, port);
+    }
+    const batch = this.packer.take();
+    if (batch !== undefined && w !== undefined)
+      w.postMessage({ t: 'send', batch } satisfies ChallengeThreadCommand, transferList(batch));
+  };
+
   get state(): ChallengeThreadsState {
     return this.stateValue;
   }
@@ -95,7 +122,7 @@ export class ChallengeThreads {
     const pool = new ChallengeThreads(components);
     const fd = components.listener.fd;
     if (fd === undefined) throw new Error('the UDP listener has no file descriptor to share');
-    const { threads, ...rest } = init;
+    const { threads, writeMainSends, ...rest } = init;
     const data: ChallengeThreadInit = {
       ...rest,
       fd,
@@ -111,7 +138,14 @@ export class ChallengeThreads {
     pool.stateValue = ChallengeThreadsState.Running;
     // From now on the threads read the socket and the main thread only handles what they hand over.
     pool.reading = !components.listener.setReading(false);
-    pool.log.info({ threads: pool.workers.length, fd, port: data.port }, 'challenge threads running');
+    if (writeMainSends === true) {
+      pool.writer = pool.workers[0];
+      components.listener.setSendOffload(pool.offload);
+    }
+    pool.log.info(
+      { threads: pool.workers.length, fd, port: data.port, writeMainSends: writeMainSends === true },
+      'challenge threads running',
+    );
     return pool;
   }
 
@@ -155,6 +189,12 @@ export class ChallengeThreads {
           this.log.error({ code }, 'challenge thread exited; the main thread answers its share from now on');
         const i = this.workers.indexOf(worker);
         if (i >= 0) this.workers.splice(i, 1);
+        // Another thread writes the main thread's datagrams from now on, or none does.
+        if (this.writer === worker) {
+          this.writer = this.workers[0];
+          if (this.writer === undefined) listener.setSendOffload(undefined);
+          this.log.warn({ threadId: worker.threadId }, 'the thread writing the main thread datagrams exited');
+        }
         // Without threads left, the main thread reads the socket again.
         if (this.workers.length === 0 && !this.reading) this.reading = listener.setReading(true);
       });
@@ -169,6 +209,9 @@ export class ChallengeThreads {
     if (this.stateValue === ChallengeThreadsState.Stopped) return;
     const workers = [...this.workers];
     this.stateValue = ChallengeThreadsState.Stopped;
+    // The main thread writes its datagrams again; batches already posted are written before the report.
+    this.writer = undefined;
+    this.components.listener.setSendOffload(undefined);
     await Promise.all(
       workers.map(
         (w) =>
