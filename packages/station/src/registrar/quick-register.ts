@@ -1,5 +1,5 @@
 import { parseContactList, parseDeltaSeconds, type Contact } from '@beckon/sip';
-import { CALL_ID, CSEQ, DIGITS, NAME_ADDR, REQUEST_LINE, stampedViaText } from './register-text.js';
+import { CALL_ID, CSEQ, DIGITS, NAME_ADDR, registerHead, stampedViaText } from './register-text.js';
 
 /** The header reads the registrar makes past the syntax checks: a SipRequest, or a quick scan's view. */
 export interface RegisterHeaders {
@@ -138,12 +138,9 @@ export class QuickRegisterScanner {
 
   /** The request in `data` from `sourceAddress`:`sourcePort` (over UDP), or undefined for the full path. */
   scan(data: Buffer, sourceAddress: string, sourcePort: number): QuickRegister | undefined {
-    const s = data.toString('latin1');
-    const headEnd = s.indexOf('\r\n\r\n');
-    if (headEnd < 0 || headEnd + 4 !== s.length) return undefined;
-    const lineEnd = s.indexOf('\r\n');
-    const rl = REQUEST_LINE.exec(s.slice(0, lineEnd));
-    if (rl === null || !this.isLocal(rl[1] as string)) return undefined;
+    const head = registerHead(data);
+    if (head === undefined || !this.isLocal(head.host)) return undefined;
+    const { s, lineEnd, headEnd } = head;
     let via = false;
     let from = false;
     let maxForwards = false;

@@ -56,3 +56,29 @@ export function stampedViaText(value: string, sourceAddress: string, sourcePort:
   }
   return (v[1] as string).toLowerCase() === sourceAddress && port === sourcePort ? value : undefined;
 }
+
+/** A REGISTER's text split where the quick paths need it. */
+export interface RegisterHead {
+  /** The whole message, one character per byte. */
+  readonly s: string;
+  /** Where the request line ends (its CRLF). */
+  readonly lineEnd: number;
+  /** Where the empty line after the headers starts (its CRLFCRLF). */
+  readonly headEnd: number;
+  /** The Request-URI's host. */
+  readonly host: string;
+}
+
+/**
+ * The head of `data` when it is a REGISTER in the quick form so far: the request line `REGISTER
+ * sip:host[:port] SIP/2.0`, CRLF line ends, and nothing after the empty line (no body). Undefined otherwise.
+ */
+export function registerHead(data: Buffer): RegisterHead | undefined {
+  const s = data.toString('latin1');
+  const headEnd = s.indexOf('\r\n\r\n');
+  if (headEnd < 0 || headEnd + 4 !== s.length) return undefined;
+  const lineEnd = s.indexOf('\r\n');
+  const rl = REQUEST_LINE.exec(s.slice(0, lineEnd));
+  if (rl === null) return undefined;
+  return { s, lineEnd, headEnd, host: rl[1] as string };
+}

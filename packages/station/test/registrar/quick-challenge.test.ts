@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MetricsRegistry, silentLogger } from '@beckon/ops';
-import { DigestServer, type Flow, type SendTarget } from '@beckon/sip';
+import { DigestServer } from '@beckon/sip';
 import { seededRandom } from '@beckon/testkit';
+import { recordingUdp } from './recording-udp.js';
 import type { LocationService } from '../../src/location/index.js';
 import { Registrar } from '../../src/registrar/index.js';
 import { QuickChallenge } from '../../src/registrar/challenge-threads/quick-challenge.js';
@@ -29,28 +30,7 @@ function fullPath(domains: string[], acceptAnyDomain = false) {
     { domains, acceptAnyDomain },
   );
   const sent: Sent[] = [];
-  const flow: Flow = {
-    id: 'udp:127.0.0.1:5060>10.0.0.9:5062',
-    transport: 'udp',
-    local: { address: '127.0.0.1', port: 5060 },
-    remote: SOURCE,
-    secure: false,
-    reliable: false,
-    closed: false,
-    send: (data) => {
-      sent.push({ data, overFlow: true });
-      return { ok: true };
-    },
-    touch: () => undefined,
-    setIdleTimeout: () => undefined,
-    close: () => undefined,
-  };
-  const transport = {
-    send(_t: SendTarget | Flow, data: Buffer) {
-      sent.push({ data, overFlow: false });
-      return Promise.resolve({ ok: true as const });
-    },
-  };
+  const { flow, transport } = recordingUdp(SOURCE, (data, overFlow) => sent.push({ data, overFlow }));
   const front = new StatelessRegisterFront({ log, registrar, transport }, { serverHeader: 'Beckon' });
   const quick = new QuickChallenge(
     { challenge: () => digest.challenge() },

@@ -1,22 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MetricsRegistry, silentLogger } from '@beckon/ops';
-import { DigestClient, DigestServer, InMemoryCredentialStore, type Flow, type SendTarget } from '@beckon/sip';
+import { DigestClient, DigestServer, InMemoryCredentialStore } from '@beckon/sip';
 import { seededRandom } from '@beckon/testkit';
-import { LocationService, type BindingRecord, type LocationStore } from '../../src/location/index.js';
+import { recordingUdp } from './recording-udp.js';
+import { LocationService } from '../../src/location/index.js';
+import { MemoryLocationStore } from '../snmp/helpers/memory-location-store.js';
 import { QuickRegisterScanner, Registrar, StatelessRegisterFront } from '../../src/registrar/index.js';
 
 const SOURCE = { address: '10.0.0.9', port: 5062 };
 const SECRET = Buffer.alloc(32, 9);
-
-const nullStore: LocationStore = {
-  write: () => Promise.resolve(),
-  upsert: () => Promise.resolve(),
-  remove: () => Promise.resolve(),
-  loadAll: () => Promise.resolve([] as BindingRecord[]),
-  removeExpired: () => Promise.resolve(0),
-  close: () => Promise.resolve(),
-};
 
 interface Sent {
   data: string;
@@ -40,7 +33,7 @@ async function stack(quick: boolean, clock: () => number, opts: { digest: boolea
         { realm: 'example.net', algorithms: ['MD5'], secret: SECRET },
       )
     : undefined;
-  const location = new LocationService({ store: nullStore, log, metrics }, { now: clock });
+  const location = new LocationService({ store: new MemoryLocationStore(), log, metrics }, { now: clock });
   await location.start();
   const domains = ['example.net', 'Other.Example'];
   const registrar = new Registrar(
@@ -48,28 +41,9 @@ async function stack(quick: boolean, clock: () => number, opts: { digest: boolea
     { domains, acceptAnyDomain: opts.any, now: clock, minExpires: 60 },
   );
   const sent: Sent[] = [];
-  const flow: Flow = {
-    id: 'udp:127.0.0.1:5060>10.0.0.9:5062',
-    transport: 'udp',
-    local: { address: '127.0.0.1', port: 5060 },
-    remote: SOURCE,
-    secure: false,
-    reliable: false,
-    closed: false,
-    send: (data) => {
-      sent.push({ data: data.toString('latin1'), overFlow: true });
-      return { ok: true };
-    },
-    touch: () => undefined,
-    setIdleTimeout: () => undefined,
-    close: () => undefined,
-  };
-  const transport = {
-    send(_t: SendTarget | Flow, data: Buffer) {
-      sent.push({ data: data.toString('latin1'), overFlow: false });
-      return Promise.resolve({ ok: true as const });
-    },
-  };
+  const { flow, transport } = recordingUdp(SOURCE, (data, overFlow) =>
+    sent.push({ data: data.toString('latin1'), overFlow }),
+  );
   const scanner = new QuickRegisterScanner({ domains, acceptAnyDomain: opts.any });
   const front = new StatelessRegisterFront(
     { log, registrar, transport, ...(quick ? { quick: scanner } : {}) },

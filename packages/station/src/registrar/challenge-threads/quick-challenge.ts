@@ -5,7 +5,7 @@ import {
   DIGITS,
   HEADER_LINE,
   NAME_ADDR,
-  REQUEST_LINE,
+  registerHead,
   stampedViaText,
 } from '../register-text.js';
 
@@ -57,13 +57,9 @@ export class QuickChallenge {
    * when the full path must answer.
    */
   answer(data: Buffer, sourceAddress: string, sourcePort: number): Buffer | undefined {
-    const s = data.toString('latin1');
-    const headEnd = s.indexOf('\r\n\r\n');
-    // No body and nothing after the blank line.
-    if (headEnd < 0 || headEnd + 4 !== s.length) return undefined;
-    const lineEnd = s.indexOf('\r\n');
-    const rl = REQUEST_LINE.exec(s.slice(0, lineEnd));
-    if (rl === null || !this.isLocal(rl[1] as string)) return undefined;
+    const head = registerHead(data);
+    if (head === undefined || !this.isLocal(head.host)) return undefined;
+    const { s, lineEnd, headEnd } = head;
     let via: string | undefined;
     let from: string | undefined;
     let to: string | undefined;
