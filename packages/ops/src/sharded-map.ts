@@ -12,6 +12,9 @@ export class ShardedMap<K extends string | number, V> {
   private readonly shards: Map<K, V>[];
   private readonly mask: number;
   private count = 0;
+  /** The last key looked up and its shard. */
+  private lastKey: K | undefined;
+  private lastShard: Map<K, V> | undefined;
 
   /** `shardBits`: 2^shardBits shards (default 6: 64). */
   constructor(shardBits = 6) {
@@ -68,7 +71,13 @@ export class ShardedMap<K extends string | number, V> {
   }
 
   private shard(key: K): Map<K, V> {
-    return this.shards[hashKey(key) & this.mask] as Map<K, V>;
+    // Callers often use one key several times in a row (get, then set, of one AOR): its shard is kept, and
+    // the key is hashed once (a JavaScript hash of a 24-character string costs more than the Map lookup).
+    if (key === this.lastKey) return this.lastShard as Map<K, V>;
+    const s = this.shards[hashKey(key) & this.mask] as Map<K, V>;
+    this.lastKey = key;
+    this.lastShard = s;
+    return s;
   }
 }
 

@@ -37,3 +37,22 @@ void test('ShardedMap spreads sequential numbers and similar strings over its sh
   const ssizes = (s as unknown as { shards: Map<string, number>[] }).shards.map((x) => x.size);
   assert.ok(Math.min(...ssizes) > 800 && Math.max(...ssizes) < 1200, String(ssizes));
 });
+
+void test('ShardedMap: a key used again (the same string or an equal one) finds its own entry after other keys', () => {
+  const m = new ShardedMap<string, number>(4);
+  const keys = Array.from({ length: 200 }, (_, i) => 'sip:u' + String(i).padStart(7, '0') + '@example.net');
+  keys.forEach((k, i) => m.set(k, i));
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    // Same key twice, then a copy of it, then a neighbour, then the key again.
+    assert.equal(m.get(k), i);
+    assert.equal(m.get(k), i);
+    assert.equal(m.get(JSON.parse(JSON.stringify(k)) as string), i);
+    assert.equal(m.get(keys[(i + 1) % keys.length] as string), (i + 1) % keys.length);
+    assert.equal(m.has(k), true);
+    assert.equal(m.delete(k), true);
+    assert.equal(m.get(k), undefined);
+    m.set(k, i);
+  }
+  assert.equal(m.size, keys.length);
+});
