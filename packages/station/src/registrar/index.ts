@@ -6,4 +6,5 @@ export * from './format-binding-contact.js';
 export * from './http-date.js';
 export * from './stateless-register-front.js';
 export * from './quick-register.js';
+export * from './register-headers.js';
 export * from './challenge-threads/index.js';

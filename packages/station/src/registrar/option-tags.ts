@@ -1,4 +1,4 @@
-import type { RegisterHeaders } from './quick-register.js';
+import type { RegisterHeaders } from './register-headers.js';
 
 /** Whether the option tag `tag` (lower case) is listed in `header` (Supported, Require); no allocation when absent. */
 export function hasOptionTag(req: RegisterHeaders, header: string, tag: string): boolean {

@@ -1,13 +1,6 @@
 import { parseContactList, parseDeltaSeconds, type Contact } from '@beckon/sip';
+import type { RegisterHeaders } from './register-headers.js';
 import { CALL_ID, CSEQ, DIGITS, NAME_ADDR, registerHead, stampedViaText } from './register-text.js';
-
-/** The header reads the registrar makes past the syntax checks: a SipRequest, or a quick scan's view. */
-export interface RegisterHeaders {
-  /** The first value of a header (lower-case name, no compact form), undefined when absent. */
-  get(name: string): string | undefined;
-  /** Every value of a header, in order. */
-  getAll(name: string): readonly string[];
-}
 
 /** A REGISTER read by {@link QuickRegisterScanner}: what `Registrar.processQuick` needs. */
 export interface QuickRegister {

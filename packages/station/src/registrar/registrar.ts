@@ -25,7 +25,8 @@ import type { RegisterReply, RegisterRejectReason } from './register-reply.js';
 import { RegistrarMetrics } from './registrar-metrics.js';
 import { RegisterAuthentication } from './register-authentication.js';
 import { hasOptionTag, optionTags, unsupportedRequires } from './option-tags.js';
-import type { QuickRegister, RegisterHeaders } from './quick-register.js';
+import type { QuickRegister } from './quick-register.js';
+import type { RegisterHeaders } from './register-headers.js';
 
 /** A REGISTER that passed the checks before authentication (§10.3 steps 1-3), with what they found. */
 interface PendingRegister {
@@ -147,12 +148,12 @@ export class Registrar {
       : undefined;
   }
 
-  /** True when `host` is one of the registrar's domains. */
   /** Whether REGISTERs need digest credentials (those without get a 401). */
   get requiresCredentials(): boolean {
     return this.auth !== undefined;
   }
 
+  /** True when `host` is one of the registrar's domains. */
   isLocalDomain(host: string): boolean {
     return this.domains.has(host.toLowerCase());
   }
@@ -180,21 +181,33 @@ export class Registrar {
     const cseq = req.tryCSeq();
     if (!callId.ok || !cseq.ok) return this.reject('bad-request', 400);
     const key = callId.value + '\u0000' + cseq.value.seq;
-    if (this.inFlight.has(key)) {
-      this.metrics.retransmissions.inc();
-      return undefined;
-    }
+    if (this.isCopyInFlight(key)) return undefined;
     let r: RegisterReply | Promise<RegisterReply>;
     try {
       r = this.processOnce(req, flow, callId.value, cseq.value.seq, key);
     } catch (err) {
       return this.failed(err);
     }
-    if (!(r instanceof Promise)) return r;
-    // Asynchronous from here on: copies arriving meanwhile are absorbed (nothing ran in between, so
-    // registering the key now is the same as registering it before processing). The continuation that
-    // produces the reply removes the key (`applied`, `afterAsync`): no extra promise reaction.
-    this.inFlight.add(key);
+    return this.holdWhileAsync(r, key);
+  }
+
+  /** True (and counted) when a REGISTER with this Call-ID and CSeq is still being processed. */
+  private isCopyInFlight(key: string): boolean {
+    if (!this.inFlight.has(key)) return false;
+    this.metrics.retransmissions.inc();
+    return true;
+  }
+
+  /**
+   * Asynchronous from here on: copies arriving meanwhile are absorbed (nothing ran in between, so
+   * registering the key now is the same as registering it before processing). The continuation that
+   * produces the reply removes the key (`applied`, `afterAsync`): no extra promise reaction.
+   */
+  private holdWhileAsync(
+    r: RegisterReply | Promise<RegisterReply>,
+    key: string,
+  ): RegisterReply | Promise<RegisterReply> {
+    if (r instanceof Promise) this.inFlight.add(key);
     return r;
   }
 
@@ -281,10 +294,7 @@ export class Registrar {
     const authorization = this.auth ? q.headers.get('authorization') : undefined;
     if (this.auth && authorization === undefined) return 'full';
     const key = q.callId + '\u0000' + q.cseq;
-    if (this.inFlight.has(key)) {
-      this.metrics.retransmissions.inc();
-      return undefined;
-    }
+    if (this.isCopyInFlight(key)) return undefined;
     let r: RegisterReply | Promise<RegisterReply>;
     try {
       r = this.afterSyntax(
@@ -302,9 +312,7 @@ export class Registrar {
     } catch (err) {
       return this.failed(err);
     }
-    if (!(r instanceof Promise)) return r;
-    this.inFlight.add(key);
-    return r;
+    return this.holdWhileAsync(r, key);
   }
 
   /** §10.3 from the repeat check on, once the request's syntax, domain and Require were checked. */

@@ -13,6 +13,7 @@ import {
   type KeepAliveKind,
   type SipRequest,
   type TargetSender,
+  type TransactionChannel,
   type TransportUser,
 } from '@beckon/sip';
 import type { Registrar } from './registrar.js';
@@ -166,13 +167,11 @@ export class StatelessRegisterFront implements TransportUser {
       // responses do not matter for (no dialog), so a cheap counter-based tag is used. The bytes are
       // those of createResponse(...).serialize() with the Server header last, built in one pass.
       const data = serializeResponse(req, reply.status, reply.reason, {
-        toTag: this.tagPrefix + (this.tagCounter++).toString(36),
-        headers: this.serverRow === undefined ? reply.headers : [...reply.headers, this.serverRow],
+        toTag: this.nextToTag(),
+        headers: this.replyRows(reply),
       });
       // §18.2.2 (with RFC 3581 §4): where a response goes, decided from the stamped top Via.
-      const p = responseChannel(this.transport, flow, via).send(data);
-      if (p !== undefined) p.then(undefined, (err: unknown) => this.notSent(err, reply.status));
-      this.counters?.responseOut('REGISTER', reply.status);
+      this.transmit(responseChannel(this.transport, flow, via), data, reply.status);
     } catch (err) {
       this.notSent(err, reply.status);
     }
@@ -191,19 +190,31 @@ export class StatelessRegisterFront implements TransportUser {
         'To: ' +
         q.to +
         ';tag=' +
-        this.tagPrefix +
-        (this.tagCounter++).toString(36) +
+        this.nextToTag() +
         '\r\n' +
         q.after;
-      const data = finishResponse(head, {
-        headers: this.serverRow === undefined ? reply.headers : [...reply.headers, this.serverRow],
-      });
-      const p = flowChannel(flow).send(data);
-      if (p !== undefined) p.then(undefined, (err: unknown) => this.notSent(err, reply.status));
-      this.counters?.responseOut('REGISTER', reply.status);
+      const data = finishResponse(head, { headers: this.replyRows(reply) });
+      this.transmit(flowChannel(flow), data, reply.status);
     } catch (err) {
       this.notSent(err, reply.status);
     }
+  }
+
+  /** A To tag for a response (see `respond`). */
+  private nextToTag(): string {
+    return this.tagPrefix + (this.tagCounter++).toString(36);
+  }
+
+  /** The reply's header rows, with the Server header last. */
+  private replyRows(reply: RegisterReply): Iterable<readonly [string, string]> {
+    return this.serverRow === undefined ? reply.headers : [...reply.headers, this.serverRow];
+  }
+
+  /** Sends a response over `channel` and counts it; a failed send is logged (never thrown). */
+  private transmit(channel: TransactionChannel, data: Buffer, status: number): void {
+    const p = channel.send(data);
+    if (p !== undefined) p.then(undefined, (err: unknown) => this.notSent(err, status));
+    this.counters?.responseOut('REGISTER', status);
   }
 
   private notSent(err: unknown, status: number): void {
