@@ -26,6 +26,8 @@ const { values } = parseArgs({
     'no-thread-writes': { type: 'boolean', default: false },
     // A/B runs: write every UDP datagram at once instead of per event-loop turn (sip.udpCoalesceSends).
     'no-coalesce': { type: 'boolean', default: false },
+    // A/B runs: Node dgram alone instead of the batched UDP helper (sip.udpBatchIo).
+    'no-batch-io': { type: 'boolean', default: false },
   },
 });
 
@@ -38,6 +40,7 @@ const config: BeckonConfig = {
     ...c.sip,
     domain: 'bench.local',
     udpCoalesceSends: !values['no-coalesce'],
+    udpBatchIo: !values['no-batch-io'],
     listen: [
       { transport: 'udp', host: '127.0.0.1', port },
       { transport: 'tcp', host: '127.0.0.1', port },

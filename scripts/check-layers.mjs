@@ -6,6 +6,7 @@ import { join, relative, resolve } from 'node:path';
 
 const allowed = {
   ops: [],
+  'udp-mmsg': [],
   config: ['ops'],
   sip: ['ops'],
   snmp: ['ops'],
@@ -13,7 +14,7 @@ const allowed = {
   store: ['ops'],
   mibs: ['ops', 'snmp'],
   mgmt: ['ops'],
-  station: ['ops', 'config', 'sip', 'snmp', 'reload', 'store', 'mibs', 'mgmt'],
+  station: ['ops', 'config', 'sip', 'snmp', 'reload', 'store', 'mibs', 'mgmt', 'udp-mmsg'],
   device: ['ops', 'config', 'sip', 'snmp', 'reload', 'store', 'mibs', 'mgmt'],
   overlay: ['ops', 'config', 'reload', 'snmp', 'store'],
   web: ['ops'],

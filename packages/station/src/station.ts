@@ -11,8 +11,10 @@ import {
   type DigestServerAlgorithm,
   type ListenerInfo,
   type ListenerSpec,
+  type UdpBatchIo,
 } from '@beckon/sip';
 import { PostgresDatabase, SqliteDatabase } from '@beckon/store';
+import { loadUdpMmsg } from '@beckon/udp-mmsg';
 import {
   LocationService,
   PostgresLocationStore,
@@ -222,11 +224,20 @@ export class Station {
     return d === undefined ? {} : { maxDelayMs: d };
   }
 
+  /** The batched UDP helper when `sip.udpBatchIo` asks for it and it loads (why not is logged). */
+  private udpBatchIo(): UdpBatchIo | undefined {
+    if (!this.config.sip.udpBatchIo) return undefined;
+    const r = loadUdpMmsg();
+    if (r.ok) return r.io;
+    this.log.warn({ reason: r.reason }, 'udp batch helper unavailable: UDP uses Node dgram');
+    return undefined;
+  }
+
   /** SIP transport layer and UA core (listeners open in startListeners). */
   private createSip(): void {
     const sip = this.config.sip;
     const transport = new TransportLayer(
-      { log: this.log, metrics: this.metrics },
+      { log: this.log, metrics: this.metrics, udpBatchIo: this.udpBatchIo() },
       {
         listeners: sip.listen.map((l) => listenerSpec(l)),
         maxMessageSize: sip.maxMessageBytes,
@@ -381,6 +392,7 @@ export class Station {
             registrar: this.registrarInit(),
             serverHeader: cfg.sip.userAgent,
             coalesceSends: cfg.sip.udpCoalesceSends,
+            batchIo: listener.batched,
             logLevel: this.log.level,
             reportIntervalMs: 250,
           },

@@ -145,6 +145,13 @@ export const SipSection = Type.Object(
       'x-reason':
         'Responses to a burst of requests leave as a burst and wake the peer once; in paired runs at 10,000-17,500 digest registrations/s the p99 was lower in 5 of 7 pairs, equal in 1, higher in 1, at the same CPU (bench/RESULTS.md). The delay is the rest of the current turn.',
     }),
+    udpBatchIo: Type.Boolean({
+      default: true,
+      description:
+        'Read and write IPv4 UDP in batches (Linux recvmmsg/sendmmsg, the native helper built by npm ci); off, or where the helper is missing, Node dgram alone.',
+      'x-reason':
+        'Node dgram costs about 3.5 µs of user time per datagram; the helper cut a SIPp digest load at 20,000 registrations/s from 21-24 to 13 ms of CPU per 1,000 on a bare responder (bench/RESULTS.md). Whether it is in use shows in sip_transport_udp_batched_listeners.',
+    }),
     userAgent: Type.String({
       maxLength: 200,
       default: 'Beckon',

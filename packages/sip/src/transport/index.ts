@@ -20,4 +20,6 @@ export {
   type UdpListenerInit,
   type Upstream as UdpListenerUpstream,
 } from './udp-listener.js';
+export type { UdpBatchIo, UdpWatch } from './udp-batch-io.js';
+export { UdpBatchSocket } from './udp-batch-socket.js';
 export { TransportMetrics, TransportCounters } from './transport-metrics.js';

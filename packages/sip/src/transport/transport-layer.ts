@@ -10,6 +10,7 @@ import { WsFlow } from './ws-flow.js';
 import { acceptWsUpgrade } from './ws-upgrade.js';
 import { TransportMetrics } from './transport-metrics.js';
 import { UdpListener } from './udp-listener.js';
+import type { UdpBatchIo } from './udp-batch-io.js';
 import type {
   Flow,
   FlowCloseReason,
@@ -25,6 +26,11 @@ import type {
 export interface TransportComponents {
   log: Logger;
   metrics: MetricsRegistry;
+  /**
+   * Batched UDP system calls (the `@beckon/udp-mmsg` helper), used by the IPv4 UDP listeners when given;
+   * Node's dgram socket alone otherwise.
+   */
+  udpBatchIo?: UdpBatchIo;
 }
 
 export enum TransportLayerState {
@@ -82,12 +88,14 @@ export class TransportLayer implements ConnectionHost {
   private nextFlowNumber = 1;
   private reapTimer: NodeJS.Timeout | undefined;
   private readonly lastWarn = new Map<string, { at: number; suppressed: number }>();
+  private readonly udpBatchIo: UdpBatchIo | undefined;
 
   constructor(
     components: TransportComponents,
     private readonly init: TransportInit,
   ) {
     this.log = components.log.child({ component: 'sip.transport' });
+    this.udpBatchIo = components.udpBatchIo;
     this.metrics = new TransportMetrics(components.metrics);
     const idle = init.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs;
     this.cfg = {
@@ -109,6 +117,11 @@ export class TransportLayer implements ConnectionHost {
       'Open SIP connections (TCP, TLS, WS)',
       () => this.connectionSamples(),
       ['transport'],
+    );
+    components.metrics.gauge(
+      'sip_transport_udp_batched_listeners',
+      'UDP listeners that read and write in batches (recvmmsg/sendmmsg) rather than through Node dgram',
+      () => this.udp.filter((u) => !u.closed && u.batched).length,
     );
   }
 
@@ -308,6 +321,7 @@ export class TransportLayer implements ConnectionHost {
           this,
           this.metrics.for('udp'),
           this.log,
+          this.udpBatchIo,
         );
         const r = await l.bind();
         if (r.ok) this.udp.push(l);

@@ -3,6 +3,8 @@ import { lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
 import type { Logger } from '@beckon/ops';
 import { stunBindingResponse, stunKind } from './stun-keepalive.js';
+import type { UdpBatchIo } from './udp-batch-io.js';
+import { UdpBatchSocket } from './udp-batch-socket.js';
 import type { TransportCounters } from './transport-metrics.js';
 import {
   formatHostPort,
@@ -103,12 +105,15 @@ export class UdpListener {
   private pending: (Buffer | number | string)[] = [];
   /** Who writes the queued datagrams instead of this listener (see setSendOffload). */
   private offload: SendOffload | undefined;
+  /** Batched reads and writes (see UdpBatchIo), when an implementation was given and the socket allows. */
+  private batch: UdpBatchSocket | undefined;
 
   constructor(
     private readonly init: UdpListenerInit,
     private readonly upstream: Upstream,
     private readonly counters: TransportCounters,
     private readonly log: Logger,
+    private readonly batchIo?: UdpBatchIo,
   ) {
     this.v6 = init.host.includes(':');
     this.coalesce = init.coalesceSends ?? false;
@@ -142,6 +147,7 @@ export class UdpListener {
         this.prefix = `udp:${formatHostPort(a.address, a.port)}>`;
         // A shared descriptor keeps the buffer sizes its owner chose (they belong to the one socket).
         if (this.init.fd === undefined) this.applyBufferSizes();
+        this.startBatch();
         resolve({
           ok: true,
           info: { transport: 'udp', address: a.address, port: a.port, family: this.family },
@@ -149,6 +155,48 @@ export class UdpListener {
       });
     });
   }
+
+  /** Whether datagrams are read and written in batches (see UdpBatchIo). */
+  get batched(): boolean {
+    return this.batch !== undefined;
+  }
+
+  /** Moves reading and writing to the batch socket, for an IPv4 socket with a descriptor. */
+  private startBatch(): void {
+    const io = this.batchIo;
+    const fd = this.fd;
+    if (io === undefined || this.v6 || fd === undefined) return;
+    const handle = socketHandle(this.socket);
+    if (typeof handle?.recvStop !== 'function' || handle.recvStop() !== 0) return;
+    this.batch = new UdpBatchSocket(io, fd, this.init.maxMessageSize, {
+      onDatagram: this.onBatchDatagram,
+      onError: (op, errno) => {
+        this.counters.error(op === 'recv' ? 'socket' : 'send');
+        this.log.debug({ op, errno, local: this.localAddress }, 'udp batch system call failed');
+      },
+      fallbackSend: (data, port, address) => this.socket.send(data, port, address, this.onSendDone),
+    });
+    if (!this.batch.setReading(true)) {
+      this.batch = undefined;
+      handle.recvStart?.();
+      return;
+    }
+    this.log.debug({ local: this.localAddress, fd }, 'udp listener reading and writing in batches');
+  }
+
+  private readonly onBatchDatagram = (
+    msg: Buffer,
+    address: string,
+    port: number,
+    truncated: boolean,
+  ): void => {
+    if (truncated) {
+      this.counters.bytesIn.inc(msg.length);
+      this.counters.error('too-large');
+      return;
+    }
+    this.receive(msg, address, port, true);
+  };
 
   private applyBufferSizes(): void {
     try {
@@ -277,6 +325,9 @@ export class UdpListener {
    * through {@link inject}. Returns false where the platform's socket does not allow it.
    */
   setReading(on: boolean): boolean {
+    if (this.batch !== undefined) {
+      return !this.closed && this.batch.setReading(on);
+    }
     const handle = socketHandle(this.socket);
     const fn = on ? handle?.recvStart : handle?.recvStop;
     if (typeof fn !== 'function' || this.closed) return false;
@@ -335,6 +386,11 @@ export class UdpListener {
     }
     this.counters.bytesOut.inc(data.length);
     if (!(data.length <= 4 && isCrlfOnly(data))) this.counters.messagesOut.inc();
+    if (this.offload === undefined && this.batch !== undefined) {
+      // Batched writes are queued for the end of the turn already.
+      this.batch.send(data, port, address);
+      return OK;
+    }
     if (this.coalesce || this.offload !== undefined) {
       if (this.pending.length === 0) setImmediate(this.flushPending);
       this.pending.push(data, port, address);
@@ -364,6 +420,10 @@ export class UdpListener {
   }
 
   private write(data: Buffer, port: number, address: string): boolean {
+    if (this.batch !== undefined) {
+      this.batch.send(data, port, address);
+      return true;
+    }
     try {
       // No completion callback: with one, Node defers a callback per datagram (process.nextTick) even when
       // the send completed synchronously. The cost is that asynchronous send errors (ENOBUFS and the like,
@@ -386,6 +446,7 @@ export class UdpListener {
       return;
     }
     for (let i = 0; i < q.length; i += 3) this.write(q[i] as Buffer, q[i + 1] as number, q[i + 2] as string);
+    this.batch?.flush();
   };
 
   close(): Promise<void> {
@@ -393,6 +454,7 @@ export class UdpListener {
     // What is still queued is written here: the offload's thread may already be gone.
     this.offload = undefined;
     this.flushPending();
+    this.batch?.close();
     this.closed = true;
     this.flows.clear();
     this.lastFlow = undefined;

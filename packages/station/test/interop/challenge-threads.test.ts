@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig, type BeckonConfig } from '@beckon/config';
 import { Counter, MetricsRegistry, silentLogger } from '@beckon/ops';
+import { loadUdpMmsg } from '@beckon/udp-mmsg';
 import { Station } from '../../src/index.js';
 import { hasHeader } from '../../src/registrar/index.js';
 import { freePort, instrumentUsersCsv, runBounded, sippArgs, type ChildRun } from './interop-helpers.js';
@@ -115,6 +116,11 @@ void test('2,000 SIPp digest registrations through a station with a challenge th
   assert.ok(counter('registrar_challenge_thread_writes', 'written') >= USERS, 'the thread wrote the 200s');
   assert.equal(counter('registrar_challenge_thread_writes', 'failed'), 0);
   assert.equal(counter('sip_responses_out', 'REGISTER', '200'), USERS);
+  // sip.udpBatchIo is on by default: with the helper built (always in CI) the listener reads and writes in
+  // batches, on the main thread and on the challenge thread alike, and says so.
+  const helper = loadUdpMmsg();
+  if (process.env['CI']) assert.ok(helper.ok, helper.ok ? '' : helper.reason);
+  assert.equal(metrics.toJSON()['sip_transport_udp_batched_listeners']?.samples[0]?.value, helper.ok ? 1 : 0);
   // The load of the main thread, the challenge thread and the SQLite writer thread is exposed (values appear once a window closed).
   let threads: string[] = [];
   for (let i = 0; i < 40 && threads.length < 3; i++) {

@@ -14,6 +14,7 @@ import {
   type SendTarget,
   type TransportUser,
 } from '@beckon/sip';
+import { loadUdpMmsg, type UdpMmsg } from '@beckon/udp-mmsg';
 import type { LocationService } from '../../location/index.js';
 import { Registrar } from '../registrar.js';
 import { StatelessRegisterFront, startsWithRegister } from '../stateless-register-front.js';
@@ -25,6 +26,13 @@ import type {
 import { DatagramBatchPacker, transferList, unpackDatagrams } from './datagram-batch.js';
 import { hasHeader } from './has-header.js';
 import { QuickChallenge } from './quick-challenge.js';
+
+/** The batch helper when wanted and built (the main thread logged why when it is not). */
+function udpBatchIo(wanted: boolean): UdpMmsg | undefined {
+  if (!wanted) return undefined;
+  const r = loadUdpMmsg();
+  return r.ok ? r.io : undefined;
+}
 
 function post(m: ChallengeThreadMessage, transfer?: ArrayBuffer[]): void {
   parentPort?.postMessage(m, transfer);
@@ -137,6 +145,7 @@ async function run(init: ChallengeThreadInit): Promise<void> {
     { user },
     new TransportMetrics(metrics).for('udp'),
     log,
+    udpBatchIo(init.batchIo),
   );
   socket.listener = listener;
   const bound = await listener.bind();

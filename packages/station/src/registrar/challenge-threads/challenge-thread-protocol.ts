@@ -19,6 +19,8 @@ export interface ChallengeThreadInit {
   readonly serverHeader: string;
   /** Coalesce the thread's UDP sends per event-loop turn (`sip.udpCoalesceSends`). */
   readonly coalesceSends: boolean;
+  /** Read and write the socket in batches when the native helper loads (`sip.udpBatchIo`). */
+  readonly batchIo: boolean;
   readonly logLevel: string;
   /** How often counter growth is reported to the main thread, ms. */
   readonly reportIntervalMs: number;
