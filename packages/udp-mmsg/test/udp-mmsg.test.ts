@@ -12,13 +12,29 @@ function io(): UdpMmsg {
   return loaded.io;
 }
 
-/** The descriptor of a bound dgram socket (Node keeps it in the socket's internal handle). */
-function fdOf(s: dgram.Socket): number {
+interface Handle {
+  fd?: number;
+  recvStop(): number;
+}
+
+/** The internal handle of a bound dgram socket (Node keeps the descriptor there). */
+function handleOf(s: dgram.Socket): Handle {
   const key = Object.getOwnPropertySymbols(s).find((k) => k.description === 'state symbol');
-  const handle = key && (s as unknown as Record<symbol, { handle?: { fd?: number } }>)[key]?.handle;
-  const fd = handle?.fd;
+  const handle = key && (s as unknown as Record<symbol, { handle?: Handle }>)[key]?.handle;
+  if (!handle) throw new Error('no handle');
+  return handle;
+}
+
+function fdOf(s: dgram.Socket): number {
+  const fd = handleOf(s).fd;
   if (typeof fd !== 'number' || fd < 0) throw new Error('no descriptor');
   return fd;
+}
+
+/** The descriptor of `s`, which Node stops reading (the helper reads it). */
+function quietFd(s: dgram.Socket): number {
+  handleOf(s).recvStop();
+  return fdOf(s);
 }
 
 async function bound(): Promise<dgram.Socket> {
@@ -74,11 +90,7 @@ void test(
     const rx = await bound();
     const tx = await bound();
     try {
-      const fd = fdOf(rx);
-      // Node must not read this socket itself.
-      (rx as unknown as { [k: symbol]: { handle: { recvStop(): number } } })[
-        Object.getOwnPropertySymbols(rx).find((k) => k.description === 'state symbol') as symbol
-      ]?.handle.recvStop();
+      const fd = quietFd(rx);
       const slot = 16;
       const scratch = Buffer.alloc(slot * 8);
       const meta = new Int32Array(7 * 8);
@@ -111,9 +123,7 @@ void test(
     const rx = await bound();
     const tx = await bound();
     try {
-      const fd = fdOf(rx);
-      const key = Object.getOwnPropertySymbols(rx).find((k) => k.description === 'state symbol') as symbol;
-      (rx as unknown as Record<symbol, { handle: { recvStop(): number } }>)[key]?.handle.recvStop();
+      const fd = quietFd(rx);
       const scratch = Buffer.alloc(2048 * 4);
       const meta = new Int32Array(7 * 4);
       const read: string[] = [];

@@ -75,6 +75,8 @@ export class UdpBatchSocket {
 
   private readonly onReadable = (status: number): void => {
     if (status < 0) {
+      // Polling itself failed (the descriptor is unusable): stop rather than be called again at once.
+      this.setReading(false);
       this.handlers.onError('recv', status);
       return;
     }

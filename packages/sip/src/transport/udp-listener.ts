@@ -107,6 +107,10 @@ export class UdpListener {
   private offload: SendOffload | undefined;
   /** Batched reads and writes (see UdpBatchIo), when an implementation was given and the socket allows. */
   private batch: UdpBatchSocket | undefined;
+  /** False once polling for batched reads failed: the dgram socket reads again (writes stay batched). */
+  private batchReads = true;
+  /** Whether this listener should be reading (see setReading). */
+  private wantReading = true;
 
   constructor(
     private readonly init: UdpListenerInit,
@@ -173,6 +177,15 @@ export class UdpListener {
       onError: (op, errno) => {
         this.counters.error(op === 'recv' ? 'socket' : 'send');
         this.log.debug({ op, errno, local: this.localAddress }, 'udp batch system call failed');
+        if (op === 'recv' && this.batchReads && this.batch?.reading === false && !this.closed) {
+          // The batch socket gave up polling: Node's dgram reads from now on.
+          this.batchReads = false;
+          this.log.warn(
+            { errno, local: this.localAddress },
+            'udp batched reads stopped; reading through dgram',
+          );
+          if (this.wantReading) this.setReading(true);
+        }
       },
       fallbackSend: (data, port, address) => this.socket.send(data, port, address, this.onSendDone),
     });
@@ -325,9 +338,8 @@ export class UdpListener {
    * through {@link inject}. Returns false where the platform's socket does not allow it.
    */
   setReading(on: boolean): boolean {
-    if (this.batch !== undefined) {
-      return !this.closed && this.batch.setReading(on);
-    }
+    this.wantReading = on;
+    if (this.batch !== undefined && this.batchReads) return !this.closed && this.batch.setReading(on);
     const handle = socketHandle(this.socket);
     const fn = on ? handle?.recvStart : handle?.recvStop;
     if (typeof fn !== 'function' || this.closed) return false;

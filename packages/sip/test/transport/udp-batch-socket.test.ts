@@ -138,11 +138,15 @@ void test('batch socket: read and poll failures are reported, not thrown', () =>
   s.setReading(true);
   io.recv = () => -9;
   io.readable();
+  assert.equal(s.reading, true);
+  // A failed poll stops reading (level-triggered, it would fire again at once).
   io.readable(-22);
   assert.deepEqual(errors, [
     ['recv', -9],
     ['recv', -22],
   ]);
+  assert.equal(s.reading, false);
+  assert.equal(io.watching, false);
 });
 
 void test('batch socket: one write call per turn, order and destinations kept', async () => {
@@ -278,6 +282,17 @@ void test('udp listener with batch io: reads, counts and answers through the bat
     assert.equal(io.watching, false);
     assert.equal(l.setReading(true), true);
     assert.equal(io.watching, true);
+    // A failed poll: the listener reads through dgram from then on (a real datagram arrives) and keeps
+    // writing in batches.
+    io.readable(-9);
+    assert.equal(io.watching, false);
+    const peer = dgram.createSocket('udp4');
+    await new Promise<void>((res) => peer.bind(0, '127.0.0.1', res));
+    peer.send('MESSAGE sip:y SIP/2.0\r\n\r\n', l.localAddress.port, '127.0.0.1');
+    for (let i = 0; i < 100 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    peer.close();
+    assert.equal(received[1]?.text, 'MESSAGE sip:y SIP/2.0\r\n\r\n');
+    assert.equal(io.watching, false);
   } finally {
     await l.close();
   }
