@@ -28,6 +28,8 @@ const { values } = parseArgs({
     'no-coalesce': { type: 'boolean', default: false },
     // A/B runs: Node dgram alone instead of the batched UDP helper (sip.udpBatchIo).
     'no-batch-io': { type: 'boolean', default: false },
+    // A/B runs: the challenge thread hands authenticated REGISTERs over unchecked (registrar.challengeThreadsVerify).
+    'no-thread-verify': { type: 'boolean', default: false },
   },
 });
 
@@ -52,6 +54,7 @@ const config: BeckonConfig = {
     maxExpires: 7200,
     challengeThreads: Number(values['challenge-threads']),
     challengeThreadsWrite: !values['no-thread-writes'],
+    challengeThreadsVerify: !values['no-thread-verify'],
   },
   storage: {
     ...c.storage,
@@ -69,6 +72,11 @@ const metrics = new MetricsRegistry();
 const station = new Station({ log, metrics }, config, {
   authenticate: values.auth,
   credentials: benchUsers,
+  // The same store for the challenge threads (they import it).
+  threadCredentials: {
+    url: new URL('./harness/register-bench-kit.ts', import.meta.url).href,
+    name: 'benchUsers',
+  },
   ...(values['commit-delay'] !== undefined ? { storeCommitDelayMs: Number(values['commit-delay']) } : {}),
   ...(values.checkpoint !== undefined ? { sqliteWalAutocheckpointPages: Number(values.checkpoint) } : {}),
 });

@@ -11,8 +11,16 @@ export function credentialStoreFromConfig(
   auth: BeckonConfig['auth'],
   realm: string,
 ): InMemoryCredentialStore {
+  return credentialStoreFromUsers(auth.users, realm);
+}
+
+/** The same from the user list alone (what a registrar challenge thread is given). */
+export function credentialStoreFromUsers(
+  users: readonly { username: string; password?: string; ha1?: string }[],
+  realm: string,
+): InMemoryCredentialStore {
   const store = new InMemoryCredentialStore();
-  for (const u of auth.users) {
+  for (const u of users) {
     let c: Credential | undefined;
     if (u.password !== undefined) c = { kind: 'password', password: u.password };
     else if (u.ha1 !== undefined)

@@ -16,6 +16,11 @@ export interface StationComponents {
 export interface StationOptions {
   /** Replaces the credential store built from `auth.users` (e.g. a generated store for benchmarks). */
   readonly credentials?: CredentialStore;
+  /**
+   * With `credentials`: the module that exports the same store, so that registrar challenge threads can
+   * check responses with it (`registrar.challengeThreadsVerify`); absent, they do not check.
+   */
+  readonly threadCredentials?: { readonly url: string; readonly name: string };
   /** Authenticate REGISTER with digest (default true). false: test rigs and unauthenticated benchmarks. */
   readonly authenticate?: boolean;
   /** Answer REGISTER without server transactions (default true). */

@@ -30,6 +30,8 @@ import {
   REGISTRAR_SUPPORTED,
   type RegistrarInit,
   StatelessRegisterFront,
+  type ThreadCredentials,
+  VerifiedDatagrams,
 } from './registrar/index.js';
 import { credentialStoreFromConfig } from './station-credentials.js';
 import { instrumentsView, type InstrumentView } from './station-instruments.js';
@@ -73,6 +75,8 @@ export class Station {
   private digestValue: DigestServer | undefined;
   /** Seals and opens temporary GRUUs (registrar.gruu); undefined when GRUUs are off. */
   private gruu: TempGruuCodec | undefined;
+  /** Handed-over REGISTERs whose digest response a challenge thread checked (registrar.challengeThreadsVerify). */
+  private readonly verifiedDatagrams = new VerifiedDatagrams();
   /** Key of the registrar's digest nonces (shared with the challenge threads). */
   private readonly nonceSecret = randomBytes(32);
   /** How busy the main thread's and the challenge threads' event loops are (`event_loop_utilization`). */
@@ -307,7 +311,15 @@ export class Station {
         acceptAnyDomain: ri.acceptAnyDomain ?? false,
       });
       const front = new StatelessRegisterFront(
-        { log: this.log, registrar, transport, next: endpoint, counters: endpoint.metrics, quick },
+        {
+          log: this.log,
+          registrar,
+          transport,
+          next: endpoint,
+          counters: endpoint.metrics,
+          quick,
+          verified: this.verifiedDatagrams,
+        },
         { serverHeader: cfg.sip.userAgent, maxMessageSize: cfg.sip.maxMessageBytes },
       );
       transport.setUser(front);
@@ -348,6 +360,15 @@ export class Station {
     );
   }
 
+  /** The credential store as data for the challenge threads, when they are to check responses. */
+  private threadCredentials(): ThreadCredentials | undefined {
+    if (!this.config.registrar.challengeThreadsVerify) return undefined;
+    const custom = this.options.threadCredentials;
+    if (this.options.credentials !== undefined)
+      return custom === undefined ? undefined : { kind: 'module', url: custom.url, name: custom.name };
+    return { kind: 'users', users: this.config.auth.users };
+  }
+
   /** The registrar's settings (the main thread's registrar and the challenge threads' use the same). */
   private registrarInit(): RegistrarInit {
     const cfg = this.config;
@@ -380,7 +401,13 @@ export class Station {
       if (!listener) continue;
       pools.push(
         await ChallengeThreads.start(
-          { log: this.log, metrics: this.metrics, listener, loopLoad: this.loopLoad },
+          {
+            log: this.log,
+            metrics: this.metrics,
+            listener,
+            loopLoad: this.loopLoad,
+            verified: this.verifiedDatagrams,
+          },
           {
             threads: n,
             writeMainSends: cfg.registrar.challengeThreadsWrite,
@@ -393,6 +420,7 @@ export class Station {
             serverHeader: cfg.sip.userAgent,
             coalesceSends: cfg.sip.udpCoalesceSends,
             batchIo: listener.batched,
+            credentials: this.threadCredentials(),
             logLevel: this.log.level,
             reportIntervalMs: 250,
           },

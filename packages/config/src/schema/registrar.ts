@@ -48,6 +48,13 @@ export const RegistrarSection = Type.Object(
       'x-reason':
         'The main thread is what runs out first at high registration rates: at 20,000 digest registrations/s it took 65% of a core with the thread writing and 70% without, at the same CPU in total, and the p99 was lower or equal in 5 of 7 paired station-alone runs (bench/RESULTS.md). Writes are counted where they are queued; the thread counts only failures.',
     }),
+    challengeThreadsVerify: Type.Boolean({
+      default: true,
+      description:
+        'With challenge threads and digest authentication: a thread also checks the response of each authenticated REGISTER it reads, with its own copy of the credential store, before handing it to the main thread, which then checks only the nonce age and nonce-count (replay).',
+      'x-reason':
+        'The main thread is what runs out first at high digest registration rates, and checking the nonce MAC and the MD5 response was about a tenth of its work (bench/RESULTS.md); the nonce-count state stays in one place, the main thread. Needs the store as data: auth.users, or a module for a store passed in code.',
+    }),
     instrumentPrefix: Type.String({
       minLength: 1,
       maxLength: 32,

@@ -60,6 +60,13 @@ export interface DigestVerifyOptions {
   requestUri?: string;
   /** For tests and for callers that already read the clock. */
   now?: number;
+  /**
+   * The response of exactly this Authorization value was already verified for this method by a
+   * DigestServer with the same key, realm, algorithms and credential store ({@link responseValid}, on
+   * another thread): the nonce's origin and the response are not checked again; its age and its
+   * nonce-count (replay) are, here, where the nonce-count state lives.
+   */
+  responseVerified?: boolean;
 }
 
 /**
@@ -181,10 +188,12 @@ export class DigestServer {
     return r;
   }
 
+  /** The verification; with `untilResponse`, a valid response is the end of it (see responseValid). */
   private check(
     method: string,
     authorization: string | undefined,
     opts: DigestVerifyOptions,
+    untilResponse = false,
   ): DigestVerifyResult | Promise<DigestVerifyResult> {
     if (authorization === undefined || authorization === '') return { ok: false, reason: 'missing' };
     const parsed = parseDigestCredentials(authorization);
@@ -204,13 +213,20 @@ export class DigestServer {
     if (opts.requestUri !== undefined && c.uri !== opts.requestUri)
       return { ok: false, reason: 'bad-uri', username };
     const now = opts.now ?? Date.now();
+    if (opts.responseVerified === true && !untilResponse) {
+      const known = this.nonces.checkKnownOrigin(c.nonce, now);
+      if (!known.ok) return { ok: false, reason: 'bad-nonce', username };
+      return this.accept(c, alg, known, now);
+    }
     const n = this.nonces.check(c.nonce, now);
     if (!n.ok) return { ok: false, reason: 'bad-nonce', username };
     const key = opts.usernameTransform ? opts.usernameTransform(username) : username;
     const cred = this.credentials.lookup(this.realm, key);
-    if (isPromiseLike(cred))
-      return Promise.resolve(cred).then((x) => this.checkResponse(method, c, alg, n, now, x));
-    return this.checkResponse(method, c, alg, n, now, cred);
+    if (isPromiseLike(cred)) {
+      if (untilResponse) return { ok: false, reason: 'unknown-user', username };
+      return Promise.resolve(cred).then((x) => this.checkResponse(method, c, alg, n, now, x, false));
+    }
+    return this.checkResponse(method, c, alg, n, now, cred, untilResponse);
   }
 
   /** The part of the check after the credential lookup. */
@@ -221,6 +237,7 @@ export class DigestServer {
     n: { issuedAt: number; expired: boolean },
     now: number,
     cred: Credential | undefined,
+    untilResponse: boolean,
   ): DigestVerifyResult {
     const username = c.username;
     if (!cred) return { ok: false, reason: 'unknown-user', username };
@@ -241,6 +258,19 @@ export class DigestServer {
       ha2: this.ha2(alg, method, c.uri),
     });
     if (!sameHex(expected, c.response)) return { ok: false, reason: 'bad-response', username };
+    if (untilResponse)
+      return { ok: true, username, realm: this.realm, algorithm: alg.name as DigestServerAlgorithm };
+    return this.accept(c, alg, n, now);
+  }
+
+  /** The checks after a valid response: the nonce's age and its nonce-count. */
+  private accept(
+    c: DigestCredentials,
+    alg: DigestAlgorithm,
+    n: { issuedAt: number; expired: boolean },
+    now: number,
+  ): DigestVerifyResult {
+    const username = c.username;
     // RFC 7616 §3.3 (stale): "A flag indicating that the previous request from the client was rejected
     // because the nonce value was stale. If stale is true ..., the client may wish to simply retry the
     // request with a new encrypted response, without re-prompting the user for a new username and password."
@@ -254,6 +284,17 @@ export class DigestServer {
       this.nonces.prune(now);
     }
     return { ok: true, username, realm: this.realm, algorithm: alg.name as DigestServerAlgorithm };
+  }
+
+  /**
+   * Whether `authorization` carries a valid response for `method`, checked as {@link verifyNow} checks it
+   * up to the response; the nonce's age and count are left to the verifier that keeps the nonce-count
+   * state (and counts the outcome): a thread sharing this server's key and credential store checks here, and the verifier then
+   * passes `responseVerified`. False also when the store answers asynchronously (nothing is pre-checked).
+   */
+  responseValid(method: string, authorization: string, opts: DigestVerifyOptions = NO_OPTIONS): boolean {
+    const r = this.check(method, authorization, opts, true);
+    return !(r instanceof Promise) && r.ok;
   }
 
   /** Parsed credentials, for callers that need other fields (opaque, uri ...). */

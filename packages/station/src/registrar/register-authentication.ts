@@ -32,6 +32,8 @@ export class RegisterAuthentication {
   private readonly metrics: RegistrarMetrics;
   private readonly digest: DigestServer;
   private readonly verifyOptions: DigestVerifyOptions;
+  /** The same, for a response a challenge thread verified already (`responseVerified`). */
+  private readonly verifiedOptions: DigestVerifyOptions;
   private readonly authFailureCounts = new Map<string, number>();
 
   constructor(components: RegisterAuthenticationComponents, init: RegisterAuthenticationInit) {
@@ -42,6 +44,12 @@ export class RegisterAuthentication {
     this.verifyOptions = init.identifyByDigestUsername
       ? { usernameTransform: (u: string): string => splitDigestUsername(u, sep).user }
       : {};
+    this.verifiedOptions = { ...this.verifyOptions, responseVerified: true };
+  }
+
+  /** Whether `authorization` carries a valid response for a REGISTER (see DigestServer.responseValid). */
+  responseValid(authorization: string): boolean {
+    return this.digest.responseValid('REGISTER', authorization, this.verifyOptions);
   }
 
   /** Failed authentications counted for `aor`. */
@@ -49,13 +57,25 @@ export class RegisterAuthentication {
     return this.authFailureCounts.get(aor) ?? 0;
   }
 
-  authenticate(authorization: string, aor: string): AuthVerdict | Promise<AuthVerdict> {
+  /**
+   * The verdict on a REGISTER's credentials; `responseVerified` when a challenge thread already checked the
+   * response of exactly this Authorization value (the nonce's age and count are still checked here).
+   */
+  authenticate(
+    authorization: string,
+    aor: string,
+    responseVerified = false,
+  ): AuthVerdict | Promise<AuthVerdict> {
     const digest = this.digest;
     // Seed 002 §3: the digest is checked over the FULL username `user/TOKEN`, with the credentials of
     // `user`; DigestServer computes HA1 over the username as sent when the store has a cleartext
     // password, so a store holding only HA1 values cannot verify a tokened username (see
     // splitDigestUsername).
-    const r = digest.verifyNow('REGISTER', authorization, this.verifyOptions);
+    const r = digest.verifyNow(
+      'REGISTER',
+      authorization,
+      responseVerified ? this.verifiedOptions : this.verifyOptions,
+    );
     return r instanceof Promise ? r.then((x) => this.verdict(x, aor)) : this.verdict(r, aor);
   }
 

@@ -153,6 +153,15 @@ export class Registrar {
     return this.auth !== undefined;
   }
 
+  /**
+   * Whether a REGISTER's Authorization value carries a valid response (`DigestServer.responseValid` with
+   * this registrar's options): a challenge thread checks it so that the main thread's registrar can pass
+   * `responseVerified`. False without authentication.
+   */
+  responseValid(authorization: string): boolean {
+    return this.auth?.responseValid(authorization) ?? false;
+  }
+
   /** True when `host` is one of the registrar's domains. */
   isLocalDomain(host: string): boolean {
     return this.domains.has(host.toLowerCase());
@@ -286,10 +295,13 @@ export class Registrar {
    * The quick path's entry (`QuickRegisterScanner`): a REGISTER whose syntax and domain checks were made
    * on its text. Same as {@link processNow} for it, or 'full' when the full path must run instead (the
    * challenge of a request without credentials); 'full' is decided before anything is changed or counted.
+   * `responseVerified`: a challenge thread checked the response of its Authorization already (see
+   * `RegisterAuthentication.authenticate`).
    */
   processQuick(
     q: QuickRegister,
     flow: Flow,
+    responseVerified = false,
   ): RegisterReply | undefined | Promise<RegisterReply | undefined> | 'full' {
     const authorization = this.auth ? q.headers.get('authorization') : undefined;
     if (this.auth && authorization === undefined) return 'full';
@@ -308,6 +320,7 @@ export class Registrar {
         q.callId,
         q.cseq,
         key,
+        responseVerified,
       );
     } catch (err) {
       return this.failed(err);
@@ -327,6 +340,7 @@ export class Registrar {
     callId: string,
     cseq: number,
     key: string,
+    responseVerified = false,
   ): RegisterReply | Promise<RegisterReply> {
     const now = this.now();
 
@@ -351,7 +365,7 @@ export class Registrar {
       key,
     };
     if (authorization === undefined) return this.authorized(r, undefined);
-    const verdict = (this.auth as RegisterAuthentication).authenticate(authorization, aor);
+    const verdict = (this.auth as RegisterAuthentication).authenticate(authorization, aor, responseVerified);
     if (verdict instanceof Promise)
       return this.afterAsync(
         verdict.then((v) => (v.ok ? this.authorized(r, v.username) : v.reply)),

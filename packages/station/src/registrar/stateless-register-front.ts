@@ -20,6 +20,7 @@ import type { Registrar } from './registrar.js';
 import type { RegisterReply } from './register-reply.js';
 import { hasHeader } from './challenge-threads/has-header.js';
 import type { QuickRegister, QuickRegisterScanner } from './quick-register.js';
+import type { VerifiedDatagrams } from './challenge-threads/verified-datagrams.js';
 
 export interface StatelessRegisterFrontComponents {
   readonly log: Logger;
@@ -39,6 +40,8 @@ export interface StatelessRegisterFrontComponents {
    * it every REGISTER is parsed.
    */
   readonly quick?: QuickRegisterScanner;
+  /** Datagrams whose digest response a challenge thread verified (see VerifiedDatagrams). */
+  readonly verified?: VerifiedDatagrams;
 }
 
 /** The part of the SIP core's counters the front writes. */
@@ -76,6 +79,7 @@ export class StatelessRegisterFront implements TransportUser {
   private readonly maxMessageSize: number;
   private readonly counters: MessageCounters | undefined;
   private readonly quick: QuickRegisterScanner | undefined;
+  private readonly verified: VerifiedDatagrams | undefined;
   private readonly tagPrefix = randomBytes(4).toString('hex');
   private tagCounter = 0;
   private stopped = false;
@@ -88,6 +92,7 @@ export class StatelessRegisterFront implements TransportUser {
     this.next = components.next;
     this.counters = components.counters;
     this.quick = components.quick;
+    this.verified = components.verified;
     const server = init.serverHeader ?? 'Beckon';
     this.serverRow = server === '' ? undefined : ['Server', server];
     this.maxMessageSize = init.maxMessageSize ?? 65535;
@@ -113,7 +118,7 @@ export class StatelessRegisterFront implements TransportUser {
     ) {
       const q = this.quick.scan(data, flow.remote.address, flow.remote.port);
       if (q !== undefined) {
-        const reply = this.registrar.processQuick(q, flow);
+        const reply = this.registrar.processQuick(q, flow, this.verified?.take(data) ?? false);
         if (reply !== 'full') {
           this.counters?.requestIn('REGISTER');
           if (reply instanceof Promise)

@@ -109,6 +109,13 @@ void test('2,000 SIPp digest registrations through a station with a challenge th
   assert.ok(counter('sip_responses_out', 'REGISTER', '401') >= USERS);
   assert.ok(counter('sip_auth_challenges') >= USERS, 'challenges of both threads counted');
   assert.equal(counter('registrar_accepted_registrations'), USERS);
+  // registrar.challengeThreadsVerify (default on): the thread checked the responses of the authenticated
+  // legs it read (with auth.users), and the main thread accepted them on that check.
+  assert.ok(
+    counter('registrar_challenge_thread_messages', 'handed-over-verified') >= USERS / 2,
+    `verified ${counter('registrar_challenge_thread_messages', 'handed-over-verified')}`,
+  );
+  assert.equal(counter('sip_auth_results', 'ok'), USERS);
   // The 200s the main thread sent were written by the thread (registrar.challengeThreadsWrite, default on)
   // and counted once, where they were queued.
   for (let i = 0; i < 40 && counter('registrar_challenge_thread_writes', 'written') < USERS; i++)

@@ -8,6 +8,7 @@ import {
   unpackDatagrams,
   type PackedDatagrams,
 } from '../../src/registrar/challenge-threads/datagram-batch.js';
+import { VerifiedDatagrams } from '../../src/registrar/challenge-threads/verified-datagrams.js';
 
 function unpacked(batch: PackedDatagrams): [string, string, number][] {
   const out: [string, string, number][] = [];
@@ -81,4 +82,31 @@ void test('datagram batch: random batches round-trip; malformed ones are cut sho
     assert.ok(rows.length <= n);
     for (const [text] of rows) assert.ok(text.length <= b.bytes.byteLength);
   }
+});
+
+void test('datagram batch: the verified mark is the top bit of the address index, and reaches the receiver', () => {
+  const p = new DatagramBatchPacker();
+  p.add(Buffer.from('A'), '127.0.0.1', 1, true);
+  p.add(Buffer.from('B'), '10.0.0.9', 2);
+  p.add(Buffer.from('C'), '10.0.0.9', 3, true);
+  const b = p.take();
+  assert.ok(b);
+  assert.deepEqual([...b.meta], [1, 1, 0x8000_0000, 2, 2, 1, 3, 3, 0x8000_0001]);
+  const out: [string, string, number, boolean][] = [];
+  unpackDatagrams(b, (data, address, port, verified) => out.push([data.toString(), address, port, verified]));
+  assert.deepEqual(out, [
+    ['A', '127.0.0.1', 1, true],
+    ['B', '10.0.0.9', 2, false],
+    ['C', '10.0.0.9', 3, true],
+  ]);
+});
+
+void test('verified datagrams: a mark is per buffer (not per content) and is used up by take', () => {
+  const v = new VerifiedDatagrams();
+  const a = Buffer.from('REGISTER');
+  const copy = Buffer.from('REGISTER');
+  v.mark(a);
+  assert.equal(v.take(copy), false);
+  assert.equal(v.take(a), true);
+  assert.equal(v.take(a), false);
 });

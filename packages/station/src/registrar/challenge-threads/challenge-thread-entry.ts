@@ -9,6 +9,7 @@ import {
   EndpointMetrics,
   TransportMetrics,
   UdpListener,
+  type CredentialStore,
   type Flow,
   type SendResult,
   type SendTarget,
@@ -22,16 +23,32 @@ import type {
   ChallengeThreadCommand,
   ChallengeThreadInit,
   ChallengeThreadMessage,
+  ThreadCredentials,
 } from './challenge-thread-protocol.js';
 import { DatagramBatchPacker, transferList, unpackDatagrams } from './datagram-batch.js';
 import { hasHeader } from './has-header.js';
 import { QuickChallenge } from './quick-challenge.js';
+import { QuickRegisterScanner } from '../quick-register.js';
+import { credentialStoreFromUsers } from '../../station-credentials.js';
 
 /** The batch helper when wanted and built (the main thread logged why when it is not). */
 function udpBatchIo(wanted: boolean): UdpMmsg | undefined {
   if (!wanted) return undefined;
   const r = loadUdpMmsg();
   return r.ok ? r.io : undefined;
+}
+
+/** The credential store the thread checks responses with, built from what the main thread passed. */
+async function threadCredentialStore(
+  c: ThreadCredentials | undefined,
+  realm: string,
+): Promise<CredentialStore | undefined> {
+  if (c === undefined) return undefined;
+  if (c.kind === 'users') return credentialStoreFromUsers(c.users, realm);
+  const mod = (await import(c.url)) as Record<string, unknown>;
+  const store = mod[c.name] as CredentialStore | undefined;
+  if (typeof store?.lookup !== 'function') throw new Error(`${c.url} exports no credential store ${c.name}`);
+  return store;
 }
 
 function post(m: ChallengeThreadMessage, transfer?: ArrayBuffer[]): void {
@@ -44,8 +61,9 @@ async function run(init: ChallengeThreadInit): Promise<void> {
     thread: threadId,
   });
   const metrics = new MetricsRegistry();
+  const credentials = await threadCredentialStore(init.credentials, init.realm);
   const digest = new DigestServer(
-    { log, metrics, credentials: { lookup: () => undefined } },
+    { log, metrics, credentials: credentials ?? { lookup: () => undefined } },
     {
       realm: init.realm,
       algorithms: [...init.algorithms],
@@ -75,12 +93,34 @@ async function run(init: ChallengeThreadInit): Promise<void> {
     const packed = batch.take();
     if (packed) post({ t: 'datagrams', batch: packed }, transferList(packed));
   };
-  const forward = (data: Buffer, flow: Flow): void => {
+  const forward = (data: Buffer, flow: Flow, verified = false): void => {
     if (batch.length === 0) setImmediate(flush);
-    batch.add(data, flow.remote.address, flow.remote.port);
+    batch.add(data, flow.remote.address, flow.remote.port, verified);
+  };
+  // With the credential store here, the response of an authenticated REGISTER the main thread's quick
+  // path will take is checked before it is handed over (the main thread then checks the nonce's age and
+  // count only). The Authorization value is the one the main thread's scanner will read: the same scanner.
+  const scanner =
+    credentials === undefined
+      ? undefined
+      : new QuickRegisterScanner({
+          domains: init.registrar.domains,
+          acceptAnyDomain: init.registrar.acceptAnyDomain ?? false,
+        });
+  const verifiedCount = outcomes.child('handed-over-verified');
+  const responseVerified = (data: Buffer, flow: Flow): boolean => {
+    if (scanner === undefined || !startsWithRegister(data)) return false;
+    const q = scanner.scan(data, flow.remote.address, flow.remote.port);
+    const authorization = q?.headers.get('authorization');
+    return authorization !== undefined && registrar.responseValid(authorization);
   };
   const handOver: TransportUser = {
     onMessage(data: Buffer, flow: Flow): void {
+      if (responseVerified(data, flow)) {
+        verifiedCount.inc();
+        forward(data, flow, true);
+        return;
+      }
       handedOver.inc();
       forward(data, flow);
     },

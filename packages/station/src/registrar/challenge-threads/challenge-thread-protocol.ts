@@ -19,12 +19,28 @@ export interface ChallengeThreadInit {
   readonly serverHeader: string;
   /** Coalesce the thread's UDP sends per event-loop turn (`sip.udpCoalesceSends`). */
   readonly coalesceSends: boolean;
+  /**
+   * The credential store to check the responses of authenticated REGISTERs with before handing them over
+   * (`registrar.challengeThreadsVerify`); absent: they are handed over unchecked.
+   */
+  readonly credentials?: ThreadCredentials;
   /** Read and write the socket in batches when the native helper loads (`sip.udpBatchIo`). */
   readonly batchIo: boolean;
   readonly logLevel: string;
   /** How often counter growth is reported to the main thread, ms. */
   readonly reportIntervalMs: number;
 }
+
+/**
+ * Where a thread gets the main thread's credential store from (plain data): the configured users
+ * (`auth.users`), or a module exporting a CredentialStore (an embedder's or a benchmark's own store).
+ */
+export type ThreadCredentials =
+  | {
+      readonly kind: 'users';
+      readonly users: readonly { username: string; password?: string; ha1?: string }[];
+    }
+  | { readonly kind: 'module'; readonly url: string; readonly name: string };
 
 /** Thread -> main. */
 export type ChallengeThreadMessage =

@@ -15,6 +15,7 @@ import type {
   HandedOver,
 } from './challenge-thread-protocol.js';
 import { DatagramBatchPacker, transferList, unpackDatagrams } from './datagram-batch.js';
+import type { VerifiedDatagrams } from './verified-datagrams.js';
 
 export interface ChallengeThreadsComponents {
   readonly log: Logger;
@@ -24,6 +25,8 @@ export interface ChallengeThreadsComponents {
   readonly listener: UdpListener;
   /** Where the threads' event-loop utilisation is reported (`registrar-challenge-<threadId>`). */
   readonly loopLoad?: EventLoopLoad;
+  /** Where handed-over datagrams whose digest response a thread verified are marked. */
+  readonly verified?: VerifiedDatagrams;
 }
 
 export interface ChallengeThreadsInit extends Omit<ChallengeThreadInit, 'fd' | 'host' | 'port'> {
@@ -82,8 +85,10 @@ export class ChallengeThreads {
     );
   }
 
-  private readonly queueDatagram = (data: Buffer, address: string, port: number): void =>
+  private readonly queueDatagram = (data: Buffer, address: string, port: number, verified: boolean): void => {
+    if (verified) this.components.verified?.mark(data);
     this.handedOver.push({ data, address, port });
+  };
 
   /** The thread that writes the main thread's datagrams (writeMainSends), if any. */
   private writer: Worker | undefined;

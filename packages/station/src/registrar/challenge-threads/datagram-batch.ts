@@ -8,11 +8,17 @@
  */
 export interface PackedDatagrams {
   readonly bytes: ArrayBuffer;
-  /** [end, port, address index] per datagram, in arrival order. */
+  /**
+   * [end, port, address index] per datagram, in arrival order; the index's top bit marks a datagram whose
+   * digest response the thread verified (see VerifiedDatagrams).
+   */
   readonly meta: Uint32Array;
   /** The distinct source addresses of the batch. */
   readonly addresses: readonly string[];
 }
+
+/** The top bit of a datagram's address index: its digest response was verified by the thread. */
+const VERIFIED = 0x8000_0000;
 
 /** The buffers to transfer with a batch (`postMessage(message, transferList(batch))`). */
 export function transferList(batch: PackedDatagrams): ArrayBuffer[] {
@@ -26,20 +32,25 @@ export class DatagramBatchPacker {
   private ports: number[] = [];
   private addressIndexes: number[] = [];
   private addresses: string[] = [];
+  private verified: boolean[] = [];
   private bytesLength = 0;
 
   get length(): number {
     return this.parts.length;
   }
 
-  /** Adds one datagram (kept by reference until `take`: the caller must not reuse its memory before). */
-  add(data: Buffer, address: string, port: number): void {
+  /**
+   * Adds one datagram (kept by reference until `take`: the caller must not reuse its memory before);
+   * `verified` when its digest response was checked here.
+   */
+  add(data: Buffer, address: string, port: number, verified = false): void {
     // A batch comes mostly from a few peers (an SBC, a load generator): a short linear search is enough.
     let a = this.addresses.lastIndexOf(address);
     if (a < 0) a = this.addresses.push(address) - 1;
     this.parts.push(data);
     this.ports.push(port);
     this.addressIndexes.push(a);
+    this.verified.push(verified);
     this.bytesLength += data.length;
   }
 
@@ -57,13 +68,15 @@ export class DatagramBatchPacker {
       at += p.length;
       meta[i * 3] = at;
       meta[i * 3 + 1] = this.ports[i] as number;
-      meta[i * 3 + 2] = this.addressIndexes[i] as number;
+      meta[i * 3 + 2] =
+        ((this.addressIndexes[i] as number) | (this.verified[i] === true ? VERIFIED : 0)) >>> 0;
     }
     const out: PackedDatagrams = { bytes, meta, addresses: this.addresses };
     this.parts = [];
     this.ports = [];
     this.addressIndexes = [];
     this.addresses = [];
+    this.verified = [];
     this.bytesLength = 0;
     return out;
   }
@@ -72,16 +85,17 @@ export class DatagramBatchPacker {
 /** The datagrams of a packed batch (main side), each as a view of the batch's bytes, in arrival order. */
 export function unpackDatagrams(
   batch: PackedDatagrams,
-  each: (data: Buffer, address: string, port: number) => void,
+  each: (data: Buffer, address: string, port: number, verified: boolean) => void,
 ): void {
   const { bytes, meta, addresses } = batch;
   let start = 0;
   for (let i = 0; i + 2 < meta.length; i += 3) {
     const end = meta[i] as number;
-    const address = addresses[meta[i + 2] as number];
+    const index = meta[i + 2] as number;
+    const address = addresses[index & ~VERIFIED];
     // A batch is made by our own thread; a malformed one (a bug) is skipped, not read out of bounds.
     if (end < start || end > bytes.byteLength || address === undefined) return;
-    each(Buffer.from(bytes, start, end - start), address, meta[i + 1] as number);
+    each(Buffer.from(bytes, start, end - start), address, meta[i + 1] as number, index >= VERIFIED);
     start = end;
   }
 }
