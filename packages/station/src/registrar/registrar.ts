@@ -1,4 +1,4 @@
-import { StringInterner, flatCopy, type Logger, type MetricsRegistry } from '@beckon/ops';
+import type { Logger, MetricsRegistry } from '@beckon/ops';
 import {
   formatUri,
   isSipUri,
@@ -8,11 +8,10 @@ import {
   type Flow,
 } from '@beckon/sip';
 import { bindingGruus, type TempGruuCodec } from '../gruu/index.js';
-import { identifyInstrument, splitDigestUsername } from '../instrument/index.js';
+import { splitDigestUsername } from '../instrument/index.js';
 import {
   contactKey,
   type Binding,
-  type BindingFlow,
   type BindingRecord,
   type LocationService,
   type RegisterChanges,
@@ -25,6 +24,7 @@ import type { RegisterReply, RegisterRejectReason } from './register-reply.js';
 import { RegistrarMetrics } from './registrar-metrics.js';
 import { RegisterAuthentication } from './register-authentication.js';
 import { hasOptionTag, optionTags, unsupportedRequires } from './option-tags.js';
+import { ContactPlanner } from './contact-planner.js';
 import type { QuickRegister } from './quick-register.js';
 import type { RegisterHeaders } from './register-headers.js';
 
@@ -77,14 +77,6 @@ export interface RegistrarInit {
 /** Option tags the registrar supports (RFC 3327 path, RFC 5626 outbound). */
 export const REGISTRAR_SUPPORTED = ['path', 'outbound'] as const;
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-interface ContactPlan {
-  readonly binding: Binding;
-  readonly key: string;
-  readonly expires: number;
-}
-
 /**
  * The registrar of RFC 3261 §10.3 with RFC 3327 (Path), RFC 5626 (outbound: instance + reg-id bindings
  * and flows) and the instrument identification of seed 002. Protocol logic only: `process` turns one
@@ -116,13 +108,8 @@ export class Registrar {
   private readonly now: () => number;
   private readonly inFlight = new Set<string>();
   private readonly date = new HttpDate();
-  /** User-Agent values (a fleet has a few): one shared copy each across all stored bindings. */
-  private readonly userAgents = new StringInterner(256);
-  /**
-   * The binding flow made for the last transport flow seen, shared by the bindings registered over it
-   * (transport flows are immutable; many REGISTERs arrive over one flow from an edge proxy or SBC).
-   */
-  private lastFlow: { readonly of: Flow; readonly value: BindingFlow } | undefined;
+  /** §10.3 step 7 per Contact: granted expiry, instance and reg-id, instrument, the binding to store. */
+  private readonly planner: ContactPlanner;
   /** Digest authentication (§10.3 step 3), when REGISTERs need credentials. */
   private readonly auth: RegisterAuthentication | undefined;
 
@@ -140,6 +127,14 @@ export class Registrar {
     this.byInstance = init.identifyBySipInstance ?? true;
     this.separator = init.instrumentSeparator ?? '/';
     this.now = init.now ?? Date.now;
+    this.planner = new ContactPlanner({
+      minExpires: this.minExpires,
+      maxExpires: this.maxExpires,
+      defaultExpires: this.defaultExpires,
+      byDigest: this.byDigest,
+      byInstance: this.byInstance,
+      separator: this.separator,
+    });
     this.auth = components.digest
       ? new RegisterAuthentication(
           { log: this.log, metrics: this.metrics, digest: components.digest },
@@ -408,7 +403,7 @@ export class Registrar {
         return this.reject('bad-request', 400, 'Invalid Wildcard Contact');
       changes = { callId, cseq, removeAll: true };
     } else {
-      const plan = this.plan(req, flow, aor, contacts, {
+      const plan = this.planner.plan(req, flow, aor, contacts, {
         callId,
         cseq,
         now,
@@ -417,7 +412,7 @@ export class Registrar {
         digestUsername,
         authUser,
       });
-      if (!plan.ok) return plan.reply;
+      if (!plan.ok) return this.reject(plan.reason, plan.status, plan.phrase, plan.headers);
       outbound = plan.outbound;
       const add: Binding[] = [];
       const addKeys: string[] = [];
@@ -479,94 +474,6 @@ export class Registrar {
     const at = this.now();
     if (flow.reliable) keepFlowOpen(flow, outcome.bindings, at);
     return this.ok(outcome.bindings, at, req, outbound);
-  }
-
-  /** Steps 7's expiry rules and the binding for each contact; 423 when one asks for too short a time. */
-  private plan(
-    req: RegisterHeaders,
-    flow: Flow,
-    aor: string,
-    contacts: readonly Contact[],
-    ctx: {
-      callId: string;
-      cseq: number;
-      now: number;
-      headerExpires: number | undefined;
-      path: readonly string[];
-      digestUsername: string | undefined;
-      authUser: string | undefined;
-    },
-  ): { ok: true; contacts: ContactPlan[]; outbound: boolean } | { ok: false; reply: RegisterReply } {
-    const out: ContactPlan[] = [];
-    let outbound = false;
-    let regIds = 0;
-    const userAgent = req.get('user-agent');
-    for (const c of contacts) {
-      // §10.3 step 7 / §10.2.1.1: the expires parameter, else the Expires header, else the local default.
-      const expires = c.expires ?? ctx.headerExpires ?? this.defaultExpires;
-      // "the registrar MAY [...] reject the registration with a 423 (Interval Too Brief) [...] The
-      // response MUST contain a Min-Expires header field that states the minimum expiration interval".
-      if (expires !== 0 && expires < this.minExpires)
-        return {
-          ok: false,
-          reply: this.reject('interval-too-brief', 423, undefined, [
-            ['Min-Expires', String(this.minExpires)],
-          ]),
-        };
-      const granted = Math.min(expires, this.maxExpires);
-      // RFC 5626 §6: a reg-id without +sip.instance is ignored; with one, the binding is keyed by
-      // (instance, reg-id) and replaces the one registered over an earlier flow.
-      const regId = c.instance !== undefined ? c.regId : undefined;
-      if (regId !== undefined) {
-        regIds++;
-        outbound = true;
-      }
-      const identity = identifyInstrument({
-        digestUsername: this.byDigest ? ctx.digestUsername : undefined,
-        sipInstance: this.byInstance ? c.instance : undefined,
-        separator: this.separator,
-      });
-      let params: Record<string, string | null> | undefined;
-      for (const [k, v] of c.params)
-        if (k !== 'expires') (params ??= {})[k] = v === null ? null : flatCopy(v);
-      const binding: Mutable<Binding> = {
-        aor,
-        contact: formatUri(c.uri),
-        contactParams: params ?? NO_CONTACT_PARAMS,
-        callId: flatCopy(ctx.callId),
-        cseq: ctx.cseq,
-        expiresAt: ctx.now + granted * 1000,
-        flow: this.bindingFlow(flow),
-        receivedAt: ctx.now,
-      };
-      if (c.displayName !== undefined) binding.displayName = flatCopy(c.displayName);
-      if (c.instance !== undefined) binding.instance = flatCopy(c.instance);
-      if (regId !== undefined) binding.regId = regId;
-      if (identity.instrument !== undefined) binding.instrument = identity.instrument;
-      if (ctx.authUser !== undefined) binding.authUser = ctx.authUser;
-      if (ctx.path.length > 0) binding.path = ctx.path;
-      if (userAgent !== undefined) binding.userAgent = this.userAgents.intern(userAgent);
-      out.push({ binding, key: contactKey(binding), expires: granted });
-    }
-    // RFC 5626 §6 (paraphrased): a REGISTER with more than one Contact carrying reg-id is invalid (400).
-    if (regIds > 1)
-      return { ok: false, reply: this.reject('bad-request', 400, 'Multiple Contacts With reg-id') };
-    return { ok: true, contacts: out, outbound };
-  }
-
-  private bindingFlow(flow: Flow): BindingFlow {
-    const last = this.lastFlow;
-    if (last !== undefined && last.of === flow) return last.value;
-    const value: BindingFlow = Object.freeze({
-      transport: flow.transport,
-      localAddress: flow.local.address,
-      localPort: flow.local.port,
-      remoteAddress: flow.remote.address,
-      remotePort: flow.remote.port,
-      flowId: flow.id,
-    });
-    this.lastFlow = { of: flow, value };
-    return value;
   }
 
   /** True when every contact names a live binding stored with this very Call-ID and CSeq. */
@@ -669,9 +576,6 @@ function keepFlowOpen(flow: Flow, bindings: readonly BindingRecord[], now: numbe
     if (b.flow?.flowId === flow.id && b.expiresAt - now > longest) longest = b.expiresAt - now;
   if (longest > 0) flow.setIdleTimeout(longest + 60_000);
 }
-
-/** The contact parameters of every binding registered without any (one shared, frozen object). */
-const NO_CONTACT_PARAMS: Readonly<Record<string, string | null>> = Object.freeze({});
 
 function hasStar(contacts: readonly Contact[]): boolean {
   for (const c of contacts) if (c.star) return true;
