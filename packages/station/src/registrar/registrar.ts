@@ -99,11 +99,10 @@ export class Registrar {
   private readonly gruu: TempGruuCodec | undefined;
   private readonly domains: Set<string>;
   private readonly acceptAnyDomain: boolean;
-  private readonly minExpires: number;
-  private readonly maxExpires: number;
+  /** The expiry of a contact that gives none, s (also what the repeat check compares with). */
   private readonly defaultExpires: number;
+  /** Seed 002 method 1 (the digest username's token) and its separator. */
   private readonly byDigest: boolean;
-  private readonly byInstance: boolean;
   private readonly separator: string;
   private readonly now: () => number;
   private readonly inFlight = new Set<string>();
@@ -120,19 +119,18 @@ export class Registrar {
     this.gruu = components.gruu;
     this.domains = new Set(init.domains.map((d) => d.toLowerCase()));
     this.acceptAnyDomain = init.acceptAnyDomain ?? false;
-    this.minExpires = init.minExpires ?? 60;
-    this.maxExpires = Math.max(this.minExpires, init.maxExpires ?? 86400);
-    this.defaultExpires = Math.min(this.maxExpires, Math.max(this.minExpires, init.defaultExpires ?? 3600));
+    const minExpires = init.minExpires ?? 60;
+    const maxExpires = Math.max(minExpires, init.maxExpires ?? 86400);
+    this.defaultExpires = Math.min(maxExpires, Math.max(minExpires, init.defaultExpires ?? 3600));
     this.byDigest = init.identifyByDigestUsername ?? true;
-    this.byInstance = init.identifyBySipInstance ?? true;
     this.separator = init.instrumentSeparator ?? '/';
     this.now = init.now ?? Date.now;
     this.planner = new ContactPlanner({
-      minExpires: this.minExpires,
-      maxExpires: this.maxExpires,
+      minExpires,
+      maxExpires,
       defaultExpires: this.defaultExpires,
       byDigest: this.byDigest,
-      byInstance: this.byInstance,
+      byInstance: init.identifyBySipInstance ?? true,
       separator: this.separator,
     });
     this.auth = components.digest
