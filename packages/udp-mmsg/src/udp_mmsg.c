@@ -71,14 +71,19 @@ static void put_be(uint8_t *b, uint32_t w) {
   b[3] = (uint8_t)w;
 }
 
-static napi_value js_recv(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 5) {
-    napi_throw_type_error(env, NULL, "recv(fd, scratch, slotSize, meta, max)");
-    return NULL;
+/* Reads `n` arguments into argv; throws a TypeError naming `usage` (and returns -1) when fewer came. */
+static int get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, const char *usage) {
+  size_t argc = n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < n) {
+    napi_throw_type_error(env, NULL, usage);
+    return -1;
   }
+  return 0;
+}
+
+static napi_value js_recv(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (get_args(env, info, 5, argv, "recv(fd, scratch, slotSize, meta, max)") != 0) return NULL;
   int fd = get_i32(env, argv[0]);
   uint8_t *scratch;
   size_t scratch_len;
@@ -144,13 +149,8 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_send(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4) {
-    napi_throw_type_error(env, NULL, "send(fd, buffers, meta, count)");
-    return NULL;
-  }
+  if (get_args(env, info, 4, argv, "send(fd, buffers, meta, count)") != 0) return NULL;
   int fd = get_i32(env, argv[0]);
   int32_t *meta;
   size_t meta_len;
@@ -277,11 +277,10 @@ static void finalize_watch(napi_env env, void *data, void *hint) {
 }
 
 static napi_value js_watch(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (get_args(env, info, 2, argv, "watch(fd, callback)") != 0) return NULL;
   napi_valuetype t;
-  if (argc < 2 || napi_typeof(env, argv[1], &t) != napi_ok || t != napi_function) {
+  if (napi_typeof(env, argv[1], &t) != napi_ok || t != napi_function) {
     napi_throw_type_error(env, NULL, "watch(fd, callback)");
     return NULL;
   }
@@ -325,11 +324,10 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_unwatch(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (get_args(env, info, 1, argv, "unwatch(handle)") != 0) return NULL;
   void *data = NULL;
-  if (argc < 1 || napi_unwrap(env, argv[0], &data) != napi_ok || data == NULL) {
+  if (napi_unwrap(env, argv[0], &data) != napi_ok || data == NULL) {
     napi_throw_type_error(env, NULL, "unwatch(handle)");
     return NULL;
   }

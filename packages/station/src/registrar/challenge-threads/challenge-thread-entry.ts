@@ -108,19 +108,15 @@ async function run(init: ChallengeThreadInit): Promise<void> {
           acceptAnyDomain: init.registrar.acceptAnyDomain ?? false,
         });
   const verifiedCount = outcomes.child('handed-over-verified');
+  /** For a REGISTER that carries credentials: whether its response checked out here. */
   const responseVerified = (data: Buffer, flow: Flow): boolean => {
-    if (scanner === undefined || !startsWithRegister(data)) return false;
+    if (scanner === undefined) return false;
     const q = scanner.scan(data, flow.remote.address, flow.remote.port);
     const authorization = q?.headers.get('authorization');
     return authorization !== undefined && registrar.responseValid(authorization);
   };
   const handOver: TransportUser = {
     onMessage(data: Buffer, flow: Flow): void {
-      if (responseVerified(data, flow)) {
-        verifiedCount.inc();
-        forward(data, flow, true);
-        return;
-      }
       handedOver.inc();
       forward(data, flow);
     },
@@ -151,7 +147,15 @@ async function run(init: ChallengeThreadInit): Promise<void> {
   );
   const user: TransportUser = {
     onMessage(data: Buffer, flow: Flow): void {
-      if (startsWithRegister(data) && !hasHeader(data, 'authorization')) {
+      const register = startsWithRegister(data);
+      if (register && hasHeader(data, 'authorization')) {
+        if (responseVerified(data, flow)) {
+          verifiedCount.inc();
+          forward(data, flow, true);
+        } else handOver.onMessage(data, flow);
+        return;
+      }
+      if (register) {
         answered.inc();
         const q = quick.answer(data, flow.remote.address, flow.remote.port);
         if (q === undefined) {

@@ -32,7 +32,6 @@ export class DatagramBatchPacker {
   private ports: number[] = [];
   private addressIndexes: number[] = [];
   private addresses: string[] = [];
-  private verified: boolean[] = [];
   private bytesLength = 0;
 
   get length(): number {
@@ -49,8 +48,7 @@ export class DatagramBatchPacker {
     if (a < 0) a = this.addresses.push(address) - 1;
     this.parts.push(data);
     this.ports.push(port);
-    this.addressIndexes.push(a);
-    this.verified.push(verified);
+    this.addressIndexes.push(verified ? (a | VERIFIED) >>> 0 : a);
     this.bytesLength += data.length;
   }
 
@@ -68,15 +66,13 @@ export class DatagramBatchPacker {
       at += p.length;
       meta[i * 3] = at;
       meta[i * 3 + 1] = this.ports[i] as number;
-      meta[i * 3 + 2] =
-        ((this.addressIndexes[i] as number) | (this.verified[i] === true ? VERIFIED : 0)) >>> 0;
+      meta[i * 3 + 2] = this.addressIndexes[i] as number;
     }
     const out: PackedDatagrams = { bytes, meta, addresses: this.addresses };
     this.parts = [];
     this.ports = [];
     this.addressIndexes = [];
     this.addresses = [];
-    this.verified = [];
     this.bytesLength = 0;
     return out;
   }
