@@ -24,17 +24,23 @@ export async function runStation(
   await station.stop();
 }
 
+/** The young-generation size (MB per semi-space) the station sets when the operator chose none. */
+export const DEFAULT_SEMI_SPACE_MB = 32;
+
 /**
  * The registrar allocates short-lived objects per request that live until the SQLite group commit resolves;
- * with V8's default young generation many survive a scavenge and are promoted, and old-space GC then
+ * with V8's default young generation (16 MB) many survive a scavenge and are promoted, and old-space GC then
  * dominates (measured: 76 µs CPU per REGISTER by default, 50 µs with `--max-semi-space-size=64` on the
- * command line, ~64 µs when raised at run time as here). Skipped when the operator chose a value.
+ * command line, ~64 µs when raised at run time as here). Not larger than 32 MB: every binding a REGISTER
+ * creates survives its scavenges whatever the size, so a larger space mostly makes each pause longer (a
+ * scavenge at 22,500 digest registrations/s paused the event loop 5-6 ms at 32 MB, 9-10 ms at 64 MB, with
+ * the same total; bench/RESULTS.md). Skipped when the operator chose a value.
  */
 export function raiseYoungGeneration(): void {
   const chosen = [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].some((a) =>
     a.includes('--max-semi-space-size'),
   );
-  if (!chosen) setFlagsFromString('--max-semi-space-size=64');
+  if (!chosen) setFlagsFromString(`--max-semi-space-size=${DEFAULT_SEMI_SPACE_MB}`);
 }
 
 /**
@@ -58,8 +64,8 @@ export function heapSettings(): {
   };
   const semi = value('max-semi-space-size');
   return {
-    // raiseYoungGeneration sets 64 at run time when nothing was chosen.
-    maxSemiSpaceMb: semi === 'v8-default' ? 64 : semi,
+    // raiseYoungGeneration sets DEFAULT_SEMI_SPACE_MB at run time when nothing was chosen.
+    maxSemiSpaceMb: semi === 'v8-default' ? DEFAULT_SEMI_SPACE_MB : semi,
     initialOldSpaceMb: value('initial-old-space-size'),
     singleThreadedGc: flags.includes('--single-threaded-gc'),
     heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
