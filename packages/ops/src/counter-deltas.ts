@@ -3,6 +3,9 @@ import { Counter, type MetricsRegistry } from './metrics-registry.js';
 /** Growth of one counter child since the previous report. */
 export interface CounterDelta {
   readonly name: string;
+  /** The counter's help text and label names, for a registry that does not have the counter yet. */
+  readonly help: string;
+  readonly labelNames: readonly string[];
   readonly labels: readonly string[];
   readonly delta: number;
 }
@@ -25,7 +28,13 @@ export class CounterDeltaTracker {
         const key = m.name + '\u0001' + s.labels.join('\u0000');
         const before = this.last.get(key) ?? 0;
         if (s.value !== before) {
-          out.push({ name: m.name, labels: s.labels, delta: s.value - before });
+          out.push({
+            name: m.name,
+            help: m.help,
+            labelNames: m.labelNames,
+            labels: s.labels,
+            delta: s.value - before,
+          });
           this.last.set(key, s.value);
         }
       }
@@ -35,14 +44,14 @@ export class CounterDeltaTracker {
 }
 
 /**
- * Adds counter growth reported by a worker to `registry`. A counter the registry does not have yet is
- * created with the reported help text absent and label names unknown; normally the main thread has
- * registered it already (the same components run on both sides).
+ * Adds counter growth reported by a worker to `registry`. A counter the registry does not have yet (one
+ * only the worker counts) is created with the help text and label names the worker reported.
  */
 export function applyCounterDeltas(registry: MetricsRegistry, deltas: readonly CounterDelta[]): void {
   for (const d of deltas) {
     const m = registry.get(d.name);
-    const c = m instanceof Counter ? m : m === undefined ? registry.counter(d.name, d.name) : undefined;
+    const c =
+      m instanceof Counter ? m : m === undefined ? registry.counter(d.name, d.help, d.labelNames) : undefined;
     c?.inc(d.labels, d.delta);
   }
 }

@@ -437,7 +437,8 @@ export class Station {
     this.opened = {};
     this.loopLoad.stop();
     o.front?.stop();
-    // Right before the listeners close: an ending thread closes the descriptor it shares with them.
+    // Right before the listeners close: without the UDP helper, an ending thread closes the descriptor it
+    // shares with them (with it, each thread wraps its own duplicate).
     for (const p of o.challengeThreads ?? []) await p.stop();
     if (o.endpoint) await o.endpoint.stop();
     else if (o.transport) await o.transport.stop();

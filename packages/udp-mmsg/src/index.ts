@@ -10,6 +10,8 @@ export interface UdpMmsg {
   send(fd: number, buffers: readonly Buffer[], meta: Int32Array, count: number): number;
   watch(fd: number, onReadable: (status: number) => void): object;
   unwatch(watch: object): void;
+  /** A new descriptor for the same socket (close-on-exec), or -errno: closing one leaves the other open. */
+  dup(fd: number): number;
 }
 
 /** Why the helper is not available, or the helper. */

@@ -16,6 +16,8 @@
  *       Calls `callback()` on this thread's event loop whenever `fd` is readable (level-triggered), through
  *       a duplicate of the descriptor so that a dgram socket of the same loop may keep its own watcher.
  *   unwatch(handle)                         -> undefined
+ *   dup(fd)                                 -> a new descriptor (close-on-exec) for the same socket, or -errno
+ *       For a thread that shares a socket: its own descriptor, so that closing it leaves the others open.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -335,12 +337,25 @@ static napi_value js_unwatch(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_dup(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (get_args(env, info, 1, argv, "dup(fd)") != 0) return NULL;
+  int32_t fd;
+  if (napi_get_value_int32(env, argv[0], &fd) != napi_ok) {
+    napi_throw_type_error(env, NULL, "dup(fd)");
+    return NULL;
+  }
+  int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  return make_i32(env, d < 0 ? -errno : d);
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"recv", NULL, js_recv, NULL, NULL, NULL, napi_enumerable, NULL},
       {"send", NULL, js_send, NULL, NULL, NULL, napi_enumerable, NULL},
       {"watch", NULL, js_watch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"unwatch", NULL, js_unwatch, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dup", NULL, js_dup, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import { closeSync } from 'node:fs';
 import { loadUdpMmsg, type UdpMmsg } from '../src/index.js';
 
 // In CI the helper must have been built by `npm ci`; elsewhere these tests are skipped without it.
@@ -164,4 +165,34 @@ void test('udp-mmsg: bad arguments are TypeErrors, a bad descriptor a negative e
   assert.ok(h.send(987654, [Buffer.from('x')], Int32Array.from([9, 4, LOCALHOST, 0, 0, 0]), 1) < 0);
   assert.equal(h.recv(0, Buffer.alloc(16), 0, new Int32Array(7), 1), -22);
   assert.throws(() => h.watch(987654, () => undefined), /duplicated/);
+  assert.throws(() => h.dup(undefined as unknown as number), TypeError);
+  assert.equal(h.dup(987654), -9);
 });
+
+void test(
+  'udp-mmsg: dup gives a descriptor of the same socket; closing it leaves the socket open',
+  { skip },
+  async () => {
+    const rx = await bound();
+    const tx = await bound();
+    try {
+      const fd = quietFd(rx);
+      const d = io().dup(fd);
+      assert.ok(d >= 0 && d !== fd);
+      const scratch = Buffer.alloc(4 * 2048);
+      const meta = new Int32Array(4 * 7);
+      tx.send('one', rx.address().port, '127.0.0.1');
+      await until(() => io().recv(d, scratch, 2048, meta, 4) === 1);
+      assert.equal(scratch.toString('latin1', 0, meta[0]), 'one', 'read through the duplicate');
+      closeSync(d);
+      tx.send('two', rx.address().port, '127.0.0.1');
+      let n = 0;
+      await until(() => (n = io().recv(fd, scratch, 2048, meta, 4)) === 1);
+      assert.equal(n, 1);
+      assert.equal(scratch.toString('latin1', 0, meta[0]), 'two', 'the original still reads');
+    } finally {
+      rx.close();
+      tx.close();
+    }
+  },
+);

@@ -325,7 +325,8 @@ export class UdpListener {
    * of the same process may wrap it (`UdpListenerInit.fd`) to receive and send on the same address and
    * port: the kernel hands each datagram to one of the threads reading, and a response sent by any of
    * them leaves from the listening port, as RFC 3581 §4 asks. Whoever closes the descriptor first closes
-   * it for all, so the sharing threads must live as long as the listener.
+   * it for all, so a thread that wraps this number must not outlive the listener; a thread that wraps a
+   * duplicate of it (dup(2)) closes only its duplicate.
    */
   get fd(): number | undefined {
     const fd = socketHandle(this.socket)?.fd;

@@ -31,9 +31,8 @@ import { QuickChallenge } from './quick-challenge.js';
 import { QuickRegisterScanner } from '../quick-register.js';
 import { credentialStoreFromUsers } from '../../station-credentials.js';
 
-/** The batch helper when wanted and built (the main thread logged why when it is not). */
-function udpBatchIo(wanted: boolean): UdpMmsg | undefined {
-  if (!wanted) return undefined;
+/** The UDP helper when built (the main thread logged why when it is not). */
+function udpHelper(): UdpMmsg | undefined {
   const r = loadUdpMmsg();
   return r.ok ? r.io : undefined;
 }
@@ -175,11 +174,19 @@ async function run(init: ChallengeThreadInit): Promise<void> {
       forward(Buffer.from(kind === 'ping' ? '\r\n\r\n' : '\r\n'), flow);
     },
   };
+  // The thread's socket wraps its own duplicate of the shared descriptor when the helper can make one: a
+  // socket closes its descriptor when it closes, which it does when the thread ends, also by a crash, and
+  // the main thread's socket must stay open then (it reads the port again).
+  const helper = udpHelper();
+  const own = helper === undefined ? -1 : helper.dup(init.fd);
+  const fd = own >= 0 ? own : init.fd;
+  if (helper !== undefined && own < 0)
+    log.warn({ fd: init.fd, errno: -own }, 'no duplicate of the shared UDP descriptor; this thread wraps it');
   const listener = new UdpListener(
     {
       host: init.host,
       port: init.port,
-      fd: init.fd,
+      fd,
       maxMessageSize: init.maxMessageSize,
       maxFlows: 65_536,
       recvBufferSize: 0,
@@ -189,7 +196,7 @@ async function run(init: ChallengeThreadInit): Promise<void> {
     { user },
     new TransportMetrics(metrics).for('udp'),
     log,
-    udpBatchIo(init.batchIo),
+    init.batchIo ? helper : undefined,
   );
   socket.listener = listener;
   const bound = await listener.bind();
@@ -197,6 +204,7 @@ async function run(init: ChallengeThreadInit): Promise<void> {
     post({ t: 'failed', message: bound.error });
     return;
   }
+  const ownDescriptor = fd !== init.fd;
   const tracker = new CounterDeltaTracker(metrics);
   const report = (): void => {
     const deltas = tracker.take();
@@ -218,8 +226,8 @@ async function run(init: ChallengeThreadInit): Promise<void> {
     if (m.t === 'report') post({ t: 'counters', deltas: tracker.take() });
     else if (m.t === 'send') unpackDatagrams(m.batch, write);
   });
-  log.debug({ fd: init.fd }, 'challenge thread reading the shared socket');
-  post({ t: 'ready' });
+  log.debug({ fd: init.fd, ownDescriptor }, 'challenge thread reading the shared socket');
+  post({ t: 'ready', ownDescriptor });
 }
 
 run((workerData as { data: ChallengeThreadInit }).data).catch((err: unknown) =>

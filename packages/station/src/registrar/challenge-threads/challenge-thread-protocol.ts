@@ -44,7 +44,12 @@ export type ThreadCredentials =
 
 /** Thread -> main. */
 export type ChallengeThreadMessage =
-  | { readonly t: 'ready' }
+  /**
+   * Reading. `ownDescriptor`: the thread's socket wraps a duplicate of the shared descriptor (the UDP
+   * helper made it), so the thread ending leaves the main thread's socket open; false: it wraps the
+   * shared descriptor itself, which closes with the thread.
+   */
+  | { readonly t: 'ready'; readonly ownDescriptor: boolean }
   | { readonly t: 'failed'; readonly message: string }
   /**
    * Datagrams this thread does not answer, in arrival order: the main thread handles each as if it had

@@ -165,6 +165,7 @@ export class ChallengeThreads {
     const loopName = `registrar-challenge-${worker.threadId}`;
     return new Promise<void>((resolve, reject) => {
       let ready = false;
+      let ownDescriptor = false;
       worker.on('message', (m: ChallengeThreadMessage) => {
         switch (m.t) {
           case 'datagrams':
@@ -175,6 +176,7 @@ export class ChallengeThreads {
             return;
           case 'ready':
             ready = true;
+            ownDescriptor = m.ownDescriptor;
             loopLoad?.track(loopName, (a, b) => worker.performance.eventLoopUtilization(a, b));
             resolve();
             return;
@@ -190,8 +192,18 @@ export class ChallengeThreads {
       });
       worker.on('exit', (code) => {
         loopLoad?.untrack(loopName);
-        if (this.stateValue === ChallengeThreadsState.Running)
-          this.log.error({ code }, 'challenge thread exited; the main thread answers its share from now on');
+        if (this.stateValue === ChallengeThreadsState.Running) {
+          if (ownDescriptor)
+            this.log.error(
+              { code },
+              'challenge thread exited; the main thread answers its share from now on',
+            );
+          else
+            this.log.error(
+              { code },
+              'challenge thread exited and closed the shared UDP descriptor with it (no UDP helper to duplicate it): restart the station',
+            );
+        }
         const i = this.workers.indexOf(worker);
         if (i >= 0) this.workers.splice(i, 1);
         // Another thread writes the main thread's datagrams from now on, or none does.
@@ -207,8 +219,10 @@ export class ChallengeThreads {
   }
 
   /**
-   * Collects the threads' last counts and ends them. Call right before the listener closes: a thread
-   * ending closes the shared descriptor (see UdpListener.fd).
+   * Collects the threads' last counts and ends them; the main thread then reads the socket again. Each
+   * thread wraps its own duplicate of the descriptor when the UDP helper is built; without it a thread
+   * ending closes the shared descriptor (see UdpListener.fd), so call this right before the listener
+   * closes.
    */
   async stop(): Promise<void> {
     if (this.stateValue === ChallengeThreadsState.Stopped) return;
