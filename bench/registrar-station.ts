@@ -30,6 +30,8 @@ const { values } = parseArgs({
     'no-batch-io': { type: 'boolean', default: false },
     // A/B runs: the challenge thread hands authenticated REGISTERs over unchecked (registrar.challengeThreadsVerify).
     'no-thread-verify': { type: 'boolean', default: false },
+    // A/B runs: registrar.challengeThreadsMaxQueueMs (overload control; 0: none).
+    'max-queue-ms': { type: 'string' },
   },
 });
 
@@ -55,6 +57,9 @@ const config: BeckonConfig = {
     challengeThreads: Number(values['challenge-threads']),
     challengeThreadsWrite: !values['no-thread-writes'],
     challengeThreadsVerify: !values['no-thread-verify'],
+    ...(values['max-queue-ms'] !== undefined
+      ? { challengeThreadsMaxQueueMs: Number(values['max-queue-ms']) }
+      : {}),
   },
   storage: {
     ...c.storage,

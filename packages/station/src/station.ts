@@ -411,6 +411,7 @@ export class Station {
           {
             threads: n,
             writeMainSends: cfg.registrar.challengeThreadsWrite,
+            maxQueueMs: cfg.registrar.challengeThreadsMaxQueueMs,
             maxMessageSize: cfg.sip.maxMessageBytes,
             realm: cfg.auth.realm || cfg.sip.domain,
             algorithms: cfg.auth.algorithms as DigestServerAlgorithm[],

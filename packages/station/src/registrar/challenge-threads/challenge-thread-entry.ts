@@ -27,6 +27,7 @@ import type {
 } from './challenge-thread-protocol.js';
 import { DatagramBatchPacker, transferList, unpackDatagrams } from './datagram-batch.js';
 import { hasHeader } from './has-header.js';
+import { OverloadSignal } from './overload-signal.js';
 import { QuickChallenge } from './quick-challenge.js';
 import { QuickRegisterScanner } from '../quick-register.js';
 import { credentialStoreFromUsers } from '../../station-credentials.js';
@@ -76,7 +77,7 @@ async function run(init: ChallengeThreadInit): Promise<void> {
   const registrar = new Registrar({ log, metrics, location: noLocation, digest }, init.registrar);
   const outcomes = metrics.counter(
     'registrar_challenge_thread_messages',
-    'Datagrams read by the registrar challenge threads: answered there, or handed over to the main thread',
+    'Datagrams read by the registrar challenge threads: answered there, handed over to the main thread, or shed (a REGISTER without credentials dropped while the main thread was overloaded)',
     ['outcome'],
   );
   const answered = outcomes.child('answered');
@@ -87,10 +88,16 @@ async function run(init: ChallengeThreadInit): Promise<void> {
     )
     .child();
   const handedOver = outcomes.child('handed-over');
+  const shed = outcomes.child('shed');
+  const overload = init.overload === undefined ? undefined : new OverloadSignal(init.overload);
   const batch = new DatagramBatchPacker();
   const flush = (): void => {
     const packed = batch.take();
-    if (packed) post({ t: 'datagrams', batch: packed }, transferList(packed));
+    if (packed)
+      post(
+        { t: 'datagrams', batch: packed, sentAt: performance.timeOrigin + performance.now() },
+        transferList(packed),
+      );
   };
   const forward = (data: Buffer, flow: Flow, verified = false): void => {
     if (batch.length === 0) setImmediate(flush);
@@ -155,6 +162,11 @@ async function run(init: ChallengeThreadInit): Promise<void> {
         return;
       }
       if (register) {
+        // The main thread is late with what it has: no new registration starts (the client retries).
+        if (overload?.on === true) {
+          shed.inc();
+          return;
+        }
         answered.inc();
         const q = quick.answer(data, flow.remote.address, flow.remote.port);
         if (q === undefined) {

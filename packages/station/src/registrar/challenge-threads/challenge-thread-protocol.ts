@@ -29,6 +29,8 @@ export interface ChallengeThreadInit {
   readonly logLevel: string;
   /** How often counter growth is reported to the main thread, ms. */
   readonly reportIntervalMs: number;
+  /** The main thread's OverloadSignal (its buffer): while on, REGISTERs without credentials are dropped. */
+  readonly overload?: SharedArrayBuffer;
 }
 
 /**
@@ -56,7 +58,12 @@ export type ChallengeThreadMessage =
    * read it. Batched per event-loop turn of the thread (one message, its buffers transferred, for
    * everything read in one turn).
    */
-  | { readonly t: 'datagrams'; readonly batch: PackedDatagrams }
+  | {
+      readonly t: 'datagrams';
+      readonly batch: PackedDatagrams;
+      /** When the thread posted it (performance.timeOrigin + performance.now(), ms): its queueing age. */
+      readonly sentAt: number;
+    }
   | { readonly t: 'counters'; readonly deltas: readonly CounterDelta[] };
 
 /** A handed-over datagram waiting for the main thread's event loop. */
@@ -64,6 +71,8 @@ export interface HandedOver {
   readonly data: Buffer;
   readonly address: string;
   readonly port: number;
+  /** When the thread posted it (see the 'datagrams' message). */
+  readonly sentAt: number;
 }
 
 /** Main -> thread. */

@@ -3,6 +3,7 @@ import {
   applyCounterDeltas,
   spawnModuleWorker,
   TurnBudgetQueue,
+  type CounterChild,
   type EventLoopLoad,
   type Logger,
   type MetricsRegistry,
@@ -16,6 +17,8 @@ import type {
 } from './challenge-thread-protocol.js';
 import { DatagramBatchPacker, transferList, unpackDatagrams } from './datagram-batch.js';
 import type { VerifiedDatagrams } from './verified-datagrams.js';
+import { OverloadSignal } from './overload-signal.js';
+import { startsWithRegister } from '../stateless-register-front.js';
 
 export interface ChallengeThreadsComponents {
   readonly log: Logger;
@@ -32,6 +35,13 @@ export interface ChallengeThreadsComponents {
 export interface ChallengeThreadsInit extends Omit<ChallengeThreadInit, 'fd' | 'host' | 'port'> {
   /** Number of threads (at least 1). */
   readonly threads: number;
+  /**
+   * Oldest a handed-over REGISTER may be when the main thread gets to it, ms
+   * (`registrar.challengeThreadsMaxQueueMs`; 0: no limit). An older one is dropped (its client has
+   * retransmitted it by then, or given up), and from half this age on the threads start no new
+   * registrations until the queue is young again (see OverloadSignal).
+   */
+  readonly maxQueueMs?: number;
   /**
    * The datagrams the main thread sends through the listener are written by one of the threads
    * (`registrar.challengeThreadsWrite`): the main thread packs each turn's datagrams into one message
@@ -76,19 +86,79 @@ export class ChallengeThreads {
    */
   private readonly handedOver: TurnBudgetQueue<HandedOver>;
 
-  private constructor(private readonly components: ChallengeThreadsComponents) {
+  private readonly overload = new OverloadSignal();
+  private overloaded = false;
+  private readonly shed: CounterChild;
+  private readonly episodes: CounterChild;
+  /** sentAt of the batch being unpacked. */
+  private batchSentAt = 0;
+
+  private constructor(
+    private readonly components: ChallengeThreadsComponents,
+    private readonly maxQueueMs: number,
+  ) {
     this.log = components.log.child({ component: 'station.registrar.challenge-threads' });
-    const { listener } = components;
-    this.handedOver = new TurnBudgetQueue<HandedOver>(
-      (d) => listener.inject(d.data, d.address, d.port),
-      DATAGRAMS_PER_TURN,
-    );
+    this.handedOver = new TurnBudgetQueue<HandedOver>(this.handle, DATAGRAMS_PER_TURN);
+    this.shed = components.metrics
+      .counter(
+        'registrar_overload_shed',
+        'REGISTERs handed over by a challenge thread and dropped by the main thread because they waited longer than registrar.challengeThreadsMaxQueueMs',
+      )
+      .child();
+    this.episodes = components.metrics
+      .counter(
+        'registrar_overload_episodes',
+        'Times the main thread signalled the challenge threads to start no new registrations (handed-over queue older than half registrar.challengeThreadsMaxQueueMs)',
+      )
+      .child();
   }
 
   private readonly queueDatagram = (data: Buffer, address: string, port: number, verified: boolean): void => {
     if (verified) this.components.verified?.mark(data);
-    this.handedOver.push({ data, address, port });
+    this.handedOver.push({ data, address, port, sentAt: this.batchSentAt });
   };
+
+  /**
+   * Handles one handed-over datagram, unless it is a REGISTER older than maxQueueMs; turns the overload
+   * signal on from half that age and off again below a quarter of it or when the queue is empty.
+   */
+  private readonly handle = (d: HandedOver): void => {
+    const max = this.maxQueueMs;
+    if (max > 0) {
+      const age = performance.timeOrigin + performance.now() - d.sentAt;
+      if (age > max / 2) this.setOverloaded(true, age);
+      else if (this.overloaded && (age < max / 4 || this.handedOver.length === 0))
+        this.setOverloaded(false, age);
+      if (age > max && startsWithRegister(d.data)) {
+        this.shed.inc();
+        return;
+      }
+    }
+    this.components.listener.inject(d.data, d.address, d.port);
+  };
+
+  private setOverloaded(on: boolean, ageMs: number): void {
+    if (on === this.overloaded) return;
+    this.overloaded = on;
+    this.overload.set(on);
+    const queued = this.handedOver.length;
+    if (on) {
+      this.episodes.inc();
+      this.log.warn(
+        { ageMs: Math.round(ageMs), queued, maxQueueMs: this.maxQueueMs },
+        'main thread overloaded: challenge threads start no new registrations, REGISTERs older than maxQueueMs are dropped',
+      );
+    } else
+      this.log.info(
+        { ageMs: Math.round(ageMs), queued, shed: this.shed.value },
+        'main thread caught up: challenge threads start registrations again',
+      );
+  }
+
+  /** Whether the challenge threads are told to start no new registrations (see OverloadSignal). */
+  get overloadedNow(): boolean {
+    return this.overloaded;
+  }
 
   /** The thread that writes the main thread's datagrams (writeMainSends), if any. */
   private writer: Worker | undefined;
@@ -124,12 +194,13 @@ export class ChallengeThreads {
     components: ChallengeThreadsComponents,
     init: ChallengeThreadsInit,
   ): Promise<ChallengeThreads> {
-    const pool = new ChallengeThreads(components);
+    const { threads, writeMainSends, maxQueueMs, ...rest } = init;
+    const pool = new ChallengeThreads(components, Math.max(0, maxQueueMs ?? 0));
     const fd = components.listener.fd;
     if (fd === undefined) throw new Error('the UDP listener has no file descriptor to share');
-    const { threads, writeMainSends, ...rest } = init;
     const data: ChallengeThreadInit = {
       ...rest,
+      ...(pool.maxQueueMs > 0 ? { overload: pool.overload.buffer } : {}),
       fd,
       host: components.listener.localAddress.address,
       port: components.listener.localAddress.port,
@@ -169,6 +240,7 @@ export class ChallengeThreads {
       worker.on('message', (m: ChallengeThreadMessage) => {
         switch (m.t) {
           case 'datagrams':
+            this.batchSentAt = m.sentAt;
             unpackDatagrams(m.batch, this.queueDatagram);
             return;
           case 'counters':
