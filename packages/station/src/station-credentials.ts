@@ -16,7 +16,7 @@ export function credentialStoreFromConfig(
 
 /** The same from the user list alone (what a registrar challenge thread is given). */
 export function credentialStoreFromUsers(
-  users: readonly { username: string; password?: string; ha1?: string }[],
+  users: BeckonConfig['auth']['users'],
   realm: string,
 ): InMemoryCredentialStore {
   const store = new InMemoryCredentialStore();

@@ -35,6 +35,8 @@ export type NonceCheck =
 
 export type NcCheck = 'ok' | 'replay' | 'bad-nc' | 'forgotten';
 
+const BAD_NONCE: NonceCheck = Object.freeze({ ok: false, reason: 'bad-nonce' });
+
 export interface NonceManagerInit {
   realm: string;
   secret: Buffer;
@@ -123,33 +125,39 @@ export class NonceManager {
    * sharing it, see `DigestVerifyOptions.responseVerified`): decoded, not authenticated again.
    */
   checkKnownOrigin(nonce: string, now = Date.now()): NonceCheck {
-    if (nonce.length !== 43) return { ok: false, reason: 'bad-nonce' };
-    const b = this.received;
-    if (b.write(nonce, 'base64url') !== 32) return { ok: false, reason: 'bad-nonce' };
-    const issuedAt = b.readUInt32BE(0) * 0x1_0000_0000 + b.readUInt32BE(4);
-    if (issuedAt > now + 60_000) return { ok: false, reason: 'bad-nonce' };
-    return { ok: true, issuedAt, expired: now - issuedAt > this.init.lifetimeMs };
+    return this.decode(nonce) ? this.issued(now) : BAD_NONCE;
   }
 
   /** Checks origin and age of a nonce; cheap for nonces already in use (no HMAC). */
   check(nonce: string, now = Date.now()): NonceCheck {
-    if (nonce.length !== 43) return { ok: false, reason: 'bad-nonce' };
-    const b = this.received;
-    if (b.write(nonce, 'base64url') !== 32) return { ok: false, reason: 'bad-nonce' };
+    if (!this.decode(nonce)) return BAD_NONCE;
     // A nonce in use: its 32 bytes (MAC included) were checked when it was first used.
     const known = this.tracked.find(this.receivedKey);
-    if (known >= 0) {
-      const issuedAt = this.tracked.issuedAt(known);
-      return { ok: true, issuedAt, expired: now - issuedAt > this.init.lifetimeMs };
-    }
+    if (known >= 0) return this.aged(this.tracked.issuedAt(known), now);
+    const b = this.received;
     const expected = this.mac(b, 0);
     // Constant-time comparison of the 16 MAC bytes.
     let diff = 0;
     for (let i = 0; i < 16; i++) diff |= expected.charCodeAt(i) ^ (b[16 + i] as number);
-    if (diff !== 0) return { ok: false, reason: 'bad-nonce' };
+    if (diff !== 0) return BAD_NONCE;
+    return this.issued(now);
+  }
+
+  /** Decodes a nonce's 32 bytes into `received`; false when it is not one of ours by its form. */
+  private decode(nonce: string): boolean {
+    return nonce.length === 43 && this.received.write(nonce, 'base64url') === 32;
+  }
+
+  /** The issue time in the decoded nonce, checked and aged. */
+  private issued(now: number): NonceCheck {
+    const b = this.received;
     const issuedAt = b.readUInt32BE(0) * 0x1_0000_0000 + b.readUInt32BE(4);
     // A nonce from the future (clock step, or another server with a skewed clock) is not accepted.
-    if (issuedAt > now + 60_000) return { ok: false, reason: 'bad-nonce' };
+    if (issuedAt > now + 60_000) return BAD_NONCE;
+    return this.aged(issuedAt, now);
+  }
+
+  private aged(issuedAt: number, now: number): NonceCheck {
     return { ok: true, issuedAt, expired: now - issuedAt > this.init.lifetimeMs };
   }
 
@@ -161,9 +169,8 @@ export class NonceManager {
     const nc = parseNc(ncHex);
     if (nc <= 0) return 'bad-nc';
     const t = this.tracked;
-    const b = this.received;
     // Only nonces that `check` accepted come here; anything else is treated as one we no longer know.
-    if (nonce.length !== 43 || b.write(nonce, 'base64url') !== 32) return 'forgotten';
+    if (!this.decode(nonce)) return 'forgotten';
     const s = t.find(this.receivedKey);
     if (s < 0) {
       // A valid nonce that we stopped tracking could be replayed with old counts: refuse it as stale.

@@ -1,3 +1,4 @@
+import type { BeckonConfig } from '@beckon/config';
 import type { CounterDelta } from '@beckon/ops';
 import type { DigestServerAlgorithm } from '@beckon/sip';
 import type { RegistrarInit } from '../registrar.js';
@@ -40,7 +41,7 @@ export interface ChallengeThreadInit {
 export type ThreadCredentials =
   | {
       readonly kind: 'users';
-      readonly users: readonly { username: string; password?: string; ha1?: string }[];
+      readonly users: BeckonConfig['auth']['users'];
     }
   | { readonly kind: 'module'; readonly url: string; readonly name: string };
 
