@@ -60,13 +60,27 @@ export interface DigestVerifyOptions {
   requestUri?: string;
   /** For tests and for callers that already read the clock. */
   now?: number;
-  /**
-   * The response of exactly this Authorization value was already verified for this method by a
-   * DigestServer with the same key, realm, algorithms and credential store ({@link responseValid}, on
-   * another thread): the nonce's origin and the response are not checked again; its age and its
-   * nonce-count (replay) are, here, where the nonce-count state lives.
-   */
-  responseVerified?: boolean;
+}
+
+/**
+ * A digest response found valid by {@link DigestServer.verifyResponse} (plain data: it crosses a thread
+ * boundary): what the verifier that keeps the nonce-count state still needs, the nonce's age and count being
+ * all that is left to check ({@link DigestServer.acceptVerified}).
+ */
+export interface VerifiedResponse {
+  readonly username: string;
+  readonly nonce: string;
+  /** The nonce-count as sent (8 hex digits). */
+  readonly nc: string;
+  readonly algorithm: DigestServerAlgorithm;
+}
+
+/** Credentials that passed the checks before the credential lookup. */
+interface Prechecked {
+  readonly c: DigestCredentials;
+  readonly alg: DigestAlgorithm;
+  readonly nc: string;
+  readonly n: { issuedAt: number; expired: boolean };
 }
 
 /**
@@ -177,9 +191,13 @@ export class DigestServer {
     authorization: string | undefined,
     opts: DigestVerifyOptions = NO_OPTIONS,
   ): DigestVerifyResult | Promise<DigestVerifyResult> {
-    const r = this.check(method, authorization, opts);
-    if (r instanceof Promise) return r.then((x) => this.done(x));
-    return this.done(r);
+    const now = opts.now ?? Date.now();
+    const p = this.precheck(authorization, opts, now);
+    if ('ok' in p) return this.done(p);
+    const cred = this.lookup(p.c.username, opts);
+    if (isPromiseLike(cred))
+      return Promise.resolve(cred).then((x) => this.done(this.afterLookup(method, p, x, now)));
+    return this.done(this.afterLookup(method, p, cred, now));
   }
 
   private done(r: DigestVerifyResult): DigestVerifyResult {
@@ -188,13 +206,12 @@ export class DigestServer {
     return r;
   }
 
-  /** The verification; with `untilResponse`, a valid response is the end of it (see responseValid). */
-  private check(
-    method: string,
+  /** The checks before the credential lookup: form, realm, algorithm, qop, uri, the nonce's origin. */
+  private precheck(
     authorization: string | undefined,
     opts: DigestVerifyOptions,
-    untilResponse = false,
-  ): DigestVerifyResult | Promise<DigestVerifyResult> {
+    now: number,
+  ): Prechecked | (DigestVerifyResult & { ok: false }) {
     if (authorization === undefined || authorization === '') return { ok: false, reason: 'missing' };
     const parsed = parseDigestCredentials(authorization);
     if (!parsed.ok) return { ok: false, reason: parsed.error === 'not-digest' ? 'not-digest' : 'malformed' };
@@ -212,33 +229,37 @@ export class DigestServer {
     }
     if (opts.requestUri !== undefined && c.uri !== opts.requestUri)
       return { ok: false, reason: 'bad-uri', username };
-    const now = opts.now ?? Date.now();
-    if (opts.responseVerified === true && !untilResponse) {
-      const known = this.nonces.checkKnownOrigin(c.nonce, now);
-      if (!known.ok) return { ok: false, reason: 'bad-nonce', username };
-      return this.accept(c, alg, known, now);
-    }
     const n = this.nonces.check(c.nonce, now);
     if (!n.ok) return { ok: false, reason: 'bad-nonce', username };
-    const key = opts.usernameTransform ? opts.usernameTransform(username) : username;
-    const cred = this.credentials.lookup(this.realm, key);
-    if (isPromiseLike(cred)) {
-      if (untilResponse) return { ok: false, reason: 'unknown-user', username };
-      return Promise.resolve(cred).then((x) => this.checkResponse(method, c, alg, n, now, x, false));
-    }
-    return this.checkResponse(method, c, alg, n, now, cred, untilResponse);
+    return { c, alg, nc: c.nc, n };
   }
 
-  /** The part of the check after the credential lookup. */
-  private checkResponse(
+  private lookup(username: string, opts: DigestVerifyOptions): ReturnType<CredentialStore['lookup']> {
+    return this.credentials.lookup(
+      this.realm,
+      opts.usernameTransform ? opts.usernameTransform(username) : username,
+    );
+  }
+
+  /** The verdict once the credentials are known: the response, then the nonce's age and count. */
+  private afterLookup(
     method: string,
-    c: DigestCredentials,
-    alg: DigestAlgorithm,
-    n: { issuedAt: number; expired: boolean },
-    now: number,
+    p: Prechecked,
     cred: Credential | undefined,
-    untilResponse: boolean,
+    now: number,
   ): DigestVerifyResult {
+    const bad = this.badResponse(method, p, cred);
+    if (bad !== undefined) return bad;
+    return this.accept(p.c.username, p.c.nonce, p.nc, p.alg.name as DigestServerAlgorithm, p.n, now);
+  }
+
+  /** Why the response is not the expected one, or undefined when it is. */
+  private badResponse(
+    method: string,
+    p: Prechecked,
+    cred: Credential | undefined,
+  ): (DigestVerifyResult & { ok: false }) | undefined {
+    const { c, alg } = p;
     const username = c.username;
     if (!cred) return { ok: false, reason: 'unknown-user', username };
     const ha1 =
@@ -253,29 +274,28 @@ export class DigestServer {
       method,
       uri: c.uri,
       qop: 'auth',
-      nc: c.nc,
+      nc: p.nc,
       cnonce: c.cnonce,
       ha2: this.ha2(alg, method, c.uri),
     });
     if (!sameHex(expected, c.response)) return { ok: false, reason: 'bad-response', username };
-    if (untilResponse)
-      return { ok: true, username, realm: this.realm, algorithm: alg.name as DigestServerAlgorithm };
-    return this.accept(c, alg, n, now);
+    return undefined;
   }
 
   /** The checks after a valid response: the nonce's age and its nonce-count. */
   private accept(
-    c: DigestCredentials,
-    alg: DigestAlgorithm,
+    username: string,
+    nonce: string,
+    ncHex: string,
+    algorithm: DigestServerAlgorithm,
     n: { issuedAt: number; expired: boolean },
     now: number,
   ): DigestVerifyResult {
-    const username = c.username;
     // RFC 7616 §3.3 (stale): "A flag indicating that the previous request from the client was rejected
     // because the nonce value was stale. If stale is true ..., the client may wish to simply retry the
     // request with a new encrypted response, without re-prompting the user for a new username and password."
     if (n.expired) return { ok: false, reason: 'stale', stale: true, username };
-    const nc = this.nonces.useNc(c.nonce, n.issuedAt, c.nc as string);
+    const nc = this.nonces.useNc(nonce, n.issuedAt, ncHex);
     if (nc === 'replay') return { ok: false, reason: 'replay', username };
     if (nc === 'bad-nc') return { ok: false, reason: 'malformed', username };
     if (nc === 'forgotten') return { ok: false, reason: 'stale', stale: true, username };
@@ -283,18 +303,47 @@ export class DigestServer {
       this.lastPrune = now;
       this.nonces.prune(now);
     }
-    return { ok: true, username, realm: this.realm, algorithm: alg.name as DigestServerAlgorithm };
+    return { ok: true, username, realm: this.realm, algorithm };
   }
 
   /**
-   * Whether `authorization` carries a valid response for `method`, checked as {@link verifyNow} checks it
-   * up to the response; the nonce's age and count are left to the verifier that keeps the nonce-count
-   * state (and counts the outcome): a thread sharing this server's key and credential store checks here, and the verifier then
-   * passes `responseVerified`. False also when the store answers asynchronously (nothing is pre-checked).
+   * The valid response `authorization` carries for `method`, checked as {@link verifyNow} checks it up to
+   * the response (undefined for anything it would refuse there); the nonce's age and count are left to the
+   * verifier that keeps the nonce-count state and counts the outcome ({@link acceptVerified}): a thread
+   * sharing this server's key, realm, algorithms and credential store checks here and hands the result to
+   * the verifier. Nothing is counted. Undefined also when the store answers asynchronously.
    */
+  verifyResponse(
+    method: string,
+    authorization: string,
+    opts: DigestVerifyOptions = NO_OPTIONS,
+  ): VerifiedResponse | undefined {
+    const p = this.precheck(authorization, opts, opts.now ?? Date.now());
+    if ('ok' in p) return undefined;
+    const cred = this.lookup(p.c.username, opts);
+    if (isPromiseLike(cred) || this.badResponse(method, p, cred) !== undefined) return undefined;
+    return {
+      username: p.c.username,
+      nonce: p.c.nonce,
+      nc: p.nc,
+      algorithm: p.alg.name as DigestServerAlgorithm,
+    };
+  }
+
+  /** Whether `authorization` carries a valid response for `method` (see {@link verifyResponse}). */
   responseValid(method: string, authorization: string, opts: DigestVerifyOptions = NO_OPTIONS): boolean {
-    const r = this.check(method, authorization, opts, true);
-    return !(r instanceof Promise) && r.ok;
+    return this.verifyResponse(method, authorization, opts) !== undefined;
+  }
+
+  /**
+   * The verdict on a response that {@link verifyResponse} found valid on a server with the same key (another
+   * thread): the nonce's origin and the response are not checked again; its age (stale) and its nonce-count
+   * (replay) are, here, where the nonce-count state lives. Counted as {@link verifyNow} counts.
+   */
+  acceptVerified(v: VerifiedResponse, now = Date.now()): DigestVerifyResult {
+    const n = this.nonces.checkKnownOrigin(v.nonce, now);
+    if (!n.ok) return this.done({ ok: false, reason: 'bad-nonce', username: v.username });
+    return this.done(this.accept(v.username, v.nonce, v.nc, v.algorithm, n, now));
   }
 
   /** Parsed credentials, for callers that need other fields (opaque, uri ...). */

@@ -122,7 +122,7 @@ export class NonceManager {
 
   /**
    * The age of a nonce whose origin was already checked with this manager's key (by another thread
-   * sharing it, see `DigestVerifyOptions.responseVerified`): decoded, not authenticated again.
+   * sharing it, see `DigestServer.acceptVerified`): decoded, not authenticated again.
    */
   checkKnownOrigin(nonce: string, now = Date.now()): NonceCheck {
     return this.decode(nonce) ? this.issued(now) : BAD_NONCE;

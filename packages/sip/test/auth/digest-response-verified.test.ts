@@ -1,5 +1,5 @@
 // A response checked by another DigestServer with the same key and store (a registrar challenge thread,
-// `responseValid`) and then accepted with `responseVerified`: the verdicts equal a full verification's,
+// `verifyResponse`) and then accepted with `acceptVerified`: the verdicts equal a full verification's,
 // and the nonce-count (replay) and the nonce's age are still checked where the state lives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,7 +39,7 @@ const verdict = (r: DigestVerifyResult | Promise<DigestVerifyResult>): string =>
   return r.ok ? 'ok' : r.reason;
 };
 
-void test('responseValid on one server, responseVerified on the other: ok once, a replay is refused', () => {
+void test('verifyResponse on one server, acceptVerified on the other: ok once, a replay is refused', () => {
   const { main, thread } = pair();
   const client = new DigestClient();
   for (const [user, pw] of [
@@ -54,10 +54,16 @@ void test('responseValid on one server, responseVerified on the other: ok once, 
       uri: 'sip:beckon.test',
     });
     assert.ok(a.ok);
+    const v = thread.verifyResponse('REGISTER', a.value);
+    assert.ok(v !== undefined);
     assert.equal(thread.responseValid('REGISTER', a.value), true);
-    assert.equal(verdict(main.verifyNow('REGISTER', a.value, { responseVerified: true })), 'ok');
+    // Plain data only: it crosses a thread boundary.
+    assert.deepEqual(structuredClone(v), v);
+    assert.equal(v.username, user);
+    assert.equal(v.nc, '00000001');
+    assert.equal(verdict(main.acceptVerified(v)), 'ok');
     // The same Authorization again: the nonce-count was used on the main server.
-    assert.equal(verdict(main.verifyNow('REGISTER', a.value, { responseVerified: true })), 'replay');
+    assert.equal(verdict(main.acceptVerified(v)), 'replay');
     assert.equal(verdict(main.verifyNow('REGISTER', a.value)), 'replay');
   }
 });
@@ -78,7 +84,7 @@ void test('responseValid refuses what a full verification refuses, and counts no
     'Basic YWxhZGRpbjpvcGVuc2VzYW1l',
   ];
   for (const c of cases) {
-    assert.equal(thread.responseValid('REGISTER', c), false, c);
+    assert.equal(thread.verifyResponse('REGISTER', c), undefined, c);
     assert.notEqual(verdict(main.verifyNow('REGISTER', c)), 'ok');
   }
   // A nonce not signed with the key: refused by the checking server.
@@ -102,7 +108,7 @@ void test('responseValid refuses what a full verification refuses, and counts no
   assert.equal(results !== undefined && 'total' in results ? results.total() : -1, 0);
 });
 
-void test('responseVerified still checks the nonce: age (stale) and form (bad-nonce)', () => {
+void test('acceptVerified still checks the nonce: age (stale) and form (bad-nonce), and counts', () => {
   const { main, thread } = pair({ nonceLifetimeSec: 300 });
   const client = new DigestClient();
   const t0 = Date.now() - 301_000;
@@ -116,13 +122,20 @@ void test('responseVerified still checks the nonce: age (stale) and form (bad-no
   assert.ok(old.ok);
   // The response is right (the checking thread says so); the age is the verifier's to judge, and it
   // answers stale, as the full check does.
-  assert.equal(thread.responseValid('REGISTER', old.value), true);
-  const r = main.verifyNow('REGISTER', old.value, { responseVerified: true });
+  const v = thread.verifyResponse('REGISTER', old.value);
+  assert.ok(v !== undefined);
+  const r = main.acceptVerified(v);
   assert.ok(!(r instanceof Promise) && !r.ok && r.reason === 'stale' && r.stale === true);
   assert.equal(verdict(main.verifyNow('REGISTER', old.value)), 'stale');
-  const badNonce =
-    'Digest username="alice", realm="beckon.test", nonce="short", uri="sip:x", response="00000000000000000000000000000000", qop=auth, nc=00000001, cnonce="c"';
-  assert.equal(verdict(main.verifyNow('REGISTER', badNonce, { responseVerified: true })), 'bad-nonce');
+  assert.equal(verdict(main.acceptVerified({ ...v, nonce: 'short' })), 'bad-nonce');
+  const m = new MetricsRegistry();
+  const counted = new DigestServer(
+    { log: silentLogger(), metrics: m, credentials: new InMemoryCredentialStore() },
+    { realm: REALM, algorithms: ['MD5'], secret: SECRET },
+  );
+  counted.acceptVerified({ ...v, nonce: 'short' });
+  const results = m.get('sip_auth_results');
+  assert.equal(results !== undefined && 'total' in results ? results.total() : -1, 1);
 });
 
 void test('responseValid with a username transform checks the full name against the transformed key', () => {

@@ -11,6 +11,8 @@ export interface QuickRegister {
   readonly callId: string;
   readonly cseq: number;
   readonly contacts: readonly Contact[];
+  /** The Contact header's value, as `contacts` was read from. */
+  readonly contactValue: string;
   /** The Expires header's value (undefined when absent). */
   readonly headerExpires: number | undefined;
   /** The response's lines copied from the request before the To line (the Via stamped), each with CRLF. */
@@ -85,8 +87,11 @@ function headerId(s: string, at: number, len: number): H {
   return H.Other;
 }
 
-/** The quick view of the headers: exact, since the request has no other header than those kept. */
-class ScannedHeaders implements RegisterHeaders {
+/**
+ * The quick view of the headers: exact, since the request has no other header than those kept (the
+ * Authorization and User-Agent values; undefined when absent).
+ */
+export class ScannedHeaders implements RegisterHeaders {
   constructor(
     private readonly authorization: string | undefined,
     private readonly userAgent: string | undefined,
@@ -246,6 +251,7 @@ export class QuickRegisterScanner {
       callId,
       cseq: Number(cseq.slice(0, cseq.indexOf(' '))),
       contacts: contacts.value,
+      contactValue: contact,
       headerExpires,
       before: first + before,
       to: toValue,

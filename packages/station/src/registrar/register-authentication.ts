@@ -1,5 +1,5 @@
 import type { Logger } from '@beckon/ops';
-import type { DigestServer, DigestVerifyOptions, DigestVerifyResult } from '@beckon/sip';
+import type { DigestServer, DigestVerifyOptions, DigestVerifyResult, VerifiedResponse } from '@beckon/sip';
 import { splitDigestUsername } from '../instrument/index.js';
 import type { RegisterReply, RegisterRejectReason } from './register-reply.js';
 import type { RegistrarMetrics } from './registrar-metrics.js';
@@ -32,8 +32,6 @@ export class RegisterAuthentication {
   private readonly metrics: RegistrarMetrics;
   private readonly digest: DigestServer;
   private readonly verifyOptions: DigestVerifyOptions;
-  /** The same, for a response a challenge thread verified already (`responseVerified`). */
-  private readonly verifiedOptions: DigestVerifyOptions;
   private readonly authFailureCounts = new Map<string, number>();
 
   constructor(components: RegisterAuthenticationComponents, init: RegisterAuthenticationInit) {
@@ -44,12 +42,11 @@ export class RegisterAuthentication {
     this.verifyOptions = init.identifyByDigestUsername
       ? { usernameTransform: (u: string): string => splitDigestUsername(u, sep).user }
       : {};
-    this.verifiedOptions = { ...this.verifyOptions, responseVerified: true };
   }
 
-  /** Whether `authorization` carries a valid response for a REGISTER (see DigestServer.responseValid). */
-  responseValid(authorization: string): boolean {
-    return this.digest.responseValid('REGISTER', authorization, this.verifyOptions);
+  /** The valid response `authorization` carries for a REGISTER (see DigestServer.verifyResponse). */
+  verifyResponse(authorization: string): VerifiedResponse | undefined {
+    return this.digest.verifyResponse('REGISTER', authorization, this.verifyOptions);
   }
 
   /** Failed authentications counted for `aor`. */
@@ -58,24 +55,20 @@ export class RegisterAuthentication {
   }
 
   /**
-   * The verdict on a REGISTER's credentials; `responseVerified` when a challenge thread already checked the
-   * response of exactly this Authorization value (the nonce's age and count are still checked here).
+   * The verdict on a REGISTER's credentials; `verified` when a challenge thread already checked the
+   * response of exactly this Authorization value (its result: the nonce's age and count are checked here).
    */
   authenticate(
     authorization: string,
     aor: string,
-    responseVerified = false,
+    verified?: VerifiedResponse,
   ): AuthVerdict | Promise<AuthVerdict> {
-    const digest = this.digest;
+    if (verified !== undefined) return this.verdict(this.digest.acceptVerified(verified), aor);
     // Seed 002 §3: the digest is checked over the FULL username `user/TOKEN`, with the credentials of
     // `user`; DigestServer computes HA1 over the username as sent when the store has a cleartext
     // password, so a store holding only HA1 values cannot verify a tokened username (see
     // splitDigestUsername).
-    const r = digest.verifyNow(
-      'REGISTER',
-      authorization,
-      responseVerified ? this.verifiedOptions : this.verifyOptions,
-    );
+    const r = this.digest.verifyNow('REGISTER', authorization, this.verifyOptions);
     return r instanceof Promise ? r.then((x) => this.verdict(x, aor)) : this.verdict(r, aor);
   }
 

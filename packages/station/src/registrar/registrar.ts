@@ -6,6 +6,7 @@ import {
   type DigestServer,
   type SipRequest,
   type Flow,
+  type VerifiedResponse,
 } from '@beckon/sip';
 import { bindingGruus, type TempGruuCodec } from '../gruu/index.js';
 import { splitDigestUsername } from '../instrument/index.js';
@@ -147,12 +148,12 @@ export class Registrar {
   }
 
   /**
-   * Whether a REGISTER's Authorization value carries a valid response (`DigestServer.responseValid` with
-   * this registrar's options): a challenge thread checks it so that the main thread's registrar can pass
-   * `responseVerified`. False without authentication.
+   * The valid response a REGISTER's Authorization value carries (`DigestServer.verifyResponse` with this
+   * registrar's options): a challenge thread checks it and hands the result to the main thread's registrar
+   * (`processQuick`). Undefined without authentication.
    */
-  responseValid(authorization: string): boolean {
-    return this.auth?.responseValid(authorization) ?? false;
+  verifyResponse(authorization: string): VerifiedResponse | undefined {
+    return this.auth?.verifyResponse(authorization);
   }
 
   /** True when `host` is one of the registrar's domains. */
@@ -288,13 +289,13 @@ export class Registrar {
    * The quick path's entry (`QuickRegisterScanner`): a REGISTER whose syntax and domain checks were made
    * on its text. Same as {@link processNow} for it, or 'full' when the full path must run instead (the
    * challenge of a request without credentials); 'full' is decided before anything is changed or counted.
-   * `responseVerified`: a challenge thread checked the response of its Authorization already (see
+   * `verified`: a challenge thread checked the response of its Authorization already, with this result (see
    * `RegisterAuthentication.authenticate`).
    */
   processQuick(
     q: QuickRegister,
     flow: Flow,
-    responseVerified = false,
+    verified?: VerifiedResponse,
   ): RegisterReply | undefined | Promise<RegisterReply | undefined> | 'full' {
     const authorization = this.auth ? q.headers.get('authorization') : undefined;
     if (this.auth && authorization === undefined) return 'full';
@@ -313,7 +314,7 @@ export class Registrar {
         q.callId,
         q.cseq,
         key,
-        responseVerified,
+        verified,
       );
     } catch (err) {
       return this.failed(err);
@@ -333,7 +334,7 @@ export class Registrar {
     callId: string,
     cseq: number,
     key: string,
-    responseVerified = false,
+    verified?: VerifiedResponse,
   ): RegisterReply | Promise<RegisterReply> {
     const now = this.now();
 
@@ -358,7 +359,7 @@ export class Registrar {
       key,
     };
     if (authorization === undefined) return this.authorized(r, undefined);
-    const verdict = (this.auth as RegisterAuthentication).authenticate(authorization, aor, responseVerified);
+    const verdict = (this.auth as RegisterAuthentication).authenticate(authorization, aor, verified);
     if (verdict instanceof Promise)
       return this.afterAsync(
         verdict.then((v) => (v.ok ? this.authorized(r, v.username) : v.reply)),

@@ -111,14 +111,17 @@ export class StatelessRegisterFront implements TransportUser {
     if (this.stopped) return;
     // Over UDP, the common form skips the parser (a response over a stream would follow other rules).
     // A REGISTER without credentials that needs them is challenged by the full path: not scanned twice.
+    // A REGISTER a challenge thread read and verified comes with its record: not read again.
+    const scanned = this.verified?.take(data);
     if (
-      this.quick !== undefined &&
-      !flow.reliable &&
-      (!this.registrar.requiresCredentials || hasHeader(data, 'authorization'))
+      scanned !== undefined ||
+      (this.quick !== undefined &&
+        !flow.reliable &&
+        (!this.registrar.requiresCredentials || hasHeader(data, 'authorization')))
     ) {
-      const q = this.quick.scan(data, flow.remote.address, flow.remote.port);
+      const q = scanned?.register ?? this.quick?.scan(data, flow.remote.address, flow.remote.port);
       if (q !== undefined) {
-        const reply = this.registrar.processQuick(q, flow, this.verified?.take(data) ?? false);
+        const reply = this.registrar.processQuick(q, flow, scanned?.verified);
         if (reply !== 'full') {
           this.counters?.requestIn('REGISTER');
           if (reply instanceof Promise)

@@ -8,15 +8,20 @@ import {
   unpackDatagrams,
   type PackedDatagrams,
 } from '../../src/registrar/challenge-threads/datagram-batch.js';
-import { VerifiedDatagrams } from '../../src/registrar/challenge-threads/verified-datagrams.js';
 
-function unpacked(batch: PackedDatagrams): [string, string, number][] {
-  const out: [string, string, number][] = [];
-  unpackDatagrams(batch, (data, address, port) => out.push([data.toString('latin1'), address, port]));
+function unpacked(batch: PackedDatagrams): [string, string, number, string?][] {
+  const out: [string, string, number, string?][] = [];
+  unpackDatagrams(batch, (data, address, port, record) =>
+    out.push(
+      record === undefined
+        ? [data.toString('latin1'), address, port]
+        : [data.toString('latin1'), address, port, record],
+    ),
+  );
   return out;
 }
 
-void test('datagram batch: golden layout (bytes back to back; end, port, address index per datagram)', () => {
+void test('datagram batch: golden layout (bytes back to back; ends, port, address index per datagram)', () => {
   const p = new DatagramBatchPacker();
   p.add(Buffer.from('REGISTER'), '127.0.0.1', 5094);
   p.add(Buffer.from('\r\n'), '10.0.0.9', 5060);
@@ -24,7 +29,7 @@ void test('datagram batch: golden layout (bytes back to back; end, port, address
   const b = p.take();
   assert.ok(b);
   assert.equal(Buffer.from(b.bytes).toString('latin1'), 'REGISTER\r\nOPTIONS');
-  assert.deepEqual([...b.meta], [8, 5094, 0, 10, 5060, 1, 17, 65535, 0]);
+  assert.deepEqual([...b.meta], [8, 8, 5094, 0, 10, 10, 5060, 1, 17, 17, 65535, 0]);
   assert.deepEqual(b.addresses, ['127.0.0.1', '10.0.0.9']);
   assert.deepEqual(transferList(b), [b.bytes, b.meta.buffer]);
   assert.deepEqual(unpacked(b), [
@@ -61,22 +66,29 @@ void test('datagram batch: random batches round-trip; malformed ones are cut sho
   const rnd = seededRandom(7);
   for (let round = 0; round < 500; round++) {
     const p = new DatagramBatchPacker();
-    const want: [string, string, number][] = [];
+    const want: [string, string, number, string?][] = [];
     const n = 1 + Math.floor(rnd() * 40);
     for (let i = 0; i < n; i++) {
       const len = Math.floor(rnd() * 300);
       const text = String.fromCharCode(...Array.from({ length: len }, () => Math.floor(rnd() * 256)));
       const address = `192.0.2.${Math.floor(rnd() * 5)}`;
       const port = Math.floor(rnd() * 65536);
-      p.add(Buffer.from(text, 'latin1'), address, port);
-      want.push([text, address, port]);
+      // Every third datagram carries a record of Latin-1 text.
+      const record =
+        i % 3 === 0
+          ? String.fromCharCode(
+              ...Array.from({ length: 1 + Math.floor(rnd() * 200) }, () => Math.floor(rnd() * 256)),
+            )
+          : undefined;
+      p.add(Buffer.from(text, 'latin1'), address, port, record);
+      want.push(record === undefined ? [text, address, port] : [text, address, port, record]);
     }
     const b = p.take();
     assert.ok(b);
     assert.deepEqual(unpacked(b), want);
     // Damage the index: the unpacker stops at the first entry that does not fit.
     const meta = Uint32Array.from(b.meta);
-    const at = Math.floor(rnd() * n) * 3 + Math.floor(rnd() * 3);
+    const at = Math.floor(rnd() * n) * 4 + Math.floor(rnd() * 4);
     meta[at] = Math.floor(rnd() * 2 ** 32);
     const rows = unpacked({ bytes: b.bytes, meta, addresses: b.addresses });
     assert.ok(rows.length <= n);
@@ -84,29 +96,18 @@ void test('datagram batch: random batches round-trip; malformed ones are cut sho
   }
 });
 
-void test('datagram batch: the verified mark is the top bit of the address index, and reaches the receiver', () => {
+void test('datagram batch: a record follows its datagram in the bytes, and reaches the receiver', () => {
   const p = new DatagramBatchPacker();
-  p.add(Buffer.from('A'), '127.0.0.1', 1, true);
+  p.add(Buffer.from('A'), '127.0.0.1', 1, 'ra');
   p.add(Buffer.from('B'), '10.0.0.9', 2);
-  p.add(Buffer.from('C'), '10.0.0.9', 3, true);
+  p.add(Buffer.from('C'), '10.0.0.9', 3, '\u00ff\u0000');
   const b = p.take();
   assert.ok(b);
-  assert.deepEqual([...b.meta], [1, 1, 0x8000_0000, 2, 2, 1, 3, 3, 0x8000_0001]);
-  const out: [string, string, number, boolean][] = [];
-  unpackDatagrams(b, (data, address, port, verified) => out.push([data.toString(), address, port, verified]));
-  assert.deepEqual(out, [
-    ['A', '127.0.0.1', 1, true],
-    ['B', '10.0.0.9', 2, false],
-    ['C', '10.0.0.9', 3, true],
+  assert.equal(Buffer.from(b.bytes).toString('latin1'), 'AraBC\u00ff\u0000');
+  assert.deepEqual([...b.meta], [1, 3, 1, 0, 4, 4, 2, 1, 5, 7, 3, 1]);
+  assert.deepEqual(unpacked(b), [
+    ['A', '127.0.0.1', 1, 'ra'],
+    ['B', '10.0.0.9', 2],
+    ['C', '10.0.0.9', 3, '\u00ff\u0000'],
   ]);
-});
-
-void test('verified datagrams: a mark is per buffer (not per content) and is used up by take', () => {
-  const v = new VerifiedDatagrams();
-  const a = Buffer.from('REGISTER');
-  const copy = Buffer.from('REGISTER');
-  v.mark(a);
-  assert.equal(v.take(copy), false);
-  assert.equal(v.take(a), true);
-  assert.equal(v.take(a), false);
 });

@@ -6,7 +6,13 @@ import { seededRandom } from '@beckon/testkit';
 import { recordingUdp } from './recording-udp.js';
 import { LocationService } from '../../src/location/index.js';
 import { MemoryLocationStore } from '../snmp/helpers/memory-location-store.js';
-import { QuickRegisterScanner, Registrar, StatelessRegisterFront } from '../../src/registrar/index.js';
+import {
+  QuickRegisterScanner,
+  Registrar,
+  StatelessRegisterFront,
+  VerifiedDatagrams,
+} from '../../src/registrar/index.js';
+import { verifiedRecord } from '../../src/registrar/challenge-threads/verified-record.js';
 
 const SOURCE = { address: '10.0.0.9', port: 5062 };
 const SECRET = Buffer.alloc(32, 9);
@@ -18,9 +24,16 @@ interface Sent {
 
 /**
  * One registrar stack (front, registrar, location service, digest server): with the quick path or
- * without. Two stacks built alike, fed the same requests at the same clock, must answer and store alike.
+ * without, or 'scanned': with the quick path and a challenge thread's work done before each request
+ * reaches the front (the record of an authenticated REGISTER whose response a registrar of the same
+ * configuration, with its own DigestServer on the same key, verified; see VerifiedDatagrams). Stacks built
+ * alike, fed the same requests at the same clock, must answer and store alike.
  */
-async function stack(quick: boolean, clock: () => number, opts: { digest: boolean; any: boolean }) {
+async function stack(
+  quick: boolean | 'scanned',
+  clock: () => number,
+  opts: { digest: boolean; any: boolean },
+) {
   const log = silentLogger();
   const metrics = new MetricsRegistry();
   const credentials = new InMemoryCredentialStore();
@@ -45,18 +58,55 @@ async function stack(quick: boolean, clock: () => number, opts: { digest: boolea
     sent.push({ data: data.toString('latin1'), overFlow }),
   );
   const scanner = new QuickRegisterScanner({ domains, acceptAnyDomain: opts.any });
+  const verified = new VerifiedDatagrams();
   const front = new StatelessRegisterFront(
-    { log, registrar, transport, ...(quick ? { quick: scanner } : {}) },
+    {
+      log,
+      registrar,
+      transport,
+      ...(quick !== false ? { quick: scanner } : {}),
+      ...(quick === 'scanned' ? { verified } : {}),
+    },
     { serverHeader: 'Beckon' },
   );
+  // The challenge thread's side: its own registrar and DigestServer (same key and store), no location.
+  const threadLog = silentLogger();
+  const threadMetrics = new MetricsRegistry();
+  const threadRegistrar =
+    quick === 'scanned' && opts.digest
+      ? new Registrar(
+          {
+            log: threadLog,
+            metrics: threadMetrics,
+            location: {} as LocationService,
+            digest: new DigestServer(
+              { log: threadLog, metrics: threadMetrics, credentials },
+              { realm: 'example.net', algorithms: ['MD5'], secret: SECRET },
+            ),
+          },
+          { domains, acceptAnyDomain: opts.any, minExpires: 60 },
+        )
+      : undefined;
+  let recordsMade = 0;
   return {
     scanner,
     digest,
     location,
     metrics,
+    /** Requests that reached the front with a thread's record. */
+    get recordsMade(): number {
+      return recordsMade;
+    },
     /** What the stack sent for `data` (after its commit). */
     async feed(data: Buffer): Promise<Sent[]> {
       sent.length = 0;
+      if (threadRegistrar !== undefined) {
+        const r = verifiedRecord(scanner, threadRegistrar, data, SOURCE.address, SOURCE.port);
+        if (r !== undefined) {
+          verified.mark(data, r);
+          recordsMade++;
+        }
+      }
       front.onMessage(data, flow);
       for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
       return [...sent];
@@ -211,6 +261,7 @@ void test('quick register: equals the full path over 4,000 generated and mutated
   ]) {
     const a = await stack(true, clock, opts);
     const b = await stack(false, clock, opts);
+    const c = await stack('scanned', clock, opts);
     const aors = new Set<string>();
     let quick = 0;
     try {
@@ -281,19 +332,22 @@ void test('quick register: equals the full path over 4,000 generated and mutated
         if (a.scanner.scan(data, SOURCE.address, SOURCE.port) !== undefined) quick++;
         const ra = await a.feed(data);
         const rb = await b.feed(data);
-        assert.deepEqual(
-          ra.map((s) => ({ ...s, data: normalise(s.data) })),
-          rb.map((s) => ({ ...s, data: normalise(s.data) })),
-          JSON.stringify(text),
-        );
+        const rc = await c.feed(data);
+        const normalised = (r: Sent[]): Sent[] => r.map((s) => ({ ...s, data: normalise(s.data) }));
+        assert.deepEqual(normalised(ra), normalised(rb), JSON.stringify(text));
+        assert.deepEqual(normalised(rc), normalised(rb), 'scanned: ' + JSON.stringify(text));
       }
       assert.deepEqual(bindingsOf(a.location, aors), bindingsOf(b.location, aors));
+      assert.deepEqual(bindingsOf(c.location, aors), bindingsOf(b.location, aors));
       assert.equal(counters(a.metrics), counters(b.metrics));
+      assert.equal(counters(c.metrics), counters(b.metrics));
       // The property must not hold vacuously.
       assert.ok(quick > 400, `quick requests: ${quick} (${JSON.stringify(opts)})`);
+      if (opts.digest) assert.ok(c.recordsMade > 200, `records: ${c.recordsMade} (${JSON.stringify(opts)})`);
     } finally {
       await a.stop();
       await b.stop();
+      await c.stop();
     }
   }
 });

@@ -30,6 +30,7 @@ import { hasHeader } from './has-header.js';
 import { OverloadSignal } from './overload-signal.js';
 import { QuickChallenge } from './quick-challenge.js';
 import { QuickRegisterScanner } from '../quick-register.js';
+import { verifiedRecord } from './verified-record.js';
 import { credentialStoreFromUsers } from '../../station-credentials.js';
 
 /** The UDP helper when built (the main thread logged why when it is not). */
@@ -99,13 +100,13 @@ async function run(init: ChallengeThreadInit): Promise<void> {
         transferList(packed),
       );
   };
-  const forward = (data: Buffer, flow: Flow, verified = false): void => {
+  const forward = (data: Buffer, flow: Flow, record?: string): void => {
     if (batch.length === 0) setImmediate(flush);
-    batch.add(data, flow.remote.address, flow.remote.port, verified);
+    batch.add(data, flow.remote.address, flow.remote.port, record);
   };
-  // With the credential store here, the response of an authenticated REGISTER the main thread's quick
-  // path will take is checked before it is handed over (the main thread then checks the nonce's age and
-  // count only). The Authorization value is the one the main thread's scanner will read: the same scanner.
+  // With the credential store here, an authenticated REGISTER the main thread's quick path would take is
+  // read and its response checked before it is handed over, with the record of both (the main thread then
+  // checks the nonce's age and count only, see VerifiedDatagrams): the same scanner the main thread uses.
   const scanner =
     credentials === undefined
       ? undefined
@@ -114,13 +115,11 @@ async function run(init: ChallengeThreadInit): Promise<void> {
           acceptAnyDomain: init.registrar.acceptAnyDomain ?? false,
         });
   const verifiedCount = outcomes.child('handed-over-verified');
-  /** For a REGISTER that carries credentials: whether its response checked out here. */
-  const responseVerified = (data: Buffer, flow: Flow): boolean => {
-    if (scanner === undefined) return false;
-    const q = scanner.scan(data, flow.remote.address, flow.remote.port);
-    const authorization = q?.headers.get('authorization');
-    return authorization !== undefined && registrar.responseValid(authorization);
-  };
+  /** For a REGISTER that carries credentials: its record when its response checked out here. */
+  const record = (data: Buffer, flow: Flow): string | undefined =>
+    scanner === undefined
+      ? undefined
+      : verifiedRecord(scanner, registrar, data, flow.remote.address, flow.remote.port);
   const handOver: TransportUser = {
     onMessage(data: Buffer, flow: Flow): void {
       handedOver.inc();
@@ -155,9 +154,10 @@ async function run(init: ChallengeThreadInit): Promise<void> {
     onMessage(data: Buffer, flow: Flow): void {
       const register = startsWithRegister(data);
       if (register && hasHeader(data, 'authorization')) {
-        if (responseVerified(data, flow)) {
+        const r = record(data, flow);
+        if (r !== undefined) {
           verifiedCount.inc();
-          forward(data, flow, true);
+          forward(data, flow, r);
         } else handOver.onMessage(data, flow);
         return;
       }

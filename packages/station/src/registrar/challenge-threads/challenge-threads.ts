@@ -113,8 +113,13 @@ export class ChallengeThreads {
       .child();
   }
 
-  private readonly queueDatagram = (data: Buffer, address: string, port: number, verified: boolean): void => {
-    if (verified) this.components.verified?.mark(data);
+  private readonly queueDatagram = (
+    data: Buffer,
+    address: string,
+    port: number,
+    record: string | undefined,
+  ): void => {
+    if (record !== undefined) this.components.verified?.mark(data, record);
     this.handedOver.push({ data, address, port, sentAt: this.batchSentAt });
   };
 
