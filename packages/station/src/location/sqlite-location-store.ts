@@ -3,6 +3,7 @@ import {
   type MigrationOutcome,
   type SqliteDatabase,
   type SqliteMigration,
+  type SqliteValue,
   type SqliteWrite,
 } from '@beckon/store';
 import type { Logger, MetricsRegistry } from '@beckon/ops';
@@ -101,13 +102,32 @@ interface Job {
   removed: number;
 }
 
-const UPSERT =
-  'INSERT OR REPLACE INTO location_bindings (contact_index, user_index, expires_at, data) VALUES (?, ?, ?, ?)';
+/**
+ * Upserts of n rows in one statement, for the n of UPSERT_ROWS: a commit's new bindings go in as few
+ * statements as the sizes allow (one statement's fixed cost, its bind, step, reset and halt, is paid per
+ * statement, not per row). The sizes are few so that few statements are prepared and cached.
+ */
+const UPSERT_ROWS = [64, 16, 4, 1] as const;
+const UPSERT = new Map<number, string>(
+  UPSERT_ROWS.map((n) => [
+    n,
+    'INSERT OR REPLACE INTO location_bindings (contact_index, user_index, expires_at, data) VALUES ' +
+      Array.from({ length: n }, () => '(?, ?, ?, ?)').join(', '),
+  ]),
+);
 const DELETE = 'DELETE FROM location_bindings WHERE contact_index = ?';
 /** The sweep of every expired row (a table scan: at start-up, and when no candidates are named). */
 const EXPIRE = 'DELETE FROM location_bindings WHERE expires_at <= ?';
 /** One named candidate, deleted only if still expired (a refresh committed meanwhile keeps it). */
 const EXPIRE_ONE = 'DELETE FROM location_bindings WHERE contact_index = ? AND expires_at <= ?';
+
+/** Appends the upserts of `values` (four per row, in order) as statements of UPSERT_ROWS rows. */
+function pushUpserts(ops: SqliteWrite[], values: readonly SqliteValue[]): void {
+  let at = 0;
+  for (const n of UPSERT_ROWS)
+    for (; values.length - at >= n * 4; at += n * 4)
+      ops.push({ sql: UPSERT.get(n) as string, params: values.slice(at, at + n * 4) });
+}
 
 /** The default location store: SQLite through better-sqlite3, writes group-committed. */
 export class SqliteLocationStore implements LocationStore {
@@ -127,16 +147,24 @@ export class SqliteLocationStore implements LocationStore {
           const ops: SqliteWrite[] = [];
           const expireFrom: number[] = [];
           const expireTo: number[] = [];
+          // A run of upserts with no other write between them goes in as multi-row statements (rows of
+          // one run are written in order, so a later upsert of the same binding still replaces the
+          // earlier); any other write ends the run, so that every write keeps its place.
+          let run: SqliteValue[] = [];
+          const endRun = (): void => {
+            if (run.length > 0) pushUpserts(ops, run);
+            run = [];
+          };
           for (let j = 0; j < batch.length; j++) {
             const c = (batch[j] as Job).change;
             if (c.upsert)
-              for (const b of c.upsert)
-                ops.push({
-                  sql: UPSERT,
-                  params: [b.contactIndex, b.userIndex, b.expiresAt, encodeBinding(b)],
-                });
-            if (c.remove) for (const k of c.remove) ops.push({ sql: DELETE, params: [k.contactIndex] });
+              for (const b of c.upsert) run.push(b.contactIndex, b.userIndex, b.expiresAt, encodeBinding(b));
+            if (c.remove) {
+              endRun();
+              for (const k of c.remove) ops.push({ sql: DELETE, params: [k.contactIndex] });
+            }
             if (c.expireUpTo !== undefined) {
+              endRun();
               expireFrom[j] = ops.length;
               if (c.expireCandidates === undefined) ops.push({ sql: EXPIRE, params: [c.expireUpTo] });
               else
@@ -145,6 +173,7 @@ export class SqliteLocationStore implements LocationStore {
               expireTo[j] = ops.length;
             }
           }
+          endRun();
           const changes = await this.db.write(ops);
           for (let j = 0; j < batch.length; j++) {
             const from = expireFrom[j];

@@ -196,6 +196,32 @@ export function locationStoreCompliance(name: string, harness: LocationStoreHarn
       );
     });
 
+    void it('keeps call order across runs of many upserts in one turn (any run length)', async () => {
+      // Runs of 1 to 150 upserts between removals, all submitted in one turn, each run ending with an
+      // upsert of a binding that the next removal deletes and the next run writes again.
+      const k = record(9999);
+      const key = { aor: k.aor, contactKey: k.contactKey, contactIndex: k.contactIndex };
+      const writes: Promise<void>[] = [];
+      let n = 0;
+      for (const len of [1, 150, 3, 64, 65, 17, 4]) {
+        for (let i = 0; i < len; i++) writes.push(store.upsert([record(n++)]));
+        writes.push(store.upsert([{ ...k, cseq: len }]));
+        writes.push(store.remove([key]));
+        writes.push(store.upsert([{ ...k, cseq: len + 1000 }]));
+      }
+      await Promise.all(writes);
+      const all = await store.loadAll();
+      assert.equal(all.length, n + 1);
+      assert.deepEqual(
+        all.filter((b) => b.contactIndex === k.contactIndex).map((b) => b.cseq),
+        [1004],
+      );
+      assert.deepEqual(
+        all.filter((b) => b.contactIndex !== k.contactIndex),
+        Array.from({ length: n }, (_, i) => record(i)),
+      );
+    });
+
     void it('persists across reopen', async () => {
       const rs = Array.from({ length: 50 }, (_, i) => record(i));
       await Promise.all(rs.map((r) => store.upsert([r])));
