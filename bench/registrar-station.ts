@@ -22,8 +22,8 @@ const { values } = parseArgs({
     'no-persist': { type: 'boolean', default: false },
     'no-writer-thread': { type: 'boolean', default: false },
     'challenge-threads': { type: 'string', default: '0' },
-    // A/B runs: the main thread writes its own datagrams (registrar.challengeThreadsWrite false).
-    'no-thread-writes': { type: 'boolean', default: false },
+    // A/B runs: the challenge thread writes the main thread's datagrams (registrar.challengeThreadsWrite).
+    'thread-writes': { type: 'boolean', default: false },
     // A/B runs: write every UDP datagram at once instead of per event-loop turn (sip.udpCoalesceSends).
     'no-coalesce': { type: 'boolean', default: false },
     // A/B runs: Node dgram alone instead of the batched UDP helper (sip.udpBatchIo).
@@ -55,7 +55,7 @@ const config: BeckonConfig = {
     ...c.registrar,
     maxExpires: 7200,
     challengeThreads: Number(values['challenge-threads']),
-    challengeThreadsWrite: !values['no-thread-writes'],
+    challengeThreadsWrite: values['thread-writes'],
     challengeThreadsVerify: !values['no-thread-verify'],
     ...(values['max-queue-ms'] !== undefined
       ? { challengeThreadsMaxQueueMs: Number(values['max-queue-ms']) }

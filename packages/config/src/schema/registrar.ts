@@ -42,18 +42,18 @@ export const RegistrarSection = Type.Object(
         'Off by default: one thread is plenty below a few thousand registrations per second; set 1 (or the spare cores) on a registrar facing registration storms.',
     }),
     challengeThreadsWrite: Type.Boolean({
-      default: true,
+      default: false,
       description:
         'With challenge threads: the UDP datagrams the main thread sends (the 200s of registrations, requests it forwards) are handed, one batch per event-loop turn, to the first challenge thread, which writes them to the shared socket; false: the main thread writes them itself.',
       'x-reason':
-        'The main thread is what runs out first at high registration rates: at 20,000 digest registrations/s it took 65% of a core with the thread writing and 70% without, at the same CPU in total, and the p99 was lower or equal in 5 of 7 paired station-alone runs (bench/RESULTS.md). Writes are counted where they are queued; the thread counts only failures.',
+        'Off since the challenge threads hand over a record of each authenticated REGISTER (challengeThreadsVerify) and the main thread has less to do: in 9 paired station-alone runs at 12,500 and 15,000 digest registrations/s, writing its own 200s took 67.6 ms of CPU per 1,000 registrations on average against 70.4 with the thread writing (less or equal in 8 of 9 pairs), and the p99 was lower in 6 of 9 (bench/RESULTS.md). Before that record, the thread writing had taken the main thread from 70% to 65% of a core at 20,000/s. Writes are counted where they are queued; the thread counts only failures.',
     }),
     challengeThreadsVerify: Type.Boolean({
       default: true,
       description:
-        'With challenge threads and digest authentication: a thread also checks the response of each authenticated REGISTER it reads, with its own copy of the credential store, before handing it to the main thread, which then checks only the nonce age and nonce-count (replay).',
+        'With challenge threads and digest authentication: a thread also reads each authenticated REGISTER in the common form and checks its response, with its own copy of the credential store, before handing it to the main thread with a record of the request and of the verified credentials; the main thread then neither reads the request nor parses its Authorization again, and checks only the nonce age and nonce-count (replay).',
       'x-reason':
-        'The main thread is what runs out first at high digest registration rates: at 20,000/s it took 55-56% of a core with the check on the thread and 67-69% without (9 alternated station-alone runs), for 2-4 ms more CPU per 1,000 registrations in total (bench/RESULTS.md). The nonce-count (replay) state stays in one place, the main thread. Needs the store as data: auth.users, or a module for a store passed in code.',
+        "The main thread is what runs out first at high digest registration rates: at 20,000/s it took 55-56% of a core with the check on the thread and 67-69% without (9 alternated station-alone runs), for 2-4 ms more CPU per 1,000 registrations in total; handing the record over as well took the main thread's share of a registration down by about a quarter again, the request being read once instead of twice (bench/RESULTS.md). The nonce-count (replay) state stays in one place, the main thread. Needs the store as data: auth.users, or a module for a store passed in code.",
     }),
     challengeThreadsMaxQueueMs: Type.Integer({
       minimum: 0,
