@@ -24,6 +24,9 @@ export interface ScannedRegister {
  * again on the main thread (its parsed form is objects), with the same grammar.
  */
 const FIELDS = 15;
+/** FIELDS strings, as a tuple. */
+type Repeat<T, N extends number, A extends T[] = []> = A['length'] extends N ? A : Repeat<T, N, [...A, T]>;
+type Fields = Repeat<string, typeof FIELDS>;
 const HEADER = FIELDS * 2;
 const MAX_FIELD = 0xffff;
 const ALGORITHMS: readonly DigestServerAlgorithm[] = ['MD5', 'SHA-256', 'SHA-512-256'];
@@ -67,25 +70,23 @@ export function decodeScannedRegister(s: string): ScannedRegister | undefined {
     at += len;
   }
   if (at !== s.length) return undefined;
-  const [aor, toUser, callId, cseqText, contactValue, expiresText, before, to, after] = f as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  const [authorization, userAgent, username, nonce, nc, algorithm] = f.slice(9) as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const [
+    aor,
+    toUser,
+    callId,
+    cseqText,
+    contactValue,
+    expiresText,
+    before,
+    to,
+    after,
+    authorization,
+    userAgent,
+    username,
+    nonce,
+    nc,
+    algorithm,
+  ] = f as Fields;
   const cseq = decimal(cseqText);
   const headerExpires = expiresText === '' ? undefined : decimal(expiresText);
   if (cseq === undefined || (expiresText !== '' && headerExpires === undefined) || authorization === '')
