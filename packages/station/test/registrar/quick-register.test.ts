@@ -46,7 +46,12 @@ async function stack(
         { realm: 'example.net', algorithms: ['MD5'], secret: SECRET },
       )
     : undefined;
-  const location = new LocationService({ store: new MemoryLocationStore(), log, metrics }, { now: clock });
+  // No expiry sweep during a test: it runs on real time, the stacks' clock is a fake one, and stacks
+  // sweeping at different real moments would count different expirations.
+  const location = new LocationService(
+    { store: new MemoryLocationStore(), log, metrics },
+    { now: clock, expiryTickMs: 3_600_000 },
+  );
   await location.start();
   const domains = ['example.net', 'Other.Example'];
   const registrar = new Registrar(
