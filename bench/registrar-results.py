@@ -3,7 +3,8 @@
 
 usage: bench/registrar-results.py RESULTS_DIR... [--write bench/RESULTS.md] [--note TEXT]
 A step is sustained when failures < 0.1 % and p99 < 50 ms; the max sustained rate per run, target and mode is
-the highest such step (auth rates are registrations/s: two REGISTER transactions each). `other CPU %` is what
+the highest such step (auth rates are registrations/s: two REGISTER transactions each), and the strict ratio
+compares the highest rates up to which every step was sustained. `other CPU %` is what
 the rest of the machine used during the step (in % of one core; this machine is shared)."""
 import csv, sys, os, re, statistics
 
@@ -17,18 +18,27 @@ while i < len(args):
     else:
         dirs.append(args[i]); i += 1
 
+def strict(steps):
+    """The highest rate up to which every step was sustained (0 when the lowest was not)."""
+    top = 0
+    for rate, ok in sorted(steps):
+        if not ok:
+            break
+        top = rate
+    return top
+
 def parse(label):
     m = re.match(r'(kamailio|beckon|floor)-(plain|auth)-(\d+)', label)
     return (m.group(1), m.group(2), int(m.group(3))) if m else None
 
 detail = ['| run | target | mode | offered/s | ok/s | failed % | p50 ms | p99 ms | server CPU % | CPU ms / 1,000 | other CPU % | sustained |',
           '|---|---|---|---|---|---|---|---|---|---|---|---|']
-summary = ['| run | mode | Kamailio max sustained/s | Beckon max sustained/s | ratio | Kamailio CPU ms/1k (median) | Beckon CPU ms/1k (median) | Node.js floor CPU ms/1k (median) |',
-           '|---|---|---|---|---|---|---|---|']
+summary = ['| run | mode | Kamailio max sustained/s | Beckon max sustained/s | ratio | strict ratio | Kamailio CPU ms/1k (median) | Beckon CPU ms/1k (median) | Node.js floor CPU ms/1k (median) |',
+           '|---|---|---|---|---|---|---|---|---|']
 for d in dirs:
     run = os.path.basename(d.rstrip('/'))
     rows = list(csv.DictReader(open(os.path.join(d, 'summary.tsv')), delimiter='\t'))
-    best, cpu = {}, {}
+    best, cpu, steps = {}, {}, {}
     for r in rows:
         k = parse(r['label'])
         if not k:
@@ -38,6 +48,7 @@ for d in dirs:
         if ok and rate > best.get((target, mode), 0):
             best[(target, mode)] = rate
         cpu.setdefault((target, mode), []).append(float(r['kam_cpu_ms_per_1k_ok']))
+        steps.setdefault((target, mode), []).append((rate, ok))
         detail.append(f"| {run} | {target} | {mode} | {r['offered_per_s']} | {r['ok_per_s']} | {r['fail_pct']} | {r['p50_ms']} | "
                       f"{r['p99_ms']} | {r['kam_cpu_pct']} | {r['kam_cpu_ms_per_1k_ok']} | {r['other_cpu_pct']} | {'yes' if ok else 'no'} |")
     for mode in ('plain', 'auth'):
@@ -45,8 +56,10 @@ for d in dirs:
             continue
         k = best.get(('kamailio', mode)); b = best.get(('beckon', mode))
         ratio = f'{b / k:.2f}' if k and b else 'n/a'
+        ks = strict(steps.get(('kamailio', mode), [])); bs = strict(steps.get(('beckon', mode), []))
+        strict_ratio = f'{bs / ks:.2f}' if ks and bs else 'n/a'
         med = lambda t: f"{statistics.median(cpu[(t, mode)]):.0f}" if (t, mode) in cpu else '-'
-        summary.append(f"| {run} | {mode} | {k or 'none'} | {b or 'none'} | {ratio} | {med('kamailio')} | {med('beckon')} | {med('floor')} |")
+        summary.append(f"| {run} | {mode} | {k or 'none'} | {b or 'none'} | {ratio} | {strict_ratio} | {med('kamailio')} | {med('beckon')} | {med('floor')} |")
 section = ['## REGISTER (issue 3)', '',
            'Kamailio 5.6 (registrar + usrloc in memory, 2 workers, `../shared/reference/kamailio-bench`) and Beckon\'s station',
            '(one Node.js process, stateless REGISTER front, SQLite persistence on: WAL, synchronous=normal, 200 sent after',
