@@ -44,6 +44,23 @@ async function bound(): Promise<dgram.Socket> {
   return s;
 }
 
+/**
+ * A receiving socket that Node stops reading (its descriptor goes to `body`, for the helper to read) and a
+ * sending one, both closed afterwards.
+ */
+async function withReceiver(
+  body: (fd: number, rx: dgram.Socket, tx: dgram.Socket) => Promise<void>,
+): Promise<void> {
+  const rx = await bound();
+  const tx = await bound();
+  try {
+    await body(quietFd(rx), rx, tx);
+  } finally {
+    rx.close();
+    tx.close();
+  }
+}
+
 const LOCALHOST = 0x7f000001;
 const until = async (cond: () => boolean): Promise<void> => {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
@@ -87,11 +104,8 @@ void test(
 void test(
   'udp-mmsg: recv reads what is waiting with length, source port and address; 0 when nothing waits',
   { skip },
-  async () => {
-    const rx = await bound();
-    const tx = await bound();
-    try {
-      const fd = quietFd(rx);
+  () =>
+    withReceiver(async (fd, rx, tx) => {
       const slot = 16;
       const scratch = Buffer.alloc(slot * 8);
       const meta = new Int32Array(7 * 8);
@@ -110,21 +124,14 @@ void test(
       assert.equal(meta[7], slot + 1);
       assert.equal(meta[14], 3);
       assert.equal(scratch.subarray(2 * slot, 2 * slot + 3).toString(), 'bye');
-    } finally {
-      rx.close();
-      tx.close();
-    }
-  },
+    }),
 );
 
 void test(
   'udp-mmsg: watch calls back while readable, unwatch stops it and a closed watch stays closed',
   { skip },
-  async () => {
-    const rx = await bound();
-    const tx = await bound();
-    try {
-      const fd = quietFd(rx);
+  () =>
+    withReceiver(async (fd, rx, tx) => {
       const scratch = Buffer.alloc(2048 * 4);
       const meta = new Int32Array(7 * 4);
       const read: string[] = [];
@@ -144,11 +151,7 @@ void test(
       assert.deepEqual(read, ['ping']);
       // Still waiting in the socket: a plain read gets it.
       assert.equal(io().recv(fd, scratch, 2048, meta, 4), 1);
-    } finally {
-      rx.close();
-      tx.close();
-    }
-  },
+    }),
 );
 
 void test('udp-mmsg: bad arguments are TypeErrors, a bad descriptor a negative errno', { skip }, () => {
@@ -172,11 +175,8 @@ void test('udp-mmsg: bad arguments are TypeErrors, a bad descriptor a negative e
 void test(
   'udp-mmsg: dup gives a descriptor of the same socket; closing it leaves the socket open',
   { skip },
-  async () => {
-    const rx = await bound();
-    const tx = await bound();
-    try {
-      const fd = quietFd(rx);
+  () =>
+    withReceiver(async (fd, rx, tx) => {
       const d = io().dup(fd);
       assert.ok(d >= 0 && d !== fd);
       const scratch = Buffer.alloc(4 * 2048);
@@ -190,9 +190,5 @@ void test(
       await until(() => (n = io().recv(fd, scratch, 2048, meta, 4)) === 1);
       assert.equal(n, 1);
       assert.equal(scratch.toString('latin1', 0, meta[0]), 'two', 'the original still reads');
-    } finally {
-      rx.close();
-      tx.close();
-    }
-  },
+    }),
 );
