@@ -32,7 +32,12 @@
 # FLOOR=1 (a third server per step: bench/udp-floor-server.ts, the fewest operations Node.js needs to answer
 # the same SIPp load without parsing, verifying or storing anything: the floor a Node.js registrar pays on
 # this host; port FLOOR_PORT, default 5086),
-# WARM_S / WARM_RATE (warm-up before each measured step, both servers: default 3 s at 2,000/s; WARM_S=0: none).
+# WARM_S / WARM_RATE (warm-up before each measured step, both servers: default 3 s at 2,000/s; WARM_S=0: none),
+# REPEAT (trials per rate, default 1: with n > 1 each rate runs n times on each server, the servers' order
+# alternating from trial to trial (Kamailio first in odd trials, Beckon first in even ones), rows labelled
+# ...-RATE-rK; registrar-results.py then counts a step as sustained when more than half of its trials were. On
+# this shared host one run's p99 at a fixed rate moves by a factor of two, so a single trial per step decides
+# near the limit by chance; the floor step runs in the first trial only).
 set -u
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$(cd "$REPO/../shared/reference/kamailio-bench" && pwd)
@@ -122,21 +127,28 @@ for MODE in "${MODES[@]}"; do
   # smaller and drops datagrams (counted as failures) at 15,000/s and more.
   KDEFS+=("BENCH_CHILDREN=${KAM_CHILDREN:-2}" "BENCH_MAXBUFFER=${KAM_MAXBUFFER:-4194304}")
   for R in "${RS[@]}"; do
-    if [ "${ONLY:-}" != beckon ]; then
-      kam_start "${KDEFS[@]}" || exit 1
-      warm kamailio "$MODE" "$R" "$KAM_PORT" "$KAM_PID"
-      log "kamailio $MODE rate=$R"
-      SIP_PORT=$KAM_PORT run_sipp "$RES/$TAG/kamailio-$MODE-$R" "$SCEN" u1 "$R" "$DUR"
-      kam_stop_all
-      sleep 1
-    fi
-    bk_start "${BKARGS[@]}" || exit 1
-    warm beckon "$MODE" "$R" "$BECKON_PORT" "$BK_PID"
-    log "beckon $MODE rate=$R"
-    KAM_PID=$BK_PID SIP_PORT=$BECKON_PORT run_sipp "$RES/$TAG/beckon-$MODE-$R" "$SCEN" u1 "$R" "$DUR"
-    bk_stop
-    sleep 1
-    if [ "${FLOOR:-0}" = 1 ]; then floor_step "$MODE" "$R" || exit 1; fi
+    for K in $(seq 1 "${REPEAT:-1}"); do
+      SUF=; [ "${REPEAT:-1}" -gt 1 ] && SUF=-r$K
+      ORDER=(kamailio beckon); [ $((K % 2)) = 0 ] && ORDER=(beckon kamailio)
+      for T in "${ORDER[@]}"; do
+        if [ "$T" = kamailio ]; then
+          [ "${ONLY:-}" != beckon ] || continue
+          kam_start "${KDEFS[@]}" || exit 1
+          warm kamailio "$MODE" "$R$SUF" "$KAM_PORT" "$KAM_PID"
+          log "kamailio $MODE rate=$R$SUF"
+          SIP_PORT=$KAM_PORT run_sipp "$RES/$TAG/kamailio-$MODE-$R$SUF" "$SCEN" u1 "$R" "$DUR"
+          kam_stop_all
+        else
+          bk_start "${BKARGS[@]}" || exit 1
+          warm beckon "$MODE" "$R$SUF" "$BECKON_PORT" "$BK_PID"
+          log "beckon $MODE rate=$R$SUF"
+          KAM_PID=$BK_PID SIP_PORT=$BECKON_PORT run_sipp "$RES/$TAG/beckon-$MODE-$R$SUF" "$SCEN" u1 "$R" "$DUR"
+          bk_stop
+        fi
+        sleep 1
+      done
+      if [ "${FLOOR:-0}" = 1 ] && [ "$K" = 1 ]; then floor_step "$MODE" "$R" || exit 1; fi
+    done
   done
 done
 echo "summary: $RES/$TAG/summary.tsv"
