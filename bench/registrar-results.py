@@ -40,7 +40,7 @@ summary = ['| run | mode | Kamailio max sustained/s | Beckon max sustained/s | r
 for d in dirs:
     run = os.path.basename(d.rstrip('/'))
     rows = list(csv.DictReader(open(os.path.join(d, 'summary.tsv')), delimiter='\t'))
-    best, cpu, trials = {}, {}, {}
+    cpu, trials = {}, {}
     for r in rows:
         k = parse(r['label'])
         if not k:
@@ -53,10 +53,7 @@ for d in dirs:
                       f"{r['p99_ms']} | {r['kam_cpu_pct']} | {r['kam_cpu_ms_per_1k_ok']} | {r['other_cpu_pct']} | {'yes' if ok else 'no'} |")
     # A step is sustained when more than half of its trials were (with one trial: that trial).
     steps = {key: [(rate, 2 * sum(oks) > len(oks)) for rate, oks in by_rate.items()] for key, by_rate in trials.items()}
-    for key, s in steps.items():
-        for rate, ok in s:
-            if ok and rate > best.get(key, 0):
-                best[key] = rate
+    best = {key: max((rate for rate, ok in s if ok), default=0) for key, s in steps.items()}
     for mode in ('plain', 'auth'):
         if ('kamailio', mode) not in cpu and ('beckon', mode) not in cpu:
             continue
