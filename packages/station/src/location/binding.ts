@@ -1,3 +1,4 @@
+import { flatCopy } from '@beckon/ops';
 /** Where a registration came from: the flow to send requests back through (NAT traversal, RFC 5626). */
 export interface BindingFlow {
   readonly transport: string;
@@ -63,31 +64,118 @@ export interface BindingKey {
  * Builds a BindingRecord with every field present, always in the same order. Records built by object
  * spread get one hidden class each in V8 (their optional fields vary), which turns every field read on
  * the hot paths (SNMP table walks, lookups) into a slow generic lookup; a fixed shape keeps them fast.
+ *
+ * `prior`: the record this one replaces (a refresh of the same contact key). Every value equal to the
+ * prior's is taken from the prior, so the new record points at strings and objects that live in the old
+ * generation already, and the copies just parsed from the request die young. A refresh then leaves the
+ * record, its Call-ID and its two times to the next scavenge instead of a dozen strings and objects: each
+ * scavenge of a registrar under load copies (twice, before they are promoted) what the registrations since
+ * the last one kept, and that copying is its pause.
  */
 export function makeBindingRecord(
   b: Binding,
   contactKey: string,
   userIndex: number,
   contactIndex: number,
+  prior?: BindingRecord,
 ): BindingRecord {
+  if (prior !== undefined) return refreshedRecord(b, userIndex, contactIndex, prior);
   return {
-    aor: b.aor,
-    contact: b.contact,
+    aor: flat(b.aor),
+    contact: flat(b.contact),
     contactParams: b.contactParams,
-    displayName: b.displayName,
-    instance: b.instance,
+    displayName: flat(b.displayName),
+    instance: flat(b.instance),
     regId: b.regId,
-    instrument: b.instrument,
-    authUser: b.authUser,
-    callId: b.callId,
+    instrument: flat(b.instrument),
+    authUser: flat(b.authUser),
+    callId: flat(b.callId),
     cseq: b.cseq,
     expiresAt: b.expiresAt,
-    path: b.path,
+    path: flatPath(b.path),
     flow: b.flow,
     receivedAt: b.receivedAt,
-    userAgent: b.userAgent,
-    contactKey,
+    userAgent: flat(b.userAgent),
+    contactKey: flat(contactKey),
     userIndex,
     contactIndex,
   };
+}
+
+/** makeBindingRecord for a refresh: the prior's values wherever they are equal (same field order). */
+function refreshedRecord(
+  b: Binding,
+  userIndex: number,
+  contactIndex: number,
+  prior: BindingRecord,
+): BindingRecord {
+  return {
+    aor: same(prior.aor, b.aor),
+    contact: same(prior.contact, b.contact),
+    contactParams: sameParams(prior.contactParams, b.contactParams),
+    displayName: same(prior.displayName, b.displayName),
+    instance: same(prior.instance, b.instance),
+    regId: b.regId,
+    instrument: same(prior.instrument, b.instrument),
+    authUser: same(prior.authUser, b.authUser),
+    callId: same(prior.callId, b.callId),
+    cseq: b.cseq,
+    expiresAt: b.expiresAt,
+    path: prior.path !== undefined && samePath(prior.path, b.path) ? prior.path : flatPath(b.path),
+    flow: sameFlow(prior.flow, b.flow),
+    receivedAt: b.receivedAt,
+    userAgent: same(prior.userAgent, b.userAgent),
+    // Equal to the prior's by definition (the prior was found by it).
+    contactKey: prior.contactKey,
+    userIndex,
+    contactIndex,
+  };
+}
+
+/** The prior's string when equal, else a flat copy of the new one (see flat). */
+function same<T extends string | undefined>(prior: T, next: T): T {
+  return prior === next ? prior : (flat(next) as T);
+}
+
+/**
+ * A stored string as a flat copy (see flatCopy). The registrar's strings are often slices or
+ * concatenations of the text they were read from (a whole received message, or the record a challenge
+ * thread handed over with it): kept as they are, every binding would keep that whole text alive.
+ */
+function flat<T extends string | undefined>(s: T): T {
+  return (s === undefined ? s : flatCopy(s)) as T;
+}
+
+function flatPath(path: Binding['path']): Binding['path'] {
+  return path === undefined ? path : path.map((p) => flatCopy(p));
+}
+
+function sameParams(
+  prior: Binding['contactParams'],
+  next: Binding['contactParams'],
+): Binding['contactParams'] {
+  if (prior === next || prior === undefined || next === undefined) return next;
+  const pk = Object.keys(prior);
+  const nk = Object.keys(next);
+  if (pk.length !== nk.length) return next;
+  for (const k of nk) if (!Object.hasOwn(prior, k) || prior[k] !== next[k]) return next;
+  return prior;
+}
+
+function samePath(prior: readonly string[], next: Binding['path']): boolean {
+  if (next === undefined || prior.length !== next.length) return false;
+  for (let i = 0; i < next.length; i++) if (prior[i] !== next[i]) return false;
+  return true;
+}
+
+function sameFlow(prior: BindingFlow | undefined, next: BindingFlow | undefined): BindingFlow | undefined {
+  if (prior === next || prior === undefined || next === undefined) return next;
+  return prior.transport === next.transport &&
+    prior.localAddress === next.localAddress &&
+    prior.localPort === next.localPort &&
+    prior.remoteAddress === next.remoteAddress &&
+    prior.remotePort === next.remotePort &&
+    prior.flowId === next.flowId
+    ? prior
+    : next;
 }

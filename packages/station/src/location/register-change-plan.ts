@@ -118,7 +118,7 @@ function planSimple(
   const contactIndex = existing !== undefined ? existing.contactIndex : ctx.takeContactIndex();
   return {
     kind: 'write',
-    upserts: [makeBindingRecord(b, k, userIndex, contactIndex)],
+    upserts: [makeBindingRecord(b, k, userIndex, contactIndex, existing)],
     removals: NONE,
     before: existing,
     added: existing === undefined ? 1 : 0,
@@ -183,7 +183,7 @@ export function planGeneral(
       removals.delete(k);
       const prior = upserts.get(k);
       const contactIndex = existing?.contactIndex ?? prior?.contactIndex ?? ctx.takeContactIndex();
-      upserts.set(k, makeBindingRecord(b, k, userIndex, contactIndex));
+      upserts.set(k, makeBindingRecord(b, k, userIndex, contactIndex, existing ?? prior));
       if (!prior) {
         if (existing) refreshed++;
         else added++;

@@ -117,14 +117,15 @@ export class ContactPlanner {
         aor,
         contact: formatUri(c.uri),
         contactParams: params ?? NO_CONTACT_PARAMS,
-        callId: flatCopy(ctx.callId),
+        // Stored strings are made flat copies where the record is made (makeBindingRecord).
+        callId: ctx.callId,
         cseq: ctx.cseq,
         expiresAt: ctx.now + granted * 1000,
         flow: this.bindingFlow(flow),
         receivedAt: ctx.now,
       };
-      if (c.displayName !== undefined) binding.displayName = flatCopy(c.displayName);
-      if (c.instance !== undefined) binding.instance = flatCopy(c.instance);
+      if (c.displayName !== undefined) binding.displayName = c.displayName;
+      if (c.instance !== undefined) binding.instance = c.instance;
       if (regId !== undefined) binding.regId = regId;
       if (identity.instrument !== undefined) binding.instrument = identity.instrument;
       if (ctx.authUser !== undefined) binding.authUser = ctx.authUser;
