@@ -79,62 +79,60 @@ export function makeBindingRecord(
   contactIndex: number,
   prior?: BindingRecord,
 ): BindingRecord {
-  if (prior !== undefined) return refreshedRecord(b, userIndex, contactIndex, prior);
+  return buildRecord(b, contactKey, userIndex, contactIndex, prior ?? NO_PRIOR, same);
+}
+
+/**
+ * A record as the store returned it, in the same fixed shape (see makeBindingRecord). Its strings are
+ * the store's own (no slices of anything larger), so they are kept as they are.
+ */
+export function storedBindingRecord(r: BindingRecord): BindingRecord {
+  return buildRecord(r, r.contactKey, r.userIndex, r.contactIndex, NO_PRIOR, asIs);
+}
+
+/** Which string a record keeps of the prior's and the new one (the prior's, the new one, a flat copy). */
+type Keep = <T extends string | undefined>(prior: T | undefined, next: T) => T;
+
+const NO_PRIOR: Partial<BindingRecord> = Object.freeze({});
+
+function buildRecord(
+  b: Binding,
+  contactKey: string,
+  userIndex: number,
+  contactIndex: number,
+  prior: Partial<BindingRecord>,
+  keep: Keep,
+): BindingRecord {
+  const samePrior = prior.path !== undefined && samePath(prior.path, b.path);
   return {
-    aor: flat(b.aor),
-    contact: flat(b.contact),
-    contactParams: b.contactParams,
-    displayName: flat(b.displayName),
-    instance: flat(b.instance),
+    aor: keep(prior.aor, b.aor),
+    contact: keep(prior.contact, b.contact),
+    contactParams: sameParams(prior.contactParams, b.contactParams),
+    displayName: keep(prior.displayName, b.displayName),
+    instance: keep(prior.instance, b.instance),
     regId: b.regId,
-    instrument: flat(b.instrument),
-    authUser: flat(b.authUser),
-    callId: flat(b.callId),
+    instrument: keep(prior.instrument, b.instrument),
+    authUser: keep(prior.authUser, b.authUser),
+    callId: keep(prior.callId, b.callId),
     cseq: b.cseq,
     expiresAt: b.expiresAt,
-    path: flatPath(b.path),
-    flow: b.flow,
+    path: samePrior ? prior.path : keep === asIs ? b.path : flatPath(b.path),
+    flow: sameFlow(prior.flow, b.flow),
     receivedAt: b.receivedAt,
-    userAgent: flat(b.userAgent),
-    contactKey: flat(contactKey),
+    userAgent: keep(prior.userAgent, b.userAgent),
+    contactKey: keep(prior.contactKey, contactKey),
     userIndex,
     contactIndex,
   };
 }
 
-/** makeBindingRecord for a refresh: the prior's values wherever they are equal (same field order). */
-function refreshedRecord(
-  b: Binding,
-  userIndex: number,
-  contactIndex: number,
-  prior: BindingRecord,
-): BindingRecord {
-  return {
-    aor: same(prior.aor, b.aor),
-    contact: same(prior.contact, b.contact),
-    contactParams: sameParams(prior.contactParams, b.contactParams),
-    displayName: same(prior.displayName, b.displayName),
-    instance: same(prior.instance, b.instance),
-    regId: b.regId,
-    instrument: same(prior.instrument, b.instrument),
-    authUser: same(prior.authUser, b.authUser),
-    callId: same(prior.callId, b.callId),
-    cseq: b.cseq,
-    expiresAt: b.expiresAt,
-    path: prior.path !== undefined && samePath(prior.path, b.path) ? prior.path : flatPath(b.path),
-    flow: sameFlow(prior.flow, b.flow),
-    receivedAt: b.receivedAt,
-    userAgent: same(prior.userAgent, b.userAgent),
-    // Equal to the prior's by definition (the prior was found by it).
-    contactKey: prior.contactKey,
-    userIndex,
-    contactIndex,
-  };
+function asIs<T extends string | undefined>(_prior: T | undefined, next: T): T {
+  return next;
 }
 
 /** The prior's string when equal, else a flat copy of the new one (see flat). */
-function same<T extends string | undefined>(prior: T, next: T): T {
-  return prior === next ? prior : (flat(next) as T);
+function same<T extends string | undefined>(prior: T | undefined, next: T): T {
+  return prior === next ? (prior as T) : flat(next);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ShardedMap, type CounterChild, type Logger, type MetricsRegistry } from '@beckon/ops';
-import { makeBindingRecord, type Binding, type BindingKey, type BindingRecord } from './binding.js';
+import { storedBindingRecord, type Binding, type BindingKey, type BindingRecord } from './binding.js';
 import { ContactMap } from './contact-map.js';
 import { ExpiryWheel } from './expiry-wheel.js';
 import type { LocationStore } from './location-store.js';
@@ -134,7 +134,7 @@ export class LocationService {
         expired++;
         continue;
       }
-      this.insert(makeBindingRecord(r, r.contactKey, r.userIndex, r.contactIndex));
+      this.insert(storedBindingRecord(r));
     }
     if (expired > 0) await this.store.removeExpired(now);
     this.wheel.start();
