@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { newRequestId } from './request-id.js';
 import type { Counter, Logger, MetricsRegistry } from '@beckon/ops';
 import {
   ExpiryQueue,
@@ -217,7 +218,7 @@ export class ManagementService {
       };
     const now = this.now();
     const r: ManagementRequest = {
-      id: randomBytes(9).toString('base64url'),
+      id: newRequestId(),
       target: input.target.trim(),
       preferred: preferred === undefined || preferred === '' ? null : preferred,
       strict: input.strict ?? false,
