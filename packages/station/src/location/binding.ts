@@ -77,58 +77,39 @@ export function makeBindingRecord(
   contactKey: string,
   userIndex: number,
   contactIndex: number,
-  prior?: BindingRecord,
+  prior: Partial<BindingRecord> = NO_PRIOR,
 ): BindingRecord {
-  return buildRecord(b, contactKey, userIndex, contactIndex, prior ?? NO_PRIOR, same);
-}
-
-/**
- * A record as the store returned it, in the same fixed shape (see makeBindingRecord). Its strings are
- * the store's own (no slices of anything larger), so they are kept as they are.
- */
-export function storedBindingRecord(r: BindingRecord): BindingRecord {
-  return buildRecord(r, r.contactKey, r.userIndex, r.contactIndex, NO_PRIOR, asIs);
-}
-
-/** Which string a record keeps of the prior's and the new one (the prior's, the new one, a flat copy). */
-type Keep = <T extends string | undefined>(prior: T | undefined, next: T) => T;
-
-const NO_PRIOR: Partial<BindingRecord> = Object.freeze({});
-
-function buildRecord(
-  b: Binding,
-  contactKey: string,
-  userIndex: number,
-  contactIndex: number,
-  prior: Partial<BindingRecord>,
-  keep: Keep,
-): BindingRecord {
-  const samePrior = prior.path !== undefined && samePath(prior.path, b.path);
   return {
-    aor: keep(prior.aor, b.aor),
-    contact: keep(prior.contact, b.contact),
+    aor: same(prior.aor, b.aor),
+    contact: same(prior.contact, b.contact),
     contactParams: sameParams(prior.contactParams, b.contactParams),
-    displayName: keep(prior.displayName, b.displayName),
-    instance: keep(prior.instance, b.instance),
+    displayName: same(prior.displayName, b.displayName),
+    instance: same(prior.instance, b.instance),
     regId: b.regId,
-    instrument: keep(prior.instrument, b.instrument),
-    authUser: keep(prior.authUser, b.authUser),
-    callId: keep(prior.callId, b.callId),
+    instrument: same(prior.instrument, b.instrument),
+    authUser: same(prior.authUser, b.authUser),
+    callId: same(prior.callId, b.callId),
     cseq: b.cseq,
     expiresAt: b.expiresAt,
-    path: samePrior ? prior.path : keep === asIs ? b.path : flatPath(b.path),
+    path: prior.path !== undefined && samePath(prior.path, b.path) ? prior.path : flatPath(b.path),
     flow: sameFlow(prior.flow, b.flow),
     receivedAt: b.receivedAt,
-    userAgent: keep(prior.userAgent, b.userAgent),
-    contactKey: keep(prior.contactKey, contactKey),
+    userAgent: same(prior.userAgent, b.userAgent),
+    contactKey: same(prior.contactKey, contactKey),
     userIndex,
     contactIndex,
   };
 }
 
-function asIs<T extends string | undefined>(_prior: T | undefined, next: T): T {
-  return next;
+/**
+ * A record as the store returned it, in the same fixed shape (see makeBindingRecord). Its strings are
+ * the store's own (no slices of anything larger): made with itself as the prior, it keeps every one.
+ */
+export function storedBindingRecord(r: BindingRecord): BindingRecord {
+  return makeBindingRecord(r, r.contactKey, r.userIndex, r.contactIndex, r);
 }
+
+const NO_PRIOR: Partial<BindingRecord> = Object.freeze({});
 
 /** The prior's string when equal, else a flat copy of the new one (see flat). */
 function same<T extends string | undefined>(prior: T | undefined, next: T): T {

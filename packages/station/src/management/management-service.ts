@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { newRequestId } from './request-id.js';
 import type { Counter, Logger, MetricsRegistry } from '@beckon/ops';
 import {
   ExpiryQueue,
@@ -24,6 +23,7 @@ import {
   type ManagementRequest,
 } from './management-request.js';
 import type { ManagementStore } from './management-store.js';
+import { newRequestId } from './request-id.js';
 import type { CallHomeHello } from '@beckon/mgmt';
 import { buildManagementNotify, chooseProtocol } from './choose-protocol.js';
 import type {
